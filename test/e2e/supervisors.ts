@@ -1,0 +1,70 @@
+// The supervisors every e2e test runs against, and how a test launches one: real /usr/bin/ssh,
+// no gate time, a log file in a temp dir that failure messages quote.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSupervisor, type SupervisorRun } from '../support/processes.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Supervisor {
+  name: string;
+  cmd: string[];
+}
+
+export const SUPERVISORS: Supervisor[] = [
+  { name: 'autossh 1.4g', cmd: ['/usr/lib/autossh/autossh'] },
+  // Built by `npm run build` (npm test does it first). If it is missing, node exits at once and
+  // the tests fail fast with "Cannot find module" in the message.
+  { name: 'autossh-ts', cmd: [process.execPath, join(REPO_ROOT, 'dist/src/cli/autossh.js')] },
+];
+
+export interface E2eRun extends SupervisorRun {
+  readonly dir: string;
+  /** AUTOSSH_LOGFILE contents so far. */
+  log(): string;
+  /** Supervisor output and log, for assertion messages. */
+  describe(): string;
+  /** stop() and remove the temp dir. */
+  cleanup(): Promise<void>;
+}
+
+export interface E2eRunOptions {
+  env?: Record<string, string>;
+  netns?: string;
+}
+
+export function startSupervisor(sup: Supervisor, args: string[], opts: E2eRunOptions = {}): E2eRun {
+  const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-e2e-'));
+  const logPath = join(dir, 'autossh.log');
+  const run = spawnSupervisor({
+    cmd: sup.cmd,
+    args,
+    netns: opts.netns,
+    cwd: dir,
+    env: {
+      AUTOSSH_PATH: '/usr/bin/ssh',
+      AUTOSSH_GATETIME: '0',
+      AUTOSSH_LOGFILE: logPath,
+      AUTOSSH_LOGLEVEL: '7',
+      ...opts.env,
+    },
+  });
+  const log = (): string => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return Object.assign(run, {
+    dir,
+    log,
+    describe: () => `--- ${sup.name} output ---\n${run.output()}\n--- log ---\n${log()}`,
+    async cleanup() {
+      await run.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  });
+}
