@@ -1,0 +1,71 @@
+// One oracle scenario, simulated: the harness's environment, the command line parsed as the
+// real CLI parses it, the world run on a virtual clock up to the scenario's cap.
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+import { usageText, versionText } from '../../src/cli/help.js';
+import { VirtualClock } from '../virtual-clock.js';
+import { FakeSshWorld } from './fake-ssh-world.js';
+import { SIM_FAKE_SSH, SIM_WORKDIR, type Scenario } from './scenario.js';
+import { TraceRecorder, type Trace } from './trace.js';
+
+/** What the oracle's harness puts in a run's environment before the scenario's own `env`. */
+export function harnessEnv(scenario: Scenario): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: '/usr/bin:/bin',
+    HOME: '/root',
+    LANG: 'C',
+    AUTOSSH_PATH: SIM_FAKE_SSH,
+    AUTOSSH_LOGFILE: `${SIM_WORKDIR}/autossh.log`,
+    AUTOSSH_LOGLEVEL: '7',
+  };
+  for (const [name, value] of Object.entries(scenario.env)) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+export function simulateScenario(scenario: Scenario): Trace {
+  const clock = new VirtualClock(0);
+  const trace = new TraceRecorder(() => clock.now());
+  const env = harnessEnv(scenario);
+  const outcome = parseCommandLine(scenario.args, env);
+  const pidFile = outcome.kind === 'run' ? outcome.config.pidFile : null;
+  const world = new FakeSshWorld(clock, scenario, trace, pidFile);
+
+  switch (outcome.kind) {
+    case 'version':
+      trace.stdout = `${versionText('autossh-ts')}\n`;
+      world.endEarly(0);
+      break;
+    case 'usage':
+      trace.stderr = `${outcome.complaint ? `autossh-ts: ${outcome.complaint}\n` : ''}${usageText('autossh-ts')}`;
+      world.endEarly(1);
+      break;
+    case 'error':
+      trace.stderr = `autossh-ts: ${outcome.message}\n`;
+      trace.note(outcome.message);
+      world.endEarly(1);
+      break;
+    case 'run':
+      if (outcome.config.runAsDaemon) world.detach();
+      world.launch(outcome.config, outcome.notices);
+      break;
+  }
+
+  const capMs = scenario.cap * 1000;
+  // Bounded: a runaway machine stops the run instead of the process.
+  const maxCallbacks = 10_000_000;
+  let ran = 0;
+  while (world.endedAtMs === null || clock.now() < world.endedAtMs) {
+    const next = clock.nextDueMs();
+    const limit = world.endedAtMs ?? capMs;
+    if (next === null || next > limit) break;
+    clock.runUntil(next);
+    if (++ran > maxCallbacks) throw new Error(`${scenario.name}: more than ${maxCallbacks} steps`);
+  }
+  if (world.endedAtMs === null) {
+    clock.runUntil(capMs);
+    trace.record('timeout');
+  }
+  return trace.toTrace(scenario.name, scenario.description);
+}

@@ -1,0 +1,108 @@
+// The oracle's scenario format (../shared/oracle/README.md), loaded with its placeholders
+// filled in. The simulator uses fixed ports: in a virtual world nothing else can take them.
+import { readFileSync } from 'node:fs';
+
+export type ForwardMode = 'healthy' | 'blackhole' | 'refuse' | 'slow';
+
+export interface SshBehaviour {
+  exit?: number;
+  kill?: string;
+  after?: number;
+  onSigterm?: string;
+  forward?: ForwardMode;
+  slowDelay?: number;
+  breakAfter?: number;
+  breakMode?: ForwardMode;
+}
+
+export type SignalTrigger =
+  | { child_spawn: number }
+  | { child_exit: number }
+  | { probe: [number, number] };
+
+export interface ScheduledSignal {
+  signal: string;
+  at?: number;
+  after?: SignalTrigger;
+  delay?: number;
+}
+
+export interface Scenario {
+  name: string;
+  description?: string;
+  env: Record<string, string | null>;
+  args: string[];
+  ssh: SshBehaviour[];
+  signals: ScheduledSignal[];
+  occupyPorts: number[];
+  cap: number;
+}
+
+export const SIM_PORTS = { MPORT: 41000, EPORT: 41002 } as const;
+export const SIM_WORKDIR = '/sim/workdir';
+export const SIM_FAKE_SSH = '/sim/oracle/fake-ssh';
+
+const PLACEHOLDERS: Array<[string, string]> = [
+  ['{{MPORT}}', String(SIM_PORTS.MPORT)],
+  ['{{MPORT+1}}', String(SIM_PORTS.MPORT + 1)],
+  ['{{EPORT}}', String(SIM_PORTS.EPORT)],
+  ['{{EPORT+1}}', String(SIM_PORTS.EPORT + 1)],
+  ['{{WORKDIR}}', SIM_WORKDIR],
+];
+
+function substitute(value: unknown): unknown {
+  if (typeof value === 'string') {
+    let out = value;
+    for (const [placeholder, actual] of PLACEHOLDERS) out = out.split(placeholder).join(actual);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map(substitute);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v)]));
+  }
+  return value;
+}
+
+/** Ports and work dir written back as placeholders, as the oracle's traces show them. */
+export function toPlaceholders(text: string): string {
+  let out = text.split(SIM_WORKDIR).join('{{WORKDIR}}');
+  for (const [placeholder, actual] of PLACEHOLDERS.slice(0, 4)) {
+    out = out.replace(new RegExp(`\\b${actual}\\b`, 'g'), placeholder);
+  }
+  return out;
+}
+
+export class ScenarioError extends Error {}
+
+export function parseScenario(raw: unknown, source: string): Scenario {
+  if (!raw || typeof raw !== 'object') throw new ScenarioError(`${source}: expected a JSON object`);
+  const s = substitute(raw) as Record<string, unknown>;
+  const need = (cond: boolean, path: string, what: string): void => {
+    if (!cond) throw new ScenarioError(`${source}: ${path}: expected ${what}`);
+  };
+  need(typeof s.name === 'string', '$.name', 'a string');
+  need(Array.isArray(s.args) && s.args.every((a) => typeof a === 'string'), '$.args', 'an array of strings');
+  need(s.ssh === undefined || Array.isArray(s.ssh), '$.ssh', 'an array');
+  need(s.signals === undefined || Array.isArray(s.signals), '$.signals', 'an array');
+  need(s.cap === undefined || typeof s.cap === 'number', '$.cap', 'a number of seconds');
+  return {
+    name: s.name as string,
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+    env: (s.env as Record<string, string | null>) ?? {},
+    args: s.args as string[],
+    ssh: ((s.ssh as SshBehaviour[] | undefined) ?? [{}]).length ? (s.ssh as SshBehaviour[]) ?? [{}] : [{}],
+    signals: (s.signals as ScheduledSignal[] | undefined) ?? [],
+    occupyPorts: ((s.occupyPorts as unknown[] | undefined) ?? []).map(Number),
+    cap: (s.cap as number | undefined) ?? 60,
+  };
+}
+
+export function loadScenario(path: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ScenarioError(`${path}: ${(error as Error).message}`);
+  }
+  return parseScenario(raw, path);
+}

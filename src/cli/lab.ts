@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// autossh-lab: the toolkit around the machine (simulation, replay, chaos).
+import { Command } from 'commander';
+import { VERSION } from './help.js';
+import { registerScenario } from './lab/scenario.js';
+
+const program = new Command('autossh-lab')
+  .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
+  .version(VERSION);
+
+registerScenario(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,95 @@
+// argv + environment -> Config, or the reason there is none. Pure: no I/O, no clock.
+import { strtoul, toCInt } from './c-numbers.js';
+import { EnvError, readEnv, type Env } from './env.js';
+import { getopt } from './getopt.js';
+import { LOG_INFO } from './log-levels.js';
+import { AUTOSSH_OPTION_STRING, optionTable } from './ssh-options.js';
+import { buildSshArgv } from './ssh-argv.js';
+import type { Monitor, Notice, ParseOutcome } from './types.js';
+
+const NET_TIMEOUT_CAP_MS = 15_000;
+const table = optionTable(AUTOSSH_OPTION_STRING);
+
+/** `args` excludes argv[0]. */
+export function parseCommandLine(args: readonly string[], env: Env): ParseOutcome {
+  let settings;
+  try {
+    settings = readEnv(env);
+  } catch (error) {
+    if (error instanceof EnvError) return { kind: 'error', message: error.message };
+    throw error;
+  }
+  const notices: Notice[] = [...settings.notices];
+
+  const scan = getopt(args, table, env.POSIXLY_CORRECT !== undefined);
+  let monitorSpec: string | null = null;
+  let runAsDaemon = false;
+  for (const item of scan.items) {
+    if (item.kind === 'unknown') return { kind: 'usage', complaint: `invalid option -- '${item.letter}'` };
+    if (item.kind === 'missingValue') return { kind: 'usage', complaint: `option requires an argument -- '${item.letter}'` };
+    if (item.letter === 'V') return { kind: 'version' };
+    if (item.letter === 'M') monitorSpec = item.value ?? '';
+    if (item.letter === 'f') runAsDaemon = true;
+  }
+  // Debian's build: -M wins over AUTOSSH_PORT.
+  monitorSpec ??= settings.envPort;
+  if (monitorSpec === null || scan.firstOperand >= scan.permuted.length) return { kind: 'usage', complaint: null };
+
+  let monitor: Monitor | null = null;
+  let writeSpec = monitorSpec;
+  let echoPort: number | null = null;
+  const colon = monitorSpec.indexOf(':');
+  if (colon >= 0) {
+    writeSpec = monitorSpec.slice(0, colon);
+    const echoSpec = monitorSpec.slice(colon + 1);
+    const parsed = strtoul(echoSpec);
+    echoPort = toCInt(parsed.value);
+    if (!parsed.complete || echoPort === 0) return { kind: 'error', message: `invalid echo port  "${echoSpec}"` };
+  }
+  const parsedWrite = strtoul(writeSpec);
+  const writePort = toCInt(parsedWrite.value);
+  if (!parsedWrite.complete) return { kind: 'error', message: `invalid port "${writeSpec}"` };
+  if (writePort === 0) {
+    notices.push({ level: LOG_INFO, message: 'port set to 0, monitoring disabled' });
+  } else if (writePort > 65534 || writePort < 0) {
+    return { kind: 'error', message: `monitor port (${writePort}) out of range` };
+  } else {
+    monitor = echoPort === null
+      ? { form: 'loop', writePort, readPort: writePort + 1 }
+      : { form: 'echo', writePort, echoPort };
+  }
+
+  // A test waits at most net_timeout for the accept and again for the reply: both must fit in
+  // one poll interval.
+  let netTimeoutMs = NET_TIMEOUT_CAP_MS;
+  const halfPollMs = Math.trunc((settings.pollSeconds * 1000) / 2);
+  if (halfPollMs < netTimeoutMs) {
+    netTimeoutMs = halfPollMs;
+    notices.push({ level: LOG_INFO, message: `short poll time: adjusting net timeouts to ${netTimeoutMs}` });
+  }
+
+  const sshArgv = buildSshArgv(settings.sshPath, scan.permuted, monitor, settings.envPort !== null, table);
+  return {
+    kind: 'run',
+    notices,
+    config: {
+      sshPath: settings.sshPath,
+      sshArgv,
+      monitor,
+      // A daemon is expected to keep trying while machines come up: no gate.
+      gateSeconds: runAsDaemon ? 0 : settings.gateSeconds,
+      pollSeconds: settings.pollSeconds,
+      firstPollSeconds: settings.firstPollSeconds,
+      netTimeoutMs,
+      maxStart: settings.maxStart,
+      maxLifetimeSeconds: settings.maxLifetimeSeconds,
+      killSeconds: settings.killSeconds,
+      message: settings.message,
+      pidFile: settings.pidFile,
+      logFile: settings.logFile,
+      logLevel: settings.logLevel,
+      debug: settings.debug,
+      runAsDaemon,
+    },
+  };
+}

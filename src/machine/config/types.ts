@@ -1,0 +1,47 @@
+export type Monitor =
+  /** `-M wp`: ssh forwards wp to the remote and back to wp+1, where we listen */
+  | { form: 'loop'; writePort: number; readPort: number }
+  /** `-M wp:ep`: ssh forwards wp to an echo service on the remote port ep */
+  | { form: 'echo'; writePort: number; echoPort: number };
+
+export interface Config {
+  sshPath: string;
+  /** argv for ssh, argv[0] = sshPath, exactly as autossh 1.4g builds it */
+  sshArgv: string[];
+  monitor: Monitor | null;
+  /** AUTOSSH_GATETIME, forced to 0 by -f */
+  gateSeconds: number;
+  /** AUTOSSH_POLL after the lifetime lowered it */
+  pollSeconds: number;
+  firstPollSeconds: number;
+  /** min(15 s, POLL/2): how long one wait of a connection test may take */
+  netTimeoutMs: number;
+  /** AUTOSSH_MAXSTART; -1 = forever */
+  maxStart: number;
+  /** AUTOSSH_MAXLIFETIME; 0 = forever */
+  maxLifetimeSeconds: number;
+  /** AUTOSSH_KILLTIME (D4): SIGKILL an ssh that outlives SIGTERM by this much; 0 = wait forever */
+  killSeconds: number;
+  /** AUTOSSH_MESSAGE, appended to every connection test's payload */
+  message: string;
+  pidFile: string | null;
+  logFile: string | null;
+  logLevel: number;
+  /** AUTOSSH_DEBUG: everything, also to stderr */
+  debug: boolean;
+  /** -f */
+  runAsDaemon: boolean;
+}
+
+export interface Notice {
+  level: number;
+  message: string;
+}
+
+export type ParseOutcome =
+  | { kind: 'run'; config: Config; notices: Notice[] }
+  | { kind: 'version' }
+  /** a usage error: print the usage text (and the getopt complaint), exit 1 */
+  | { kind: 'usage'; complaint: string | null }
+  /** a bad value (D8): say what and where, exit 1 */
+  | { kind: 'error'; message: string };
