@@ -1,0 +1,242 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, ErrBadRequestBody, ErrMissingField } from './errors.js';
+import { asObject, booleanField, parseJson, stringField } from './json-body.js';
+import { Proxy, type ProxyJson } from './proxy.js';
+import type { ProxyCollection } from './proxy-collection.js';
+import { toxicToJson } from './toxic-collection.js';
+
+/** Reported by GET /version: the Toxiproxy API we follow, tagged as ours by semver build metadata. */
+export const TOXIPROXY_API_VERSION = '2.12.0+autossh-ts';
+
+/** Request bodies are small JSON documents; anything bigger is a client bug, not a proxy. */
+const MAX_BODY_BYTES = 1 << 20;
+
+interface Reply {
+  status: number;
+  /** undefined: no body (204); a string is sent as is. */
+  body?: unknown;
+}
+
+type Route = (request: Request) => Promise<Reply>;
+
+interface Request {
+  method: string;
+  params: string[];
+  body: () => Promise<unknown>;
+}
+
+/**
+ * Toxiproxy 2.x's HTTP API over a ProxyCollection: same routes, status codes, JSON shapes and
+ * error messages, so toxiproxy-node-client and toxiproxy-cli cannot tell the difference.
+ */
+export class ToxiproxyApi {
+  /** Requests run one at a time, like Toxiproxy's locks, so no two changes interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly proxies: ProxyCollection) {}
+
+  handle(request: IncomingMessage, response: ServerResponse): void {
+    const run = this.queue.then(() => this.dispatch(request));
+    this.queue = run.catch(() => {});
+    run.then(
+      (reply) => send(response, reply),
+      (error: unknown) => send(response, errorReply(error)),
+    );
+  }
+
+  private async dispatch(request: IncomingMessage): Promise<Reply> {
+    // Toxiproxy refuses browsers so a web page cannot drive the API (cross-site requests).
+    if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
+      return { status: 403, body: 'User agent not allowed\n' };
+    }
+    const path = new URL(request.url ?? '/', 'http://toxiproxy').pathname;
+    const segments = path.split('/').slice(1).map(decodeURIComponent);
+    const method = request.method ?? 'GET';
+    const match = this.route(segments);
+    if (match === undefined) return { status: 404, body: '404 page not found\n' };
+    const handler = match.handlers[method];
+    if (handler === undefined) return { status: 405, body: '' };
+    return handler({ method, params: match.params, body: () => readJson(request) });
+  }
+
+  private route(segments: string[]): { handlers: Record<string, Route>; params: string[] } | undefined {
+    const [first, proxyName, third, toxicName, ...rest] = segments;
+    if (rest.length > 0) return undefined;
+    if (segments.length === 1 && first === 'version') return { handlers: { GET: async () => this.version() }, params: [] };
+    if (segments.length === 1 && first === 'reset') return { handlers: { POST: () => this.reset() }, params: [] };
+    if (segments.length === 1 && first === 'populate') return { handlers: { POST: (r) => this.populate(r) }, params: [] };
+    if (first !== 'proxies') return undefined;
+    if (proxyName === undefined) {
+      return { handlers: { GET: async () => this.proxyIndex(), POST: (r) => this.proxyCreate(r) }, params: [] };
+    }
+    if (proxyName === '') return undefined;
+    if (third === undefined) {
+      const update: Route = (r) => this.proxyUpdate(r);
+      return {
+        handlers: { GET: async (r) => this.proxyShow(r), POST: update, PATCH: update, DELETE: (r) => this.proxyDelete(r) },
+        params: [proxyName],
+      };
+    }
+    if (third !== 'toxics') return undefined;
+    if (toxicName === undefined) {
+      return { handlers: { GET: async (r) => this.toxicIndex(r), POST: (r) => this.toxicCreate(r) }, params: [proxyName] };
+    }
+    if (toxicName === '') return undefined;
+    const update: Route = (r) => this.toxicUpdate(r);
+    return {
+      handlers: { GET: async (r) => this.toxicShow(r), POST: update, PATCH: update, DELETE: (r) => this.toxicDelete(r) },
+      params: [proxyName, toxicName],
+    };
+  }
+
+  private version(): Reply {
+    return { status: 200, body: `{"version": "${TOXIPROXY_API_VERSION}"}\n` };
+  }
+
+  /** Re-enables every proxy and removes every toxic. */
+  private async reset(): Promise<Reply> {
+    for (const proxy of this.proxies.list()) {
+      await proxy.start();
+      proxy.toxics.clear();
+    }
+    return { status: 204 };
+  }
+
+  private proxyIndex(): Reply {
+    const body: Record<string, ProxyJson> = {};
+    for (const proxy of this.proxies.list()) body[proxy.name] = proxy.toJSON();
+    return { status: 200, body };
+  }
+
+  private async proxyCreate(request: Request): Promise<Reply> {
+    const input = asObject(await request.body(), 'toxiproxy.Proxy');
+    const name = stringField(input, 'name', '');
+    const listen = stringField(input, 'listen', '');
+    const upstream = stringField(input, 'upstream', '');
+    const enabled = booleanField(input, 'enabled', true);
+    if (name === '') throw ErrMissingField.because('name');
+    if (upstream === '') throw ErrMissingField.because('upstream');
+    const proxy = new Proxy(name, listen, upstream);
+    await this.proxies.add(proxy, enabled);
+    return { status: 201, body: proxy.toJSON() };
+  }
+
+  /** All proxies are checked before any is created; the reply lists the ones in place. */
+  private async populate(request: Request): Promise<Reply> {
+    const input = await request.body();
+    if (!Array.isArray(input)) {
+      const kind = input === null ? 'null' : typeof input;
+      throw ErrBadRequestBody.because(`json: cannot unmarshal ${kind} into Go value of type []struct { toxiproxy.Proxy }`);
+    }
+    const planned = input.map((item: unknown, index) => {
+      const body = asObject(item, 'toxiproxy.Proxy');
+      const name = stringField(body, 'name', '');
+      const upstream = stringField(body, 'upstream', '');
+      if (name === '') throw ErrMissingField.because(`name at proxy ${index + 1}`);
+      if (upstream === '') throw ErrMissingField.because(`upstream at proxy ${index + 1}`);
+      return { proxy: new Proxy(name, stringField(body, 'listen', ''), upstream), enabled: booleanField(body, 'enabled', true) };
+    });
+    const names = new Set<string>();
+    for (const { proxy } of planned) {
+      if (names.has(proxy.name)) throw new ApiError(`duplicate proxy name "${proxy.name}"`, 500);
+      names.add(proxy.name);
+    }
+    const applied: ProxyJson[] = [];
+    try {
+      for (const { proxy, enabled } of planned) {
+        applied.push((await this.proxies.addOrReplace(proxy, enabled)).toJSON());
+      }
+    } catch (error) {
+      const apiError = asApiError(error);
+      return { status: apiError.statusCode, body: { ...apiError.toJSON(), proxies: applied } };
+    }
+    return { status: 201, body: { proxies: applied } };
+  }
+
+  private proxyShow(request: Request): Reply {
+    return { status: 200, body: this.proxyOf(request).toJSON() };
+  }
+
+  /** POST (deprecated in Toxiproxy, still what the node client sends) and PATCH do the same. */
+  private async proxyUpdate(request: Request): Promise<Reply> {
+    const proxy = this.proxyOf(request);
+    const input = asObject(await request.body(), 'toxiproxy.Proxy');
+    await proxy.update({
+      listen: stringField(input, 'listen', proxy.listen),
+      upstream: stringField(input, 'upstream', proxy.upstream),
+      enabled: booleanField(input, 'enabled', proxy.enabled),
+    });
+    return { status: 200, body: proxy.toJSON() };
+  }
+
+  private async proxyDelete(request: Request): Promise<Reply> {
+    await this.proxies.remove(this.param(request, 0));
+    return { status: 204 };
+  }
+
+  private toxicIndex(request: Request): Reply {
+    return { status: 200, body: this.proxyOf(request).toxics.list().map(toxicToJson) };
+  }
+
+  /** 200, not 201: Toxiproxy answers a new toxic with a plain OK. */
+  private async toxicCreate(request: Request): Promise<Reply> {
+    const proxy = this.proxyOf(request);
+    return { status: 200, body: toxicToJson(proxy.toxics.add(await request.body())) };
+  }
+
+  private toxicShow(request: Request): Reply {
+    return { status: 200, body: toxicToJson(this.proxyOf(request).toxics.get(this.param(request, 1))) };
+  }
+
+  private async toxicUpdate(request: Request): Promise<Reply> {
+    const proxy = this.proxyOf(request);
+    const name = this.param(request, 1);
+    proxy.toxics.get(name);
+    return { status: 200, body: toxicToJson(proxy.toxics.update(name, await request.body())) };
+  }
+
+  private async toxicDelete(request: Request): Promise<Reply> {
+    this.proxyOf(request).toxics.remove(this.param(request, 1));
+    return { status: 204 };
+  }
+
+  private proxyOf(request: Request): Proxy {
+    return this.proxies.get(this.param(request, 0));
+  }
+
+  private param(request: Request, index: number): string {
+    return request.params[index] ?? '';
+  }
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(error instanceof Error ? error.message : String(error), 500);
+}
+
+/** Toxiproxy writes errors with http.Error, hence the trailing newline. */
+function errorReply(error: unknown): Reply {
+  const apiError = asApiError(error);
+  return { status: apiError.statusCode, body: `${JSON.stringify(apiError.toJSON())}\n` };
+}
+
+function send(response: ServerResponse, reply: Reply): void {
+  if (reply.body === undefined) {
+    response.writeHead(reply.status).end();
+    return;
+  }
+  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+  const contentType = typeof reply.body === 'string' && !text.startsWith('{') ? 'text/plain; charset=utf-8' : 'application/json';
+  response.writeHead(reply.status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) }).end(text);
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let totalBytes = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    totalBytes += chunk.length;
+    if (totalBytes > MAX_BODY_BYTES) throw ErrBadRequestBody.because(`body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return parseJson(Buffer.concat(chunks).toString('utf8'));
+}
