@@ -26,6 +26,8 @@ export interface E2eRun extends SupervisorRun {
   log(): string;
   /** Supervisor output and log, for assertion messages. */
   describe(): string;
+  /** Awaits `p`; on rejection, adds output and log to the error message. */
+  explain<T>(p: Promise<T>): Promise<T>;
   /** stop() and remove the temp dir. */
   cleanup(): Promise<void>;
 }
@@ -58,10 +60,19 @@ export function startSupervisor(sup: Supervisor, args: string[], opts: E2eRunOpt
       return '';
     }
   };
+  const describe = (): string => `--- ${sup.name} output ---\n${run.output()}\n--- log ---\n${log()}`;
   return Object.assign(run, {
     dir,
     log,
-    describe: () => `--- ${sup.name} output ---\n${run.output()}\n--- log ---\n${log()}`,
+    describe,
+    async explain<T>(p: Promise<T>): Promise<T> {
+      try {
+        return await p;
+      } catch (err) {
+        if (err instanceof Error) err.message += `\n${describe()}`;
+        throw err;
+      }
+    },
     async cleanup() {
       await run.stop();
       rmSync(dir, { recursive: true, force: true });

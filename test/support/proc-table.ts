@@ -84,3 +84,25 @@ export function isSameProcessAlive(p: Pick<ProcInfo, 'pid' | 'startTicks'>): boo
 export function isSshClient(p: ProcInfo): boolean {
   return p.comm === 'ssh';
 }
+
+/**
+ * Signals sent to `pid` but not yet delivered (process-wide and thread pending sets, from
+ * /proc/PID/status). A SIGSTOPped process keeps a caught signal such as ssh's SIGTERM pending
+ * until SIGCONT: this shows that someone decided to kill it while it cannot react yet.
+ */
+export function pendingSignals(pid: number): Set<number> {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return new Set();
+  }
+  const out = new Set<number>();
+  for (const m of status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)) {
+    const mask = BigInt(`0x${m[1]}`);
+    for (let signo = 1; signo <= 64; signo++) {
+      if ((mask >> BigInt(signo - 1)) & 1n) out.add(signo);
+    }
+  }
+  return out;
+}
