@@ -22,6 +22,8 @@ export const SUPERVISORS: Supervisor[] = [
 
 export interface E2eRun extends SupervisorRun {
   readonly dir: string;
+  /** Where AUTOSSH_PIDFILE points when `pidFile: true` was asked for. */
+  readonly pidFile: string;
   /** AUTOSSH_LOGFILE contents so far. */
   log(): string;
   /** Supervisor output and log, for assertion messages. */
@@ -35,11 +37,14 @@ export interface E2eRun extends SupervisorRun {
 export interface E2eRunOptions {
   env?: Record<string, string>;
   netns?: string;
+  /** Set AUTOSSH_PIDFILE to a file in the run's temp dir. */
+  pidFile?: boolean;
 }
 
 export function startSupervisor(sup: Supervisor, args: string[], opts: E2eRunOptions = {}): E2eRun {
   const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-e2e-'));
   const logPath = join(dir, 'autossh.log');
+  const pidFile = join(dir, 'autossh.pid');
   const run = spawnSupervisor({
     cmd: sup.cmd,
     args,
@@ -50,6 +55,7 @@ export function startSupervisor(sup: Supervisor, args: string[], opts: E2eRunOpt
       AUTOSSH_GATETIME: '0',
       AUTOSSH_LOGFILE: logPath,
       AUTOSSH_LOGLEVEL: '7',
+      ...(opts.pidFile ? { AUTOSSH_PIDFILE: pidFile } : {}),
       ...opts.env,
     },
   });
@@ -63,6 +69,7 @@ export function startSupervisor(sup: Supervisor, args: string[], opts: E2eRunOpt
   const describe = (): string => `--- ${sup.name} output ---\n${run.output()}\n--- log ---\n${log()}`;
   return Object.assign(run, {
     dir,
+    pidFile,
     log,
     describe,
     async explain<T>(p: Promise<T>): Promise<T> {
