@@ -1,8 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { Connection } from './connection.js';
 import { ApiError } from './errors.js';
 import { joinHostPort, loopbackListenHost, splitHostPort } from './listen-address.js';
+import { listen } from './listen.js';
 import { ToxicCollection, toxicToJson, type ToxicJson } from './toxic-collection.js';
 import { STREAMS } from './toxic.js';
 
@@ -52,16 +52,13 @@ export class Proxy {
     const { host: requestedHost, port } = splitHostPort(this.listenAddress);
     const host = loopbackListenHost(requestedHost);
     const server = createServer({ pauseOnConnect: true, allowHalfOpen: true }, (client) => this.accept(client));
-    server.listen({ host, port });
     try {
-      await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
+      this.listenAddress = joinHostPort(await listen(server, { host, port }));
     } catch (error) {
       throw new ApiError(`listen tcp ${joinHostPort({ host, port })}: ${(error as Error).message}`, 500);
     }
-    const address = server.address();
-    if (address !== null && typeof address === 'object') {
-      this.listenAddress = joinHostPort({ host: address.address, port: address.port });
-    }
+    // A failing accept must not crash the process hosting the proxy.
+    server.on('error', () => {});
     this.server = server;
     this.enabledNow = true;
   }

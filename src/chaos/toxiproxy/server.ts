@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
 import { ToxiproxyApi } from './api.js';
 import { joinHostPort, loopbackListenHost } from './listen-address.js';
+import { listen } from './listen.js';
 import { ProxyCollection } from './proxy-collection.js';
 
 export interface ToxiproxyServerOptions {
@@ -30,10 +30,9 @@ export class ToxiproxyServer {
   async start({ host = '127.0.0.1', port = 0 }: ToxiproxyServerOptions = {}): Promise<RunningToxiproxy> {
     const listenHost = loopbackHostOrThrow(host);
     const http: Server = createServer((request, response) => this.api.handle(request, response));
-    http.listen({ host: listenHost, port });
-    await Promise.race([once(http, 'listening'), once(http, 'error').then(([error]) => Promise.reject(error))]);
-    const address = http.address();
-    const actualPort = address !== null && typeof address === 'object' ? address.port : port;
+    const { port: actualPort } = await listen(http, { host: listenHost, port });
+    // Later errors are per-connection trouble (e.g. EMFILE on accept), not a reason to crash the host.
+    http.on('error', () => {});
     let closing: Promise<void> | undefined;
     return {
       url: `http://${joinHostPort({ host: listenHost, port: actualPort })}`,
