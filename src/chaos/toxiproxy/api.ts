@@ -36,15 +36,21 @@ export class ToxiproxyApi {
   constructor(private readonly proxies: ProxyCollection) {}
 
   handle(request: IncomingMessage, response: ServerResponse): void {
-    const run = this.queue.then(() => this.dispatch(request));
-    this.queue = run.catch(() => {});
+    // The body is read before queueing, so a slow client cannot hold up everyone else.
+    const run = readBody(request).then((bodyText) => this.enqueue(() => this.dispatch(request, bodyText)));
     run.then(
       (reply) => send(response, reply),
       (error: unknown) => send(response, errorReply(error)),
     );
   }
 
-  private async dispatch(request: IncomingMessage): Promise<Reply> {
+  private enqueue(task: () => Promise<Reply>): Promise<Reply> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async dispatch(request: IncomingMessage, bodyText: string): Promise<Reply> {
     // Toxiproxy refuses browsers so a web page cannot drive the API (cross-site requests).
     if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
       return { status: 403, body: 'User agent not allowed\n' };
@@ -56,7 +62,7 @@ export class ToxiproxyApi {
     if (match === undefined) return { status: 404, body: '404 page not found\n' };
     const handler = match.handlers[method];
     if (handler === undefined) return { status: 405, body: '' };
-    return handler({ method, params: match.params, body: () => readJson(request) });
+    return handler({ method, params: match.params, body: async () => parseJson(bodyText) });
   }
 
   private route(segments: string[]): { handlers: Record<string, Route>; params: string[] } | undefined {
@@ -230,7 +236,7 @@ function send(response: ServerResponse, reply: Reply): void {
   response.writeHead(reply.status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) }).end(text);
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let totalBytes = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -238,5 +244,5 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
     if (totalBytes > MAX_BODY_BYTES) throw ErrBadRequestBody.because(`body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
-  return parseJson(Buffer.concat(chunks).toString('utf8'));
+  return Buffer.concat(chunks).toString('utf8');
 }
