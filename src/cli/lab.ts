@@ -9,6 +9,7 @@ const program = new Command('autossh-lab')
   .version(VERSION);
 
 registerScenario(program);
+import { registerReplay } from './lab/replay.js'; registerReplay(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,0 +1,176 @@
+// One timeline, one configuration, one virtual clock: the facts scheduled as they happened,
+// the real machine supervising a simulated OpenSSH, everything it decided recorded.
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+import { VirtualClock } from '../virtual-clock.js';
+import { OpensshWorld, type SshEnd } from '../openssh/openssh-world.js';
+import { factEndMs, type Fact, type RunConfig, type Timeline } from '../timeline/types.js';
+import { describeFact } from './describe.js';
+
+export interface DecisionRecord {
+  atMs: number;
+  rule: string;
+  detail: string;
+}
+
+export type TraceEntry =
+  | { atMs: number; kind: 'decision'; rule: string; detail: string }
+  | { atMs: number; kind: 'fact'; detail: string }
+  | { atMs: number; kind: 'ssh'; detail: string }
+  | { atMs: number; kind: 'exit'; detail: string };
+
+export interface SshRun {
+  n: number;
+  startMs: number;
+  upMs: number | null;
+  endMs: number | null;
+  end: string | null;
+}
+
+export interface Recovery {
+  fact: string;
+  atMs: number;
+  endMs: number;
+  /** the tunnel was down at some point while the fact lasted (or right after an instant) */
+  brokeTunnel: boolean;
+  /** from the fact's end to a working tunnel; null if it never worked again */
+  recoverMs: number | null;
+}
+
+export interface ReplaySummary {
+  durationMs: number;
+  sshStarts: number;
+  /** null: autossh was still running at the end */
+  exitCode: number | null;
+  exitAtMs: number | null;
+  downtimeMs: number;
+  /** downtime / duration, 0..1 */
+  downFraction: number;
+  recoveries: Recovery[];
+}
+
+export interface ReplayResult {
+  config: RunConfig;
+  /** a configuration autossh refused: why (exitCode is 1, nothing ran) */
+  setupError: string | null;
+  decisions: DecisionRecord[];
+  trace: TraceEntry[];
+  sshRuns: SshRun[];
+  /** [from, to) intervals with a working tunnel */
+  workingSpans: Array<[number, number]>;
+  summary: ReplaySummary;
+}
+
+export interface ReplayOptions {
+  elideHealthyPolls?: boolean;
+  /** bound on clock callbacks: a runaway run stops with an error */
+  maxCallbacks?: number;
+}
+
+/** Facts that can take a tunnel down: each gets a recovery figure. */
+const DISRUPTIVE: ReadonlySet<Fact['kind']> = new Set(['outage', 'serverRestart', 'authFailure', 'remotePortBound', 'sshCrash']);
+
+export function replay(timeline: Timeline, config: RunConfig, options: ReplayOptions = {}): ReplayResult {
+  const clock = new VirtualClock(0);
+  const decisions: DecisionRecord[] = [];
+  const trace: TraceEntry[] = [];
+  const sshRuns: SshRun[] = [];
+  const workingSpans: Array<[number, number]> = [];
+  let workingSinceMs: number | null = null;
+  const durationMs = timeline.durationMs;
+
+  const parsed = parseCommandLine(config.args, config.env);
+  if (parsed.kind !== 'run') {
+    const why = parsed.kind === 'error' ? parsed.message : parsed.kind === 'usage' ? `usage: ${parsed.complaint ?? 'no destination or monitor port'}` : 'prints its version';
+    trace.push({ atMs: 0, kind: 'exit', detail: `autossh refused the configuration (${why}): exit ${parsed.kind === 'version' ? 0 : 1}` });
+    return {
+      config, setupError: why, decisions, trace, sshRuns, workingSpans,
+      summary: {
+        durationMs, sshStarts: 0, exitCode: parsed.kind === 'version' ? 0 : 1, exitAtMs: 0, downtimeMs: durationMs,
+        downFraction: 1, recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
+      },
+    };
+  }
+
+  const describeEnd = (end: SshEnd): string => ('code' in end ? `exit ${end.code}` : `killed by ${end.signal}`);
+  const world = new OpensshWorld(clock, parsed.config, timeline.world, {
+    decision: (rule, detail, atMs) => {
+      decisions.push({ atMs, rule, detail });
+      trace.push({ atMs, kind: 'decision', rule, detail });
+    },
+    sshStarted: (n, atMs) => {
+      sshRuns.push({ n, startMs: atMs, upMs: null, endMs: null, end: null });
+      trace.push({ atMs, kind: 'ssh', detail: `ssh #${n} started` });
+    },
+    sshUp: (n, atMs) => {
+      const run = sshRuns[sshRuns.length - 1];
+      if (run) run.upMs = atMs;
+      trace.push({ atMs, kind: 'ssh', detail: `ssh #${n} connected` });
+    },
+    sshEnded: (n, atMs, end, why) => {
+      const run = sshRuns[sshRuns.length - 1];
+      if (run) {
+        run.endMs = atMs;
+        run.end = describeEnd(end);
+      }
+      trace.push({ atMs, kind: 'ssh', detail: `ssh #${n} ended: ${describeEnd(end)} (${why})` });
+    },
+    workingChanged: (working, atMs) => {
+      if (working) workingSinceMs = atMs;
+      else if (workingSinceMs !== null) {
+        workingSpans.push([workingSinceMs, atMs]);
+        workingSinceMs = null;
+      }
+    },
+    exited: (code, atMs) => trace.push({ atMs, kind: 'exit', detail: `autossh exited with status ${code}` }),
+  }, { elideHealthyPolls: options.elideHealthyPolls ?? true });
+
+  // Facts are scheduled before the supervisor starts: at equal times the world changes first.
+  for (const fact of timeline.facts) {
+    if (fact.atMs > durationMs) break;
+    clock.at(fact.atMs, () => {
+      trace.push({ atMs: fact.atMs, kind: 'fact', detail: describeFact(fact) });
+      world.begin(fact);
+    });
+    if ('forMs' in fact) clock.at(factEndMs(fact), () => world.end(fact));
+  }
+  // autossh starts after the world's facts at 0: a timeline that opens with an outage means
+  // the first ssh already meets it
+  clock.at(0, () => world.launch(parsed.notices));
+  clock.runUntil(durationMs, options.maxCallbacks ?? 50_000_000);
+  world.finish(durationMs);
+  if (workingSinceMs !== null) workingSpans.push([workingSinceMs, durationMs]);
+
+  return {
+    config, setupError: null, decisions, trace, sshRuns, workingSpans,
+    summary: {
+      durationMs,
+      sshStarts: world.sshStarts,
+      exitCode: world.exitCode,
+      exitAtMs: world.exitAtMs,
+      downtimeMs: world.downtimeMs,
+      downFraction: world.downtimeMs / durationMs,
+      recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
+    },
+  };
+}
+
+function recoveriesOf(facts: readonly Fact[], spans: ReadonlyArray<[number, number]>, durationMs: number): Recovery[] {
+  const workingAt = (t: number): boolean => spans.some(([a, b]) => a <= t && t < b);
+  const out: Recovery[] = [];
+  for (const fact of facts) {
+    if (!DISRUPTIVE.has(fact.kind) || fact.atMs > durationMs) continue;
+    const endMs = Math.min(factEndMs(fact), durationMs);
+    // down at some moment in [at, end], or (an instant) right after it
+    // an instant breaks a span that ends right there; a lasting fact, any gap inside it
+    const brokeTunnel = !workingAt(fact.atMs)
+      || spans.some(([a, b]) => (b > fact.atMs && b <= endMs) || (a > fact.atMs && a <= endMs));
+    let recoveredAt: number | null = null;
+    for (const [a, b] of spans) {
+      if (b <= endMs) continue;
+      recoveredAt = Math.max(a, endMs);
+      break;
+    }
+    out.push({ fact: describeFact(fact), atMs: fact.atMs, endMs, brokeTunnel, recoverMs: recoveredAt === null ? null : recoveredAt - endMs });
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+// A timeline describes the world an autossh ran in, never the supervisor's reactions: which
+// configuration it was started with, and what happened to the network, the server and ssh.
+// docs/timeline-format.md is the user-facing description of the same types.
+
+export type OutageMode = 'blackhole' | 'refuse' | 'reset';
+
+/** Facts that last (`forMs`) and facts that are instants. Times are ms since the timeline's start. */
+export type Fact =
+  | { kind: 'outage'; atMs: number; forMs: number; mode: OutageMode }
+  | { kind: 'serverRestart'; atMs: number; forMs: number }
+  | { kind: 'authFailure'; atMs: number; forMs: number }
+  | { kind: 'remotePortBound'; atMs: number; forMs: number }
+  | { kind: 'latency'; atMs: number; forMs: number; addMs: number }
+  | { kind: 'sshCrash'; atMs: number; exitCode: number | null; signal: string | null }
+  | { kind: 'signal'; atMs: number; signal: string };
+
+export type FactKind = Fact['kind'];
+
+export interface RunConfig {
+  /** shown in traces and reports */
+  name: string;
+  /** autossh's argv without argv[0] */
+  args: string[];
+  env: Record<string, string>;
+}
+
+/** The simulated network and server, beyond the facts (docs/timeline-format.md, "world"). */
+export interface WorldParams {
+  /** one round trip client <-> server when nothing is wrong */
+  rttMs: number;
+  /** TCP connect to authenticated session, key exchange and auth included */
+  handshakeMs: number;
+}
+
+export const DEFAULT_WORLD: WorldParams = { rttMs: 40, handshakeMs: 400 };
+
+export interface Timeline {
+  name: string;
+  /** epoch ms of offset 0: only for printing instants */
+  startEpochMs: number;
+  durationMs: number;
+  config: RunConfig;
+  world: WorldParams;
+  /** sorted by atMs; equal times keep file order */
+  facts: Fact[];
+  /** what the timeline could not say (import fills this) */
+  unknowns: string[];
+}
+
+/** Facts with a duration: when they end. Instants end where they begin. */
+export function factEndMs(fact: Fact): number {
+  return 'forMs' in fact ? fact.atMs + fact.forMs : fact.atMs;
+}
