@@ -18,34 +18,40 @@ const DETECT_TIMEOUT_MS = (POLL_S * 2 + 10) * 1_000;
 const START_TIMEOUT_MS = 15_000;
 const { SIGTERM, SIGKILL } = constants.signals;
 
-const FORMS = [
-  { form: 'loop form -M wp', monitor: (wp: number, _ep: number) => `${wp}` },
-  { form: 'echo form -M wp:ep', monitor: (wp: number, ep: number) => `${wp}:${ep}` },
-] as const;
+export interface MonitorForm {
+  /** Test name, e.g. 'loop form -M wp'. */
+  form: string;
+  /** The -M argument for monitor port wp and remote echo port ep. */
+  monitor: (wp: number, ep: number) => string;
+}
 
-for (const sup of SUPERVISORS) {
-  describe.sequential(`${sup.name}: -M monitoring`, () => {
-    let net: NetnsPair | undefined;
-    let sshd: Sshd | undefined;
-    /** The remote echo service: the echo form's ep, and the far end of a data tunnel. */
-    let echo: EchoServer | undefined;
-    const runs: E2eRun[] = [];
+/**
+ * Declares the SIGSTOP scenario for one form of -M, for every supervisor. One form per test
+ * file, so vitest runs the forms in parallel (each waits out several poll periods).
+ */
+export function describeMonitorForm({ form, monitor }: MonitorForm): void {
+  for (const sup of SUPERVISORS) {
+    describe.sequential(`${sup.name}: -M monitoring, ${form}`, () => {
+      let net: NetnsPair | undefined;
+      let sshd: Sshd | undefined;
+      /** The remote echo service: the echo form's ep, and the far end of a data tunnel. */
+      let echo: EchoServer | undefined;
+      const runs: E2eRun[] = [];
 
-    beforeAll(async () => {
-      net = await createNetnsPair();
-      sshd = await startSshd({ netns: net.serverNs, listenAddress: net.serverAddr });
-      echo = await startEchoServer({ netns: net.serverNs });
-    });
+      beforeAll(async () => {
+        net = await createNetnsPair();
+        sshd = await startSshd({ netns: net.serverNs, listenAddress: net.serverAddr });
+        echo = await startEchoServer({ netns: net.serverNs });
+      });
 
-    afterAll(async () => {
-      for (const run of runs) await run.cleanup();
-      await echo?.stop();
-      await sshd?.stop();
-      await net?.destroy();
-    });
+      afterAll(async () => {
+        for (const run of runs) await run.cleanup();
+        await echo?.stop();
+        await sshd?.stop();
+        await net?.destroy();
+      });
 
-    for (const { form, monitor } of FORMS) {
-      it(`${form}: keeps a healthy ssh, replaces a SIGSTOPped one`, async () => {
+      it('keeps a healthy ssh, replaces a SIGSTOPped one', async () => {
         const wp = randomNamespacePort();
         const dataPort = wp + 10;
         const run = startSupervisor(
@@ -111,6 +117,6 @@ for (const sup of SUPERVISORS) {
           }
         }
       });
-    }
-  });
+    });
+  }
 }
