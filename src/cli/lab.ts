@@ -3,12 +3,14 @@
 import { Command } from 'commander';
 import { VERSION } from './help.js';
 import { registerScenario } from './lab/scenario.js';
+import { registerToxiproxy } from './lab/toxiproxy.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
   .version(VERSION);
 
 registerScenario(program);
+registerToxiproxy(program);
 import { registerReplay } from './lab/replay.js'; registerReplay(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
