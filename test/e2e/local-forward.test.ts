@@ -11,9 +11,11 @@ import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 /** ssh start to first byte is ~0.15 s here; restarts after a failure add ServerAlive detection. */
 const RECOVERY_TIMEOUT_MS = 15_000;
+/** Above the sum of the bounded waits in one test, so a timeout names the wait that failed. */
+const TEST_TIMEOUT_MS = 90_000;
 
 for (const sup of SUPERVISORS) {
-  describe.sequential(`${sup.name}: -L tunnel with -M 0`, () => {
+  describe.sequential(`${sup.name}: -L tunnel with -M 0`, { timeout: TEST_TIMEOUT_MS }, () => {
     let echo: EchoServer | undefined;
     let sshd: Sshd | undefined;
     let run: E2eRun | undefined;

@@ -17,6 +17,8 @@ const POLL_S = 4;
 const DETECT_TIMEOUT_MS = (POLL_S * 2 + 10) * 1_000;
 const START_TIMEOUT_MS = 15_000;
 const { SIGTERM, SIGKILL } = constants.signals;
+/** Above the sum of the bounded waits in one test, so a timeout names the wait that failed. */
+const TEST_TIMEOUT_MS = 90_000;
 
 export interface MonitorForm {
   /** Test name, e.g. 'loop form -M wp'. */
@@ -31,7 +33,7 @@ export interface MonitorForm {
  */
 export function describeMonitorForm({ form, monitor }: MonitorForm): void {
   for (const sup of SUPERVISORS) {
-    describe.sequential(`${sup.name}: -M monitoring, ${form}`, () => {
+    describe.sequential(`${sup.name}: -M monitoring, ${form}`, { timeout: TEST_TIMEOUT_MS }, () => {
       let net: NetnsPair | undefined;
       let sshd: Sshd | undefined;
       /** The remote echo service: the echo form's ep, and the far end of a data tunnel. */
