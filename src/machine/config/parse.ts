@@ -68,7 +68,9 @@ export function parseCommandLine(args: readonly string[], env: Env): ParseOutcom
     notices.push({ level: LOG_INFO, message: `short poll time: adjusting net timeouts to ${netTimeoutMs}` });
   }
 
-  const sshArgv = buildSshArgv(settings.sshPath, scan.permuted, monitor, settings.envPort !== null, table);
+  // Debian's build treats -M like AUTOSSH_PORT: the forwards always go first (checked against
+  // the real 1.4g by test/machine/argv-differential.test.ts).
+  const sshArgv = buildSshArgv(settings.sshPath, scan.permuted, monitor, true, table);
   return {
     kind: 'run',
     notices,

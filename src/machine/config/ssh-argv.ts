@@ -1,6 +1,5 @@
 // How 1.4g (Debian build) turns its own (permuted) argv into ssh's: the first `--` is
-// autossh's, `-M x` is dropped and replaced by the monitor forwards, an AUTOSSH_PORT puts the
-// forwards first, every `-f` is stripped out of combined flags, empty arguments vanish.
+// autossh's, `-M x` is dropped, the monitor forwards go first (Debian), every `-f` is stripped out of combined flags, empty arguments vanish.
 import type { Monitor } from './types.js';
 import type { OptionTable } from './ssh-options.js';
 
