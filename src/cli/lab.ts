@@ -12,6 +12,7 @@ const program = new Command('autossh-lab')
 registerScenario(program);
 registerToxiproxy(program);
 import { registerReplay } from './lab/replay.js'; registerReplay(program);
+import { registerSimulate } from './lab/simulate.js'; registerSimulate(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { builtinModel, BUILTIN_MODELS } from './builtin-models.js';
+import { FaultModelError, parseFaultModel, type FaultModel } from './fault-model.js';
+
+/** A built-in model's name, or a model file. */
+export function loadFaultModel(nameOrFile: string): FaultModel {
+  const builtin = builtinModel(nameOrFile);
+  if (builtin) return builtin;
+  let text: string;
+  try {
+    text = readFileSync(nameOrFile, 'utf8');
+  } catch {
+    throw new FaultModelError(`--faults ${nameOrFile}: not a built-in model (${Object.keys(BUILTIN_MODELS).join(', ')}) nor a readable file`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new FaultModelError(`${nameOrFile}: $: expected valid JSON (${(error as Error).message})`);
+  }
+  return parseFaultModel(value, nameOrFile);
+}
