@@ -1,0 +1,129 @@
+// Random configurations, random worlds (any exit status or signal, ssh that ignores SIGTERM,
+// failed starts, failing and slow connection tests) and every supervisor signal at random
+// moments. The invariants are checked by the world as effects arrive, and here at the end.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
+import type { Config } from '../../src/machine/config/types.js';
+import { Prng } from '../../sim/fleet/prng.js';
+import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+
+const HORIZON_MS = 2 * 3600_000;
+
+const configArb = fc
+  .record({
+    monitor: fc.constantFrom(['-M', '0'], ['-M', '20000'], ['-M', '20000:7']),
+    gate: fc.integer({ min: 0, max: 60 }),
+    poll: fc.integer({ min: 1, max: 900 }),
+    firstPoll: fc.option(fc.integer({ min: 1, max: 900 }), { nil: undefined }),
+    maxStart: fc.integer({ min: -1, max: 40 }),
+    lifetime: fc.option(fc.integer({ min: 1, max: 7000 }), { nil: undefined }),
+    killTime: fc.integer({ min: 0, max: 10 }),
+    daemon: fc.boolean(),
+  })
+  .map((c): Config => {
+    const env: Record<string, string> = {
+      AUTOSSH_PATH: 'ssh', AUTOSSH_GATETIME: String(c.gate), AUTOSSH_POLL: String(c.poll),
+      AUTOSSH_MAXSTART: String(c.maxStart), AUTOSSH_KILLTIME: String(c.killTime),
+    };
+    if (c.firstPoll !== undefined) env.AUTOSSH_FIRST_POLL = String(c.firstPoll);
+    if (c.lifetime !== undefined) env.AUTOSSH_MAXLIFETIME = String(c.lifetime);
+    const outcome = parseCommandLine([...(c.daemon ? ['-f'] : []), ...c.monitor, '-N', 'host'], env);
+    if (outcome.kind !== 'run') throw new Error(`generator made a bad config: ${JSON.stringify(outcome)}`);
+    return outcome.config;
+  });
+
+const worldArb: fc.Arbitrary<RandomWorldOptions> = fc.record({
+  meanRunMs: fc.integer({ min: 50, max: 1_200_000 }),
+  signalDeathChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  exitStatuses: fc.array(fc.constantFrom(0, 1, 2, 3, 127, 255), { minLength: 1, maxLength: 4 }),
+  ignoreSigtermChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  spawnFailChance: fc.double({ min: 0, max: 0.05, noNaN: true }),
+  probeFailChance: fc.double({ min: 0, max: 0.6, noNaN: true }),
+  maxProbeMs: fc.integer({ min: 0, max: 40_000 }),
+  recordSteps: fc.constant(true),
+});
+
+const signalsArb = fc.array(
+  fc.record({ atMs: fc.integer({ min: 0, max: HORIZON_MS }), signal: fc.constantFrom(...SUPERVISOR_SIGNALS) }),
+  { maxLength: 12 },
+);
+
+interface Run {
+  world: RandomWorld;
+  stuckAtMs: number | null;
+}
+
+function simulate(config: Config, options: RandomWorldOptions, seed: number, signals: Array<{ atMs: number; signal: SupervisorSignal }>): Run {
+  const clock = new VirtualClock();
+  const world = new RandomWorld(clock, new Prng(seed), config, options);
+  for (const s of signals) clock.at(s.atMs, () => world.signal(s.signal));
+  world.start();
+  let stuckAtMs: number | null = null;
+  // step through the run, checking at each quiet point that something can still happen
+  for (let guard = 0; guard < 200_000 && world.exitCode === null; guard++) {
+    const next = clock.nextDueMs();
+    if (!world.sshAlive && world.armedTimers === 0 && world.probesInFlight === 0 && stuckAtMs === null) {
+      stuckAtMs = clock.now();
+    }
+    if (next === null || next > HORIZON_MS) break;
+    clock.runUntil(next);
+  }
+  return { world, stuckAtMs };
+}
+
+describe('machine invariants under random worlds', () => {
+  it('hold for every configuration, world and signal timing', () => {
+    fc.assert(
+      fc.property(configArb, worldArb, fc.integer(), signalsArb, (config, options, seed, signals) => {
+        const { world, stuckAtMs } = simulate(config, options, seed, signals);
+        // checked where they live: one ssh at a time, none after the exit decision, starts
+        // within MAXSTART, backoff within POLL, no exit with ssh alive
+        expect(world.violations).toEqual([]);
+        // never stuck: until it exits, ssh runs, a timer is armed or a test is in flight
+        expect(stuckAtMs).toBeNull();
+        if (config.maxStart >= 0) expect(world.starts).toBeLessThanOrEqual(config.maxStart);
+        if (config.maxLifetimeSeconds > 0 && config.killSeconds > 0) {
+          // nothing runs past the lifetime, plus the time to kill ssh
+          const limitMs = config.maxLifetimeSeconds * 1000 + config.killSeconds * 1000;
+          if (limitMs < HORIZON_MS) {
+            expect(world.exitCode).not.toBeNull();
+            expect(world.exitedAtMs!).toBeLessThanOrEqual(limitMs);
+          }
+        }
+        if (world.exitCode !== null) expect(world.sshAlive).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('same seed, same run', () => {
+    fc.assert(
+      fc.property(configArb, worldArb, fc.integer(), signalsArb, (config, options, seed, signals) => {
+        const a = simulate(config, options, seed, signals).world;
+        const b = simulate(config, options, seed, signals).world;
+        expect(b.steps).toEqual(a.steps);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('deep backoff is reached and capped at POLL (targeted: fast failures only)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer(), (poll, seed) => {
+        const outcome = parseCommandLine(['-M', '0', 'h'], { AUTOSSH_PATH: 'ssh', AUTOSSH_GATETIME: '0', AUTOSSH_POLL: String(poll), AUTOSSH_MAXSTART: '80' });
+        if (outcome.kind !== 'run') throw new Error('bad config');
+        const world = simulate(outcome.config, {
+          meanRunMs: 100, signalDeathChance: 0, exitStatuses: [255], ignoreSigtermChance: 0,
+          spawnFailChance: 0, probeFailChance: 0, maxProbeMs: 0, recordSteps: true,
+        }, seed, []).world;
+        expect(world.violations).toEqual([]);
+        expect(world.starts).toBe(80);
+        expect(world.exitCode).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
