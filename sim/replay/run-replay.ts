@@ -53,6 +53,8 @@ export interface ReplayResult {
   /** a configuration autossh refused: why (exitCode is 1, nothing ran) */
   setupError: string | null;
   decisions: DecisionRecord[];
+  /** the supervisor's log lines, as autossh would have written them */
+  logs: Array<{ atMs: number; level: number; message: string }>;
   trace: TraceEntry[];
   sshRuns: SshRun[];
   /** [from, to) intervals with a working tunnel */
@@ -73,6 +75,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   const clock = new VirtualClock(0);
   const decisions: DecisionRecord[] = [];
   const trace: TraceEntry[] = [];
+  const logs: ReplayResult['logs'] = [];
   const sshRuns: SshRun[] = [];
   const workingSpans: Array<[number, number]> = [];
   let workingSinceMs: number | null = null;
@@ -83,7 +86,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
     const why = parsed.kind === 'error' ? parsed.message : parsed.kind === 'usage' ? `usage: ${parsed.complaint ?? 'no destination or monitor port'}` : 'prints its version';
     trace.push({ atMs: 0, kind: 'exit', detail: `autossh refused the configuration (${why}): exit ${parsed.kind === 'version' ? 0 : 1}` });
     return {
-      config, setupError: why, decisions, trace, sshRuns, workingSpans,
+      config, setupError: why, decisions, logs, trace, sshRuns, workingSpans,
       summary: {
         durationMs, sshStarts: 0, exitCode: parsed.kind === 'version' ? 0 : 1, exitAtMs: 0, downtimeMs: durationMs,
         downFraction: 1, recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
@@ -93,6 +96,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
 
   const describeEnd = (end: SshEnd): string => ('code' in end ? `exit ${end.code}` : `killed by ${end.signal}`);
   const world = new OpensshWorld(clock, parsed.config, timeline.world, {
+    log: (level, message, atMs) => logs.push({ atMs, level, message }),
     decision: (rule, detail, atMs) => {
       decisions.push({ atMs, rule, detail });
       trace.push({ atMs, kind: 'decision', rule, detail });
@@ -141,7 +145,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   if (workingSinceMs !== null) workingSpans.push([workingSinceMs, durationMs]);
 
   return {
-    config, setupError: null, decisions, trace, sshRuns, workingSpans,
+    config, setupError: null, decisions, logs, trace, sshRuns, workingSpans,
     summary: {
       durationMs,
       sshStarts: world.sshStarts,
