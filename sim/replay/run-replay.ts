@@ -159,21 +159,29 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
 }
 
 function recoveriesOf(facts: readonly Fact[], spans: ReadonlyArray<[number, number]>, durationMs: number): Recovery[] {
-  const workingAt = (t: number): boolean => spans.some(([a, b]) => a <= t && t < b);
+  // spans are sorted and disjoint: binary searches keep a year of outages linear-ish
+  const firstEndingAfter = (t: number): number => {
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]![1] > t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
   const out: Recovery[] = [];
   for (const fact of facts) {
     if (!DISRUPTIVE.has(fact.kind) || fact.atMs > durationMs) continue;
     const endMs = Math.min(factEndMs(fact), durationMs);
-    // down at some moment in [at, end], or (an instant) right after it
-    // an instant breaks a span that ends right there; a lasting fact, any gap inside it
-    const brokeTunnel = !workingAt(fact.atMs)
-      || spans.some(([a, b]) => (b > fact.atMs && b <= endMs) || (a > fact.atMs && a <= endMs));
-    let recoveredAt: number | null = null;
-    for (const [a, b] of spans) {
-      if (b <= endMs) continue;
-      recoveredAt = Math.max(a, endMs);
-      break;
-    }
+    // the span in force at the fact's start, if any; the tunnel broke unless that span
+    // outlasts the fact (an instant breaks a span that ends right there)
+    const i = firstEndingAfter(fact.atMs);
+    const span = spans[i];
+    const workingAtStart = span !== undefined && span[0] <= fact.atMs;
+    const brokeTunnel = !workingAtStart || span![1] <= endMs || (fact.atMs === endMs && span![1] === fact.atMs);
+    const j = firstEndingAfter(endMs);
+    const recoveredAt = spans[j] === undefined ? null : Math.max(spans[j]![0], endMs);
     out.push({ fact: describeFact(fact), atMs: fact.atMs, endMs, brokeTunnel, recoverMs: recoveredAt === null ? null : recoveredAt - endMs });
   }
   return out;

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { VERSION } from './help.js';
 import { registerScenario } from './lab/scenario.js';
 import { registerToxiproxy } from './lab/toxiproxy.js';
+import { registerChaos } from './lab/chaos.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
@@ -11,6 +12,7 @@ const program = new Command('autossh-lab')
 
 registerScenario(program);
 registerToxiproxy(program);
+registerChaos(program);
 import { registerReplay } from './lab/replay.js'; registerReplay(program);
 import { registerSimulate } from './lab/simulate.js'; registerSimulate(program);
 import { registerImport } from './lab/import.js'; registerImport(program);

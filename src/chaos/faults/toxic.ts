@@ -1,0 +1,48 @@
+// A Toxiproxy toxic on every proxy of the run, for the step's duration. "both" streams means two
+// toxics, one per direction, so that a blackhole is silent both ways.
+import type { ToxicSpec } from '../toxiproxy-client.js';
+import type { ScheduleStep } from '../schedule/types.js';
+import type { ActiveFault, FaultKind, FaultWorld } from './fault-kind.js';
+
+/** The toxic types of Toxiproxy 2.x (and of the embedded server). */
+export const TOXIC_TYPES = ['latency', 'timeout', 'reset_peer', 'bandwidth', 'slow_close', 'limit_data', 'slicer'] as const;
+
+export function toxicSpecs(step: ScheduleStep, id: string): ToxicSpec[] {
+  const streams = step.stream === 'both' ? (['downstream', 'upstream'] as const) : [step.stream];
+  return streams.map((stream) => ({
+    name: `${id}-${stream}`,
+    type: step.type,
+    stream,
+    toxicity: step.toxicity,
+    attributes: step.attributes,
+  }));
+}
+
+export function toxicKind(type: string): FaultKind {
+  return {
+    type,
+    description: `Toxiproxy "${type}" toxic`,
+    check() {},
+    async start(step: ScheduleStep, world: FaultWorld, id: string): Promise<ActiveFault> {
+      const added: Array<{ proxy: string; name: string }> = [];
+      const removeAll = async (): Promise<void> => {
+        // All at once: a blackhole must lift on every proxy at the same moment.
+        await Promise.all(added.map(({ proxy, name }) => world.toxiproxy.removeToxic(proxy, name)));
+      };
+      try {
+        await Promise.all(
+          world.proxies.flatMap((proxy) =>
+            toxicSpecs(step, id).map(async (spec) => {
+              await world.toxiproxy.addToxic(proxy, spec);
+              added.push({ proxy, name: spec.name });
+            }),
+          ),
+        );
+      } catch (error) {
+        await removeAll().catch(() => {});
+        throw error;
+      }
+      return { end: removeAll };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// The traffic probe: one small line through the forwarded port every 100 ms on one connection,
+// each echo timed. A probe with no answer within PROBE_TIMEOUT_MS, or on a connection that
+// broke, is lost; the probe then reconnects (at most one connect attempt at a time).
+import { connect, type Socket } from 'node:net';
+
+export const PROBE_INTERVAL_MS = 100;
+/** Longer than the built-in latency spike's round trip (2 × 1.5 s), so slow is not lost. */
+export const PROBE_TIMEOUT_MS = 4_000;
+/** Bounded memory for a long run: 10 probes/s for 2 hours. */
+const MAX_PROBES = 72_000;
+
+export type ProbeOutcome = 'answered' | 'timeout' | 'broken' | 'no-connection' | 'pending';
+
+export interface ProbeRecord {
+  seq: number;
+  /** ms on the run's clock */
+  sentMs: number;
+  answeredMs: number | null;
+  outcome: ProbeOutcome;
+}
+
+export class TrafficProbe {
+  readonly records: ProbeRecord[] = [];
+  private socket: Socket | undefined;
+  private connected = false;
+  private pending = new Map<number, ProbeRecord>();
+  private buffer = '';
+  private timer: NodeJS.Timeout | undefined;
+  private seq = 0;
+
+  constructor(
+    private readonly port: number,
+    private readonly now: () => number,
+    private readonly host = '127.0.0.1',
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), PROBE_INTERVAL_MS);
+    this.tick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.failPending('pending');
+    this.socket?.destroy();
+    this.socket = undefined;
+  }
+
+  /** Time of the first answer to a probe sent at or after `ms`, or null. */
+  firstAnswerSentFrom(ms: number): number | null {
+    let best: number | null = null;
+    for (const r of this.records) {
+      if (r.sentMs >= ms && r.answeredMs !== null && (best === null || r.answeredMs < best)) best = r.answeredMs;
+    }
+    return best;
+  }
+
+  last(): ProbeRecord | undefined {
+    return this.records.at(-1);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const r of this.pending.values()) {
+      if (now - r.sentMs > PROBE_TIMEOUT_MS) {
+        // The connection is stuck (e.g. a blackhole): give up on it and start afresh.
+        this.dropConnection('timeout');
+        break;
+      }
+    }
+    const record: ProbeRecord = { seq: ++this.seq, sentMs: now, answeredMs: null, outcome: 'pending' };
+    if (this.records.length < MAX_PROBES) this.records.push(record);
+    if (this.socket && this.connected) {
+      this.pending.set(record.seq, record);
+      this.socket.write(`p${record.seq}\n`);
+    } else {
+      record.outcome = 'no-connection';
+      this.ensureConnecting();
+    }
+  }
+
+  private ensureConnecting(): void {
+    if (this.socket) return;
+    const socket = connect({ host: this.host, port: this.port });
+    this.socket = socket;
+    this.connected = false;
+    this.buffer = '';
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      if (this.socket === socket) this.connected = true;
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      this.buffer += chunk.toString('latin1');
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        const record = this.pending.get(Number(line.slice(1)));
+        if (record) {
+          record.answeredMs = this.now();
+          record.outcome = 'answered';
+          this.pending.delete(record.seq);
+        }
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.socket === socket) this.dropConnection('broken');
+    });
+  }
+
+  private dropConnection(outcome: ProbeOutcome): void {
+    this.failPending(outcome);
+    const socket = this.socket;
+    this.socket = undefined;
+    this.connected = false;
+    socket?.destroy();
+  }
+
+  private failPending(outcome: ProbeOutcome): void {
+    for (const r of this.pending.values()) r.outcome = outcome;
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,123 @@
+// The --report page: per supervisor, one inline SVG timeline (faults, ssh lifetimes, probe
+// latency on a log scale, lost probes) and the measurement table. Self-contained: no script,
+// font or style from the network, so it opens anywhere, offline.
+import { formatSeconds } from './schedule/duration.js';
+import { formatAggregate } from './format.js';
+import type { ChaosResult, SupervisorResult } from './run.js';
+
+const WIDTH = 1000;
+const LEFT = 70;
+const RIGHT = 20;
+const ROW_FAULTS = { top: 22, height: 24 };
+const ROW_SSH = { top: 56, height: 40 };
+const ROW_RTT = { top: 108, height: 130 };
+const ROW_LOST = { top: 246, height: 12 };
+const HEIGHT = 290;
+
+const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const fmt = (n: number): string => n.toFixed(1);
+
+export function chaosReportHtml(result: ChaosResult): string {
+  const sections = result.supervisors.map((sup) => section(result, sup)).join('\n');
+  const data = JSON.stringify({
+    schedule: result.schedule,
+    faults: result.faults,
+    supervisors: result.supervisors.map((s) => ({ label: s.label, measurements: s.measurements, sshLives: s.sshLives })),
+  }).replace(/</g, '\\u003c');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>chaos: ${esc(result.schedule.name)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:${WIDTH + 40}px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}.bad{color:#b00;font-weight:bold}
+svg{background:#fafafa;border:1px solid #ddd}svg text{font:11px sans-serif;fill:#333}
+.legend span{display:inline-block;margin-right:14px}.sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
+code{font-size:12px;word-break:break-all}
+</style></head><body>
+<h1>Chaos run: ${esc(result.schedule.name)}</h1>
+<p>${esc(result.schedule.description)}</p>
+<p>Started ${esc(result.startedAt)}; Toxiproxy ${esc(result.toxiproxy.url)}${result.toxiproxy.embedded ? ' (embedded)' : ''};
+sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}.
+Times are seconds from the start of the setup; the schedule started at ${formatSeconds(result.scheduleStartMs, 1)}.</p>
+<p class="legend"><span><i class="sw" style="background:#f5a623"></i>fault</span><span><i class="sw" style="background:#4a90d9"></i>ssh process (first to last seen)</span>
+<span><i class="sw" style="background:#2e7d32"></i>answered probe (round trip, log scale)</span><span><i class="sw" style="background:#d0021b"></i>lost probe</span></p>
+${sections}
+<script type="application/json" id="chaos-data">${data}</script>
+</body></html>
+`;
+}
+
+function section(result: ChaosResult, sup: SupervisorResult): string {
+  const rows = result.faults
+    .map((f, i) => {
+      const m = sup.measurements[i]!;
+      return `<tr><td>${f.index}. ${esc(f.label)}</td><td>${formatSeconds(f.endMs - f.startMs, 1)}</td><td>${m.detectMs === null ? 'never' : formatSeconds(m.detectMs)}</td><td${m.recoverMs === null ? ' class="bad"' : ''}>${m.recoverMs === null ? 'not recovered' : formatSeconds(m.recoverMs)}</td><td>${m.probesLost}</td><td>${m.sshStarts}</td><td>${m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`}</td></tr>`;
+    })
+    .join('\n');
+  return `<section class="supervisor">
+<h2>${esc(sup.label)}</h2>
+<p><code>${esc(sup.argv.join(' '))}</code></p>
+${timeline(result, sup)}
+<table><tr><th>fault</th><th>duration</th><th>detect</th><th>recover</th><th>probes lost</th><th>ssh starts</th><th>max rtt</th></tr>
+${rows}</table>
+<p>${esc(formatAggregate(sup.label, sup.measurements))}</p>
+${sup.exited ? `<p class="bad">${esc(sup.exited)}</p>` : ''}
+</section>`;
+}
+
+function timeline(result: ChaosResult, sup: SupervisorResult): string {
+  const endMs = Math.max(result.runEndMs, 1);
+  const x = (ms: number): number => LEFT + (Math.min(Math.max(ms, 0), endMs) / endMs) * (WIDTH - LEFT - RIGHT);
+  const answered = sup.probes.filter((p) => p.answeredMs !== null);
+  const maxRtt = Math.max(10, ...answered.map((p) => p.answeredMs! - p.sentMs));
+  const lo = Math.log10(0.5);
+  const hi = Math.log10(maxRtt * 1.5);
+  const y = (rtt: number): number => ROW_RTT.top + ROW_RTT.height - ((Math.log10(Math.max(rtt, 0.5)) - lo) / (hi - lo)) * ROW_RTT.height;
+  const parts: string[] = [];
+
+  // Time axis and fault shading across every row.
+  const stepS = niceStep(endMs / 1000);
+  for (let s = 0; s * 1000 <= endMs; s += stepS) {
+    parts.push(`<line x1="${fmt(x(s * 1000))}" x2="${fmt(x(s * 1000))}" y1="${ROW_FAULTS.top}" y2="${ROW_LOST.top + ROW_LOST.height}" stroke="#e4e4e4"/>`);
+    parts.push(`<text x="${fmt(x(s * 1000))}" y="${HEIGHT - 12}" text-anchor="middle">${s}s</text>`);
+  }
+  for (const f of result.faults) {
+    const w = Math.max(1, x(f.endMs) - x(f.startMs));
+    parts.push(`<rect class="fault-span" x="${fmt(x(f.startMs))}" y="${ROW_FAULTS.top}" width="${fmt(w)}" height="${ROW_LOST.top + ROW_LOST.height - ROW_FAULTS.top}" fill="#f5a623" fill-opacity="0.12"/>`);
+    parts.push(`<rect class="fault" data-start-ms="${f.startMs}" data-end-ms="${f.endMs}" x="${fmt(x(f.startMs))}" y="${ROW_FAULTS.top}" width="${fmt(w)}" height="${ROW_FAULTS.height}" fill="#f5a623"><title>${esc(f.label)} (${esc(f.type)}) ${formatSeconds(f.startMs, 1)}-${formatSeconds(f.endMs, 1)}</title></rect>`);
+    parts.push(`<text x="${fmt(x(f.startMs) + 3)}" y="${ROW_FAULTS.top + 16}">${esc(f.label)}</text>`);
+  }
+  parts.push(`<line x1="${fmt(x(result.scheduleStartMs))}" x2="${fmt(x(result.scheduleStartMs))}" y1="${ROW_FAULTS.top}" y2="${ROW_LOST.top + ROW_LOST.height}" stroke="#999" stroke-dasharray="3,3"/>`);
+
+  // ssh lifetimes, on two alternating lanes so back-to-back processes stay distinct.
+  const laneH = ROW_SSH.height / 2 - 2;
+  sup.sshLives.forEach((life, i) => {
+    const end = life.endMs ?? result.runEndMs;
+    const top = ROW_SSH.top + (i % 2) * (laneH + 4);
+    parts.push(`<rect class="ssh" data-pid="${life.pid}" data-start-ms="${life.startMs}" data-end-ms="${end}" x="${fmt(x(life.startMs))}" y="${top}" width="${fmt(Math.max(1.5, x(end) - x(life.startMs)))}" height="${laneH}" fill="#4a90d9"><title>ssh pid ${life.pid}: ${formatSeconds(life.startMs)} - ${life.endMs === null ? 'end of run' : formatSeconds(life.endMs)}</title></rect>`);
+  });
+
+  // Probe round trips (log scale) and lost probes.
+  for (const p of sup.probes) {
+    if (p.answeredMs !== null) {
+      const rtt = p.answeredMs - p.sentMs;
+      parts.push(`<circle class="probe answered" cx="${fmt(x(p.sentMs))}" cy="${fmt(y(rtt))}" r="1.6" fill="#2e7d32"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${rtt} ms</title></circle>`);
+    } else if (p.outcome !== 'pending') {
+      parts.push(`<rect class="probe lost" x="${fmt(x(p.sentMs) - 0.8)}" y="${ROW_LOST.top}" width="1.6" height="${ROW_LOST.height}" fill="#d0021b"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${p.outcome}</title></rect>`);
+    }
+  }
+  for (const tick of [1, 10, 100, 1000, 10000].filter((t) => t <= maxRtt * 1.5)) {
+    parts.push(`<line x1="${LEFT - 4}" x2="${WIDTH - RIGHT}" y1="${fmt(y(tick))}" y2="${fmt(y(tick))}" stroke="#eee"/><text x="${LEFT - 6}" y="${fmt(y(tick) + 4)}" text-anchor="end">${tick >= 1000 ? `${tick / 1000}s` : `${tick}ms`}</text>`);
+  }
+  const label = (text: string, top: number, h: number): string => `<text x="4" y="${fmt(top + h / 2 + 4)}">${text}</text>`;
+  parts.push(label('faults', ROW_FAULTS.top, ROW_FAULTS.height), label('ssh', ROW_SSH.top, ROW_SSH.height), label('lost', ROW_LOST.top, ROW_LOST.height));
+  parts.push(`<text x="4" y="${ROW_RTT.top + 10}">rtt</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="timeline" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="timeline of ${esc(sup.label)}">\n${parts.join('\n')}\n</svg>`;
+}
+
+function niceStep(totalS: number): number {
+  for (const step of [1, 2, 5, 10, 15, 30, 60, 120, 300, 600]) if (totalS / step <= 20) return step;
+  return 1200;
+}
