@@ -18,6 +18,6 @@ divergent_rc=$?
 cat "$out/public.log" "$out/divergent.log" | grep -v -E '^(PASS|[0-9]+ passed)' || true
 pass=$(( $(grep -c '^PASS' "$out/public.log") + $(grep -c '^PASS' "$out/divergent.log") ))
 fail=$(( $(grep -c '^FAIL' "$out/public.log") + $(grep -c '^FAIL' "$out/divergent.log") ))
-echo "oracle conformance (real processes): $pass passed, $fail failed"
+echo "conformance: $pass passed, $fail failed"
 rm -rf "$out"
 [ "$public_rc" -eq 0 ] && [ "$divergent_rc" -eq 0 ]

@@ -1,0 +1,72 @@
+// Issue 2's simulator figures: one tunnel for a virtual year; a fleet of 10,000 tunnels on
+// one clock for 24 virtual hours; xstate's own floor beside our machine's per-event cost.
+// Prints figures; asserts nothing. Run: node --expose-gc dist/bench/machine-costs.js
+import { createActor, setup } from 'xstate';
+import { parseCommandLine } from '../src/machine/config/parse.js';
+import type { Config } from '../src/machine/config/types.js';
+import { Prng, streamSeed } from '../sim/fleet/prng.js';
+import { BENIGN_WORLD, RandomWorld } from '../sim/random-world.js';
+import { VirtualClock } from '../sim/virtual-clock.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function config(args: string[], env: Record<string, string>): Config {
+  const outcome = parseCommandLine(args, { AUTOSSH_PATH: 'ssh', AUTOSSH_GATETIME: '0', ...env });
+  if (outcome.kind !== 'run') throw new Error('bad config');
+  return outcome.config;
+}
+
+function xstateFloorMicros(): number {
+  const machine = setup({}).createMachine({ initial: 'a', states: { a: { on: { T: 'b' } }, b: { on: { T: 'a' } } } });
+  const actor = createActor(machine).start();
+  const n = 300_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) actor.send({ type: 'T' });
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+function oneTunnelYear(label: string, cfg: Config): void {
+  const clock = new VirtualClock();
+  const world = new RandomWorld(clock, new Prng(1), cfg, { ...BENIGN_WORLD, meanRunMs: 5 * 60_000 });
+  const t0 = performance.now();
+  world.start();
+  clock.runUntil(365 * 24 * 3600_000);
+  const wallMs = performance.now() - t0;
+  const events = clock.fired;
+  console.log(
+    `one tunnel, one virtual year (${label}): ${(wallMs / 1000).toFixed(2)} s wall (goal <= 5 s), ` +
+      `${world.starts} ssh starts, ${events} events, ${((wallMs * 1000) / events).toFixed(1)} µs/event`,
+  );
+}
+
+function fleet(tunnels: number, hours: number, cfg: Config): void {
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const clock = new VirtualClock();
+  const worlds: RandomWorld[] = [];
+  for (let i = 0; i < tunnels; i++) {
+    const world = new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 });
+    worlds.push(world);
+  }
+  const t0 = performance.now();
+  for (const world of worlds) world.start();
+  clock.runUntil(3600_000); // one hour in: every tunnel running, the steady state
+  gc?.();
+  const heapPerTunnel = (process.memoryUsage().heapUsed - heapBefore) / tunnels;
+  clock.runUntil(hours * 3600_000);
+  const wallMs = performance.now() - t0;
+  const starts = worlds.reduce((sum, w) => sum + w.starts, 0);
+  console.log(
+    `fleet of ${tunnels} tunnels, ${hours} virtual hours: ${(wallMs / 1000).toFixed(2)} s wall (goal <= 30 s), ` +
+      `${(heapPerTunnel / 1024).toFixed(2)} KB heap per tunnel (goal <= 3 KB)${gc ? '' : ' [run with --expose-gc for a clean heap figure]'}, ` +
+      `${starts} ssh starts, ${clock.fired} events, ${((wallMs * 1000) / clock.fired).toFixed(1)} µs/event`,
+  );
+}
+
+const floor = xstateFloorMicros();
+console.log(`xstate floor (trivial two-state machine): ${floor.toFixed(2)} µs per event`);
+const year = config(['-M', '0', '-N', 'host'], {});
+oneTunnelYear('-M 0', year);
+oneTunnelYear('-M 20000, POLL=60', config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '60' }));
+fleet(10_000, 24, config(['-M', '0', '-N', 'host'], {}));
+fleet(10_000, 24, config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '600' }));

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Everything a fresh Debian machine (as root) needs to build and run autossh-ts, its lab and its
+# tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
+# 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
+# then the npm packages and the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+need=()
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+mkdir -p /run/sshd
+npm ci --no-audit --no-fund
+npm run build
