@@ -5,6 +5,9 @@ import { VERSION } from './help.js';
 import { registerScenario } from './lab/scenario.js';
 import { registerToxiproxy } from './lab/toxiproxy.js';
 import { registerChaos } from './lab/chaos.js';
+import { registerImport } from './lab/import.js';
+import { registerReplay } from './lab/replay.js';
+import { registerSimulate } from './lab/simulate.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
@@ -13,9 +16,9 @@ const program = new Command('autossh-lab')
 registerScenario(program);
 registerToxiproxy(program);
 registerChaos(program);
-import { registerReplay } from './lab/replay.js'; registerReplay(program);
-import { registerSimulate } from './lab/simulate.js'; registerSimulate(program);
-import { registerImport } from './lab/import.js'; registerImport(program);
+registerReplay(program);
+registerSimulate(program);
+registerImport(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);
