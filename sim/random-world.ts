@@ -8,6 +8,7 @@ import type { Config } from '../src/machine/config/types.js';
 import type { TimerName } from '../src/machine/events.js';
 import type { SupervisorSignal } from '../src/machine/signals.js';
 import type { Prng } from './fleet/prng.js';
+import { NamedTimers } from './named-timers.js';
 import type { TimerId, VirtualClock } from './virtual-clock.js';
 
 export interface RandomWorldOptions {
@@ -48,7 +49,7 @@ export class RandomWorld implements SupervisorHost {
   private childAlive = false;
   private childIgnoresTerm = false;
   private childEnd: TimerId | null = null;
-  private readonly timers = new Map<TimerName, TimerId>();
+  private readonly timers: NamedTimers;
   private readonly probes = new Map<number, TimerId>();
 
   constructor(
@@ -56,7 +57,9 @@ export class RandomWorld implements SupervisorHost {
     private readonly random: Prng,
     private readonly config: Config,
     private readonly options: RandomWorldOptions,
-  ) {}
+  ) {
+    this.timers = new NamedTimers(clock, (timer) => this.supervisor?.timerFired(timer));
+  }
 
   start(): void {
     this.supervisor = Supervisor.start(this, this.config);
@@ -147,17 +150,11 @@ export class RandomWorld implements SupervisorHost {
     if (timer === 'backoff' && dueMs - this.now() > this.config.pollSeconds * 1000) {
       this.violate(`backoff of ${dueMs - this.now()} ms exceeds POLL=${this.config.pollSeconds} s`);
     }
-    this.cancelTimer(timer);
-    this.timers.set(timer, this.clock.at(dueMs, () => {
-      this.timers.delete(timer);
-      this.supervisor?.timerFired(timer);
-    }));
+    this.timers.arm(timer, dueMs);
   }
 
   cancelTimer(timer: TimerName): void {
-    const id = this.timers.get(timer);
-    if (id !== undefined) this.clock.cancel(id);
-    this.timers.delete(timer);
+    this.timers.cancel(timer);
   }
 
   exit(code: number): void {
@@ -165,8 +162,7 @@ export class RandomWorld implements SupervisorHost {
     this.step(`exit ${code}`);
     this.exitCode = code;
     this.exitedAtMs = this.now();
-    for (const id of this.timers.values()) this.clock.cancel(id);
-    this.timers.clear();
+    this.timers.cancelAll();
     for (const id of this.probes.values()) this.clock.cancel(id);
     this.probes.clear();
   }

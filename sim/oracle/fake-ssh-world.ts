@@ -7,6 +7,7 @@ import type { ProbeRequest, SupervisorHost } from '../../src/driver/host.js';
 import type { Config, Notice } from '../../src/machine/config/types.js';
 import type { TimerName } from '../../src/machine/events.js';
 import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
+import { NamedTimers } from '../named-timers.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
 import { SIM_FAKE_SSH, toPlaceholders, type ForwardMode, type Scenario, type SshBehaviour } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
@@ -27,7 +28,7 @@ interface SimChild {
 export class FakeSshWorld implements SupervisorHost {
   private supervisor: Supervisor | null = null;
   private child: SimChild | null = null;
-  private readonly timers = new Map<TimerName, TimerId>();
+  private readonly timers: NamedTimers;
   private readonly probeTimers = new Map<number, TimerId>();
   private alive = true;
   private daemonized = false;
@@ -39,7 +40,9 @@ export class FakeSshWorld implements SupervisorHost {
     private readonly scenario: Scenario,
     private readonly trace: TraceRecorder,
     private readonly pidFilePath: string | null,
-  ) {}
+  ) {
+    this.timers = new NamedTimers(clock, (timer) => this.supervisor?.timerFired(timer));
+  }
 
   // --- the run -------------------------------------------------------------------------
 
@@ -178,17 +181,11 @@ export class FakeSshWorld implements SupervisorHost {
   }
 
   armTimer(timer: TimerName, dueMs: number): void {
-    this.cancelTimer(timer);
-    this.timers.set(timer, this.clock.at(dueMs, () => {
-      this.timers.delete(timer);
-      this.supervisor?.timerFired(timer);
-    }));
+    this.timers.arm(timer, dueMs);
   }
 
   cancelTimer(timer: TimerName): void {
-    const id = this.timers.get(timer);
-    if (id !== undefined) this.clock.cancel(id);
-    this.timers.delete(timer);
+    this.timers.cancel(timer);
   }
 
   exit(code: number): void {
@@ -201,8 +198,7 @@ export class FakeSshWorld implements SupervisorHost {
     if (!this.alive) return;
     this.alive = false;
     this.trace.record(this.daemonized ? 'daemon_exit' : 'supervisor_exit', how);
-    for (const id of this.timers.values()) this.clock.cancel(id);
-    this.timers.clear();
+    this.timers.cancelAll();
     const child = this.child;
     this.endedAtMs = this.now() + ORPHAN_GRACE_MS;
     if (child?.alive) {
