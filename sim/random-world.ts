@@ -51,6 +51,8 @@ export class RandomWorld implements SupervisorHost {
   private childEnd: TimerId | null = null;
   private readonly timers: NamedTimers;
   private readonly probes = new Map<number, TimerId>();
+  /** ssh ends and failed starts queued on the clock but not yet told to the supervisor */
+  private undelivered = 0;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -77,6 +79,11 @@ export class RandomWorld implements SupervisorHost {
 
   get probesInFlight(): number {
     return this.probes.size;
+  }
+
+  /** news for the supervisor already on the clock: a quiet world with news pending is not stuck */
+  get eventsPending(): number {
+    return this.undelivered;
   }
 
   get armedTimers(): number {
@@ -110,7 +117,7 @@ export class RandomWorld implements SupervisorHost {
     const o = this.options;
     if (this.random.next() < o.spawnFailChance) {
       this.step(`spawn ${n} failed`);
-      this.clock.at(this.now(), () => this.supervisor?.spawnFailed('No such file or directory'));
+      this.deliver(() => this.supervisor?.spawnFailed('No such file or directory'));
       return;
     }
     this.step(`spawn ${n}`);
@@ -173,7 +180,15 @@ export class RandomWorld implements SupervisorHost {
     if (this.childEnd !== null) this.clock.cancel(this.childEnd);
     this.childEnd = null;
     this.step(`ssh ends ${'code' in end ? end.code : end.signal}`);
-    this.clock.at(this.now(), () => this.supervisor?.childExited(end));
+    this.deliver(() => this.supervisor?.childExited(end));
+  }
+
+  private deliver(news: () => void): void {
+    this.undelivered++;
+    this.clock.at(this.now(), () => {
+      this.undelivered--;
+      news();
+    });
   }
 
   private step(what: string): void {

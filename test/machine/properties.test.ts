@@ -65,7 +65,7 @@ function simulate(config: Config, options: RandomWorldOptions, seed: number, sig
   // step through the run, checking at each quiet point that something can still happen
   for (let guard = 0; guard < 200_000 && world.exitCode === null; guard++) {
     const next = clock.nextDueMs();
-    if (!world.sshAlive && world.armedTimers === 0 && world.probesInFlight === 0 && stuckAtMs === null) {
+    if (!world.sshAlive && world.armedTimers === 0 && world.probesInFlight === 0 && world.eventsPending === 0 && stuckAtMs === null) {
       stuckAtMs = clock.now();
     }
     if (next === null || next > HORIZON_MS) break;
@@ -82,7 +82,8 @@ describe('machine invariants under random worlds', () => {
         // checked where they live: one ssh at a time, none after the exit decision, starts
         // within MAXSTART, backoff within POLL, no exit with ssh alive
         expect(world.violations).toEqual([]);
-        // never stuck: until it exits, ssh runs, a timer is armed or a test is in flight
+        // never stuck: until it exits, ssh runs, a timer is armed, a test is in flight or news
+        // of ssh is on its way
         expect(stuckAtMs).toBeNull();
         if (config.maxStart >= 0) expect(world.starts).toBeLessThanOrEqual(config.maxStart);
         if (config.maxLifetimeSeconds > 0 && config.killSeconds > 0) {
