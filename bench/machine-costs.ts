@@ -2,6 +2,7 @@
 // one clock for 24 virtual hours; xstate's own floor beside our machine's per-event cost.
 // Prints figures; asserts nothing. Run: node --expose-gc dist/bench/machine-costs.js
 import { createActor, setup } from 'xstate';
+import { FleetScope } from '../src/driver/machine-runner.js';
 import { parseCommandLine } from '../src/machine/config/parse.js';
 import type { Config } from '../src/machine/config/types.js';
 import { Prng, streamSeed } from '../sim/fleet/prng.js';
@@ -43,9 +44,10 @@ function fleet(tunnels: number, hours: number, cfg: Config): void {
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const clock = new VirtualClock();
+  const fleetScope = new FleetScope();
   const worlds: RandomWorld[] = [];
   for (let i = 0; i < tunnels; i++) {
-    const world = new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 });
+    const world = new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 }, fleetScope.run);
     worlds.push(world);
   }
   const t0 = performance.now();

@@ -2,6 +2,7 @@
 // random status or signal, may ignore SIGTERM, may fail to start; connection tests pass, fail
 // or hang. It checks the supervisor's invariants where they live, as each effect arrives.
 // Used by the property tests and the benchmarks; many of them can share one clock.
+import type { RunMachine } from '../src/driver/machine-runner.js';
 import { Supervisor } from '../src/driver/supervisor.js';
 import type { ProbeRequest, SupervisorHost } from '../src/driver/host.js';
 import type { Config } from '../src/machine/config/types.js';
@@ -59,12 +60,14 @@ export class RandomWorld implements SupervisorHost {
     private readonly random: Prng,
     private readonly config: Config,
     private readonly options: RandomWorldOptions,
+    /** how the supervisor runs its machine: its own actor, or a fleet's shared scope */
+    private readonly run?: RunMachine,
   ) {
     this.timers = new NamedTimers(clock, (timer) => this.supervisor?.timerFired(timer));
   }
 
   start(): void {
-    this.supervisor = Supervisor.start(this, this.config);
+    this.supervisor = Supervisor.start(this, this.config, [], this.run);
   }
 
   signal(signal: SupervisorSignal): void {

@@ -1,8 +1,7 @@
 // The imperative shell around the machine, shared by the real CLI and the simulator: 1.4g's
 // start-up order (listener, pid file, then the start loop), effects applied to the host, and
 // the host's reports turned into stamped events.
-import { createActor, type Actor, type Snapshot } from 'xstate';
-import { autosshMachine } from '../machine/autossh-machine.js';
+import type { Snapshot } from 'xstate';
 import type { Config, Notice } from '../machine/config/types.js';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 import { MONITOR_HOST } from '../machine/config/ssh-argv.js';
@@ -10,26 +9,26 @@ import type { Effect } from '../machine/effects.js';
 import type { MachineEvent, TimerName } from '../machine/events.js';
 import type { SupervisorSignal } from '../machine/signals.js';
 import type { SupervisorHost } from './host.js';
+import { runAsActor, type MachineRunner, type RunMachine } from './machine-runner.js';
 
 export interface StartOptions {
   /** resume from a persisted snapshot instead of starting afresh */
   snapshot?: Snapshot<unknown>;
+  /** how to run the machine: an actor of its own unless a fleet shares one scope */
+  run?: RunMachine;
 }
 
 export class Supervisor {
-  private readonly actor: Actor<typeof autosshMachine>;
+  private readonly machine: MachineRunner;
   private exited = false;
   exitCode: number | null = null;
 
   private constructor(private readonly host: SupervisorHost, config: Config, options: StartOptions) {
-    this.actor = createActor(autosshMachine, {
-      input: { config },
-      ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
-    });
-    this.actor.on('*', (effect) => this.apply(effect as Effect));
-    this.actor.subscribe({
-      error: (error) => {
-        // an action that throws puts the actor in error: never let that pass silently
+    const run = options.run ?? runAsActor;
+    this.machine = run({ config }, options.snapshot, {
+      onEffect: (effect) => this.apply(effect),
+      onError: (error) => {
+        // an action that throws puts the machine in error: never let that pass silently
         host.log(LOG_ERR, `internal error: ${String(error)}`);
         this.finish(1);
       },
@@ -37,7 +36,7 @@ export class Supervisor {
   }
 
   /** 1.4g's main(): listener, pid file, then the start loop. */
-  static start(host: SupervisorHost, config: Config, notices: readonly Notice[] = []): Supervisor | null {
+  static start(host: SupervisorHost, config: Config, notices: readonly Notice[] = [], run?: RunMachine): Supervisor | null {
     for (const notice of notices) host.log(notice.level, notice.message);
     if (config.monitor?.form === 'loop') {
       const error = host.openMonitorListener(config.monitor.readPort);
@@ -56,17 +55,15 @@ export class Supervisor {
         return null;
       }
     }
-    const supervisor = new Supervisor(host, config, {});
-    supervisor.actor.start();
+    const supervisor = new Supervisor(host, config, run ? { run } : {});
     supervisor.send({ type: 'START', atMs: host.now() });
     return supervisor;
   }
 
   /** Continue a persisted run; the host's timers are re-armed from the snapshot. */
-  static resume(host: SupervisorHost, config: Config, snapshot: Snapshot<unknown>): Supervisor {
-    const supervisor = new Supervisor(host, config, { snapshot });
-    supervisor.actor.start();
-    const timers = supervisor.actor.getSnapshot().context.timers;
+  static resume(host: SupervisorHost, config: Config, snapshot: Snapshot<unknown>, run?: RunMachine): Supervisor {
+    const supervisor = new Supervisor(host, config, run ? { snapshot, run } : { snapshot });
+    const timers = supervisor.machine.getSnapshot().context.timers;
     for (const [timer, dueMs] of Object.entries(timers)) host.armTimer(timer as TimerName, dueMs as number);
     return supervisor;
   }
@@ -76,11 +73,11 @@ export class Supervisor {
   }
 
   snapshot(): Snapshot<unknown> {
-    return this.actor.getPersistedSnapshot();
+    return this.machine.getPersistedSnapshot();
   }
 
   machineSnapshot() {
-    return this.actor.getSnapshot();
+    return this.machine.getSnapshot();
   }
 
   signal(signal: SupervisorSignal): void {
@@ -104,7 +101,7 @@ export class Supervisor {
   }
 
   private send(event: MachineEvent): void {
-    if (!this.exited) this.actor.send(event);
+    if (!this.exited) this.machine.send(event);
   }
 
   private apply(effect: Effect): void {

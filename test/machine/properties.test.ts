@@ -4,52 +4,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
-import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
+import type { SupervisorSignal } from '../../src/machine/signals.js';
 import type { Config } from '../../src/machine/config/types.js';
 import { Prng } from '../../sim/fleet/prng.js';
 import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-
-const HORIZON_MS = 2 * 3600_000;
-
-const configArb = fc
-  .record({
-    monitor: fc.constantFrom(['-M', '0'], ['-M', '20000'], ['-M', '20000:7']),
-    gate: fc.integer({ min: 0, max: 60 }),
-    poll: fc.integer({ min: 1, max: 900 }),
-    firstPoll: fc.option(fc.integer({ min: 1, max: 900 }), { nil: undefined }),
-    maxStart: fc.integer({ min: -1, max: 40 }),
-    lifetime: fc.option(fc.integer({ min: 1, max: 7000 }), { nil: undefined }),
-    killTime: fc.integer({ min: 0, max: 10 }),
-    daemon: fc.boolean(),
-  })
-  .map((c): Config => {
-    const env: Record<string, string> = {
-      AUTOSSH_PATH: 'ssh', AUTOSSH_GATETIME: String(c.gate), AUTOSSH_POLL: String(c.poll),
-      AUTOSSH_MAXSTART: String(c.maxStart), AUTOSSH_KILLTIME: String(c.killTime),
-    };
-    if (c.firstPoll !== undefined) env.AUTOSSH_FIRST_POLL = String(c.firstPoll);
-    if (c.lifetime !== undefined) env.AUTOSSH_MAXLIFETIME = String(c.lifetime);
-    const outcome = parseCommandLine([...(c.daemon ? ['-f'] : []), ...c.monitor, '-N', 'host'], env);
-    if (outcome.kind !== 'run') throw new Error(`generator made a bad config: ${JSON.stringify(outcome)}`);
-    return outcome.config;
-  });
-
-const worldArb: fc.Arbitrary<RandomWorldOptions> = fc.record({
-  meanRunMs: fc.integer({ min: 50, max: 1_200_000 }),
-  signalDeathChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
-  exitStatuses: fc.array(fc.constantFrom(0, 1, 2, 3, 127, 255), { minLength: 1, maxLength: 4 }),
-  ignoreSigtermChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
-  spawnFailChance: fc.double({ min: 0, max: 0.05, noNaN: true }),
-  probeFailChance: fc.double({ min: 0, max: 0.6, noNaN: true }),
-  maxProbeMs: fc.integer({ min: 0, max: 40_000 }),
-  recordSteps: fc.constant(true),
-});
-
-const signalsArb = fc.array(
-  fc.record({ atMs: fc.integer({ min: 0, max: HORIZON_MS }), signal: fc.constantFrom(...SUPERVISOR_SIGNALS) }),
-  { maxLength: 12 },
-);
+import { configArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
 
 interface Run {
   world: RandomWorld;

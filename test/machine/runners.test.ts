@@ -1,0 +1,91 @@
+// The fleet's shared scope must run the machine exactly as an actor does: same steps for the
+// same world, with many tunnels interleaved on one clock, and across a persisted snapshot.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FleetScope, runAsActor, type RunMachine } from '../../src/driver/machine-runner.js';
+import { Supervisor } from '../../src/driver/supervisor.js';
+import type { Config } from '../../src/machine/config/types.js';
+import type { SupervisorSignal } from '../../src/machine/signals.js';
+import { Prng } from '../../sim/fleet/prng.js';
+import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { configArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
+
+interface Tunnel {
+  config: Config;
+  options: RandomWorldOptions;
+  seed: number;
+  signals: Array<{ atMs: number; signal: SupervisorSignal }>;
+}
+
+const tunnelArb = fc.record({ config: configArb, options: worldArb, seed: fc.integer(), signals: signalsArb });
+
+/** Run the tunnels side by side on one clock, each supervisor made by `run`; their steps. */
+function runTogether(tunnels: readonly Tunnel[], run: (i: number) => RunMachine): string[][] {
+  const clock = new VirtualClock();
+  const worlds = tunnels.map((t, i) => new RandomWorld(clock, new Prng(t.seed), t.config, t.options, run(i)));
+  tunnels.forEach((t, i) => t.signals.forEach((s) => clock.at(s.atMs, () => worlds[i]!.signal(s.signal))));
+  for (const world of worlds) world.start();
+  clock.runUntil(HORIZON_MS);
+  return worlds.map((w) => [...w.steps, ...w.violations.map((v) => `violation ${v}`)]);
+}
+
+describe('machine runners', () => {
+  it('a fleet scope makes the same steps as an actor per tunnel, tunnels interleaved', () => {
+    fc.assert(
+      fc.property(fc.array(tunnelArb, { minLength: 1, maxLength: 6 }), (tunnels) => {
+        const byActors = runTogether(tunnels, () => runAsActor);
+        const scope = new FleetScope();
+        const byScope = runTogether(tunnels, () => scope.run);
+        expect(byScope).toEqual(byActors);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a snapshot persisted by an actor continues identically in a fleet scope, and back', () => {
+    fc.assert(
+      fc.property(tunnelArb, fc.integer({ min: 1, max: HORIZON_MS - 1 }), (tunnel, splitMs) => {
+        const whole = runTogether([tunnel], () => runAsActor)[0]!;
+        for (const [first, second] of [[runAsActor, new FleetScope().run], [new FleetScope().run, runAsActor]] as const) {
+          const clock = new VirtualClock();
+          const world = new RandomWorld(clock, new Prng(tunnel.seed), tunnel.config, tunnel.options, first);
+          for (const s of tunnel.signals) clock.at(s.atMs, () => world.signal(s.signal));
+          world.start();
+          clock.runUntil(splitMs);
+          if (world.exitCode === null) {
+            const persisted = JSON.parse(JSON.stringify(world.supervisor!.snapshot()));
+            for (const timer of ['poll', 'backoff', 'lifetime', 'kill'] as const) world.cancelTimer(timer);
+            world.supervisor = Supervisor.resume(world, tunnel.config, persisted, second);
+          }
+          clock.runUntil(HORIZON_MS);
+          expect(world.steps).toEqual(whole);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a throwing step puts that tunnel in error, once, and leaves its neighbours running', () => {
+    for (const run of [runAsActor, new FleetScope().run]) {
+      const errors: unknown[] = [];
+      const effects: string[] = [];
+      // no configuration: the first decision that reads it throws
+      const broken = run({ config: undefined as unknown as Config }, undefined, { onEffect: () => {}, onError: (e) => errors.push(e) });
+      const healthy = run({ config: sampleConfig() }, undefined, { onEffect: (e) => effects.push(e.type), onError: (e) => errors.push(e) });
+      broken.send({ type: 'START', atMs: 0 });
+      broken.send({ type: 'START', atMs: 1 });
+      healthy.send({ type: 'START', atMs: 0 });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TypeError);
+      expect(broken.getSnapshot().status).toBe('error');
+      expect(healthy.getSnapshot().status).toBe('active');
+      expect(effects).toContain('spawnSsh');
+    }
+  });
+});
+
+function sampleConfig(): Config {
+  // no gate, no monitor: START spawns ssh at once
+  return { ...fc.sample(configArb, { numRuns: 1, seed: 1 })[0]!, gateSeconds: 0, monitor: null };
+}
