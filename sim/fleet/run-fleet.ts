@@ -1,5 +1,6 @@
 // N tunnels, each in its own world drawn from one fault model, all on ONE virtual clock, plus
 // the correlated outages that hit many of them at once. Same seed, same numbers.
+import { FleetScope } from '../../src/driver/machine-runner.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { readSshOptions } from '../openssh/ssh-options.js';
@@ -62,9 +63,11 @@ export function runFleet(options: FleetOptions): FleetResult {
   const perDay = model.faults.reduce((sum, f) => sum + f.perDay, 0);
   const clock = new VirtualClock(0);
 
+  // one scope runs every tunnel's machine: a snapshot per tunnel rather than an actor each
+  const scope = new FleetScope();
   const tunnels: Tunnel[] = [];
   for (let i = 0; i < count; i++) {
-    tunnels.push(new Tunnel(clock, model, perDay, streamSeed(seed, i), config, DEFAULT_WORLD, sshOptions));
+    tunnels.push(new Tunnel(clock, model, perDay, streamSeed(seed, i), config, DEFAULT_WORLD, sshOptions, scope.run));
   }
   for (const tunnel of tunnels) tunnel.start();
   let correlatedEvents = 0;

@@ -3,6 +3,7 @@
 import type { VirtualClock } from '../virtual-clock.js';
 import { OpensshWorld } from '../openssh/openssh-world.js';
 import type { SshOptions } from '../openssh/ssh-options.js';
+import type { RunMachine } from '../../src/driver/machine-runner.js';
 import type { Config } from '../../src/machine/config/types.js';
 import type { Fact, WorldParams } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
@@ -34,9 +35,11 @@ export class Tunnel {
     config: Config,
     params: WorldParams,
     sshOptions: SshOptions,
+    /** the fleet's shared way of running machines */
+    run: RunMachine,
   ) {
     this.prng = new Prng(seed);
-    this.world = new OpensshWorld(clock, config, params, null, { elideHealthyPolls: true }, sshOptions);
+    this.world = new OpensshWorld(clock, config, params, null, { elideHealthyPolls: true, run }, sshOptions);
   }
 
   start(): void {

@@ -8,6 +8,7 @@
 //   connecting ─SYN answered─▶ handshaking ─KEX+auth done─▶ up ─(fault)─▶ exit 255
 //        │ refused / timed out      │ auth fails, remote port bound + ExitOnForwardFailure
 //        └──────────── exit 255 ◀───┘
+import type { RunMachine } from '../../src/driver/machine-runner.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
 import type { ProbeRequest, SupervisorHost } from '../../src/driver/host.js';
 import type { Config, Notice } from '../../src/machine/config/types.js';
@@ -44,6 +45,8 @@ export interface WorldOptions {
    * times); off when AUTOSSH_MAXLIFETIME shortens the last poll.
    */
   elideHealthyPolls: boolean;
+  /** how the supervisor runs its machine: its own actor unless a fleet shares one scope */
+  run?: RunMachine;
 }
 
 export class OpensshWorld implements SupervisorHost {
@@ -80,6 +83,7 @@ export class OpensshWorld implements SupervisorHost {
   downtimeMs = 0;
   private working = false;
   private lastChangeMs: number;
+  private readonly run: RunMachine | undefined;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -91,11 +95,12 @@ export class OpensshWorld implements SupervisorHost {
   ) {
     this.ssh = sshOptions ?? readSshOptions(config.sshArgv);
     this.elide = options.elideHealthyPolls && config.maxLifetimeSeconds === 0;
+    this.run = options.run;
     this.lastChangeMs = clock.now();
   }
 
   launch(notices: readonly Notice[] = []): void {
-    this.supervisor = Supervisor.start(this, this.config, notices);
+    this.supervisor = Supervisor.start(this, this.config, notices, this.run);
   }
 
   get done(): boolean {
