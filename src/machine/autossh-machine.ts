@@ -12,7 +12,7 @@ import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { Config } from './config/types.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import { classifyExit, type ExitVerdict } from './decisions/exit-classification.js';
-import { decideGrace } from './decisions/grace-time.js';
+import { decideGrace, type GraceDecision } from './decisions/grace-time.js';
 import { nextPollDueMs } from './decisions/poll-schedule.js';
 import type { Effect } from './effects.js';
 import type { MachineEvent, TimerName } from './events.js';
@@ -63,6 +63,10 @@ function exitVerdictOf(context: MachineContext, event: MachineEvent): ExitVerdic
   });
 }
 
+function graceOf(context: MachineContext, event: MachineEvent): GraceDecision {
+  return decideGrace(context.graceTries, context.lastStartMs, (event as { atMs: number }).atMs, context.config.pollSeconds);
+}
+
 // Helpers used inside enqueueActions: they queue the context change and the effect together.
 type Enqueue = {
   assign: (a: (args: { context: MachineContext }) => Partial<MachineContext>) => void;
@@ -100,7 +104,7 @@ export const autosshMachine = setup({
     lifetimeExceeded: ({ context, event }) =>
       context.lifetimeDeadlineMs !== null && (event as { atMs: number }).atMs >= context.lifetimeDeadlineMs,
     exitSignalled: ({ context }) => context.exitSignalled,
-    graceTimeDue: ({ context }) => context.graceSeconds > 0,
+    graceTimeDue: ({ context, event }) => graceOf(context, event).graceSeconds > 0,
     // --- signals ---
     isExitSignal: ({ event }) => event.type === 'SIGNAL' && isExitSignal(event.signal),
     isRestartSignal: ({ event }) => isSignal(event, 'SIGUSR1'),
@@ -155,12 +159,7 @@ export const autosshMachine = setup({
 
     /** 1.4g's grace_time: count fast tries, decide how long to wait before this start */
     countTry: assign(({ context, event }) => {
-      const grace = decideGrace(
-        context.graceTries,
-        context.lastStartMs,
-        (event as { atMs: number }).atMs,
-        context.config.pollSeconds,
-      );
+      const grace = graceOf(context, event);
       return { graceTries: grace.tries, graceSeconds: grace.graceSeconds };
     }),
     armBackoff: enqueueActions(({ enqueue, context, event }) => {
@@ -286,11 +285,9 @@ export const autosshMachine = setup({
             { type: 'finish', params: { code: 1 } },
           ],
         },
-        { target: 'graceCheck', actions: 'countTry' },
+        { guard: 'graceTimeDue', target: 'backingOff', actions: 'countTry' },
+        { target: 'sshRunning', actions: 'countTry' },
       ],
-    },
-    graceCheck: {
-      always: [{ guard: 'graceTimeDue', target: 'backingOff' }, { target: 'sshRunning' }],
     },
 
     // Too many fast failures: wait before the next start. 1.4g sleeps here with no handler
