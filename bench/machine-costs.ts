@@ -6,7 +6,7 @@ import { FleetScope } from '../src/driver/machine-runner.js';
 import { parseCommandLine } from '../src/machine/config/parse.js';
 import type { Config } from '../src/machine/config/types.js';
 import { Prng, streamSeed } from '../sim/fleet/prng.js';
-import { BENIGN_WORLD, RandomWorld } from '../sim/random-world.js';
+import { BENIGN_WORLD, RandomWorld, type RandomWorldOptions } from '../sim/random-world.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -40,16 +40,18 @@ function oneTunnelYear(label: string, cfg: Config): void {
   );
 }
 
-function fleet(tunnels: number, hours: number, cfg: Config): void {
+/**
+ * `scope`: the simulator's fleets, one snapshot per tunnel stepped through one shared scope.
+ * `actor`: an xstate actor per tunnel, for comparison (heap only: one virtual hour).
+ */
+function fleet(tunnels: number, hours: number, cfg: Config, runner: 'scope' | 'actor'): void {
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const clock = new VirtualClock();
-  const fleetScope = new FleetScope();
+  const run = runner === 'scope' ? new FleetScope().run : undefined;
+  const worldOptions: RandomWorldOptions = { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 };
   const worlds: RandomWorld[] = [];
-  for (let i = 0; i < tunnels; i++) {
-    const world = new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 }, fleetScope.run);
-    worlds.push(world);
-  }
+  for (let i = 0; i < tunnels; i++) worlds.push(new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, worldOptions, run));
   const t0 = performance.now();
   for (const world of worlds) world.start();
   clock.runUntil(3600_000); // one hour in: every tunnel running, the steady state
@@ -58,9 +60,10 @@ function fleet(tunnels: number, hours: number, cfg: Config): void {
   clock.runUntil(hours * 3600_000);
   const wallMs = performance.now() - t0;
   const starts = worlds.reduce((sum, w) => sum + w.starts, 0);
+  const heap = `${(heapPerTunnel / 1024).toFixed(2)} KB heap per tunnel (goal <= 3 KB)${gc ? '' : ' [run with --expose-gc for a clean heap figure]'}`;
   console.log(
-    `fleet of ${tunnels} tunnels, ${hours} virtual hours: ${(wallMs / 1000).toFixed(2)} s wall (goal <= 30 s), ` +
-      `${(heapPerTunnel / 1024).toFixed(2)} KB heap per tunnel (goal <= 3 KB)${gc ? '' : ' [run with --expose-gc for a clean heap figure]'}, ` +
+    `fleet of ${tunnels} tunnels (${runner === 'scope' ? 'one shared scope' : 'an actor per tunnel'}), ${hours} virtual hours: ` +
+      `${(wallMs / 1000).toFixed(2)} s wall${hours === 24 ? ' (goal <= 30 s)' : ''}, ${heap}, ` +
       `${starts} ssh starts, ${clock.fired} events, ${((wallMs * 1000) / clock.fired).toFixed(1)} µs/event`,
   );
 }
@@ -69,6 +72,9 @@ const floor = xstateFloorMicros();
 console.log(`xstate floor (trivial two-state machine): ${floor.toFixed(2)} µs per event`);
 const year = config(['-M', '0', '-N', 'host'], {});
 oneTunnelYear('-M 0', year);
+oneTunnelYear('-M 20000, POLL=600', config(['-M', '20000', '-N', 'host'], {}));
 oneTunnelYear('-M 20000, POLL=60', config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '60' }));
-fleet(10_000, 24, config(['-M', '0', '-N', 'host'], {}));
-fleet(10_000, 24, config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '600' }));
+const fleetConfig = config(['-M', '0', '-N', 'host'], {});
+fleet(10_000, 24, fleetConfig, 'scope');
+fleet(10_000, 1, fleetConfig, 'actor');
+fleet(10_000, 24, config(['-M', '20000', '-N', 'host'], {}), 'scope');
