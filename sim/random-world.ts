@@ -1,6 +1,6 @@
 // A seeded, adversarial world for one supervisor: ssh runs for a random time and ends with a
 // random status or signal, may ignore SIGTERM, may fail to start; connection tests pass, fail
-// or hang. It checks the supervisor's invariants where they live, as each effect arrives.
+// or hang; the supervisor itself may be frozen (time jumps). It checks the supervisor's invariants where they live, as each effect arrives.
 // Used by the property tests and the benchmarks; many of them can share one clock.
 import type { RunMachine } from '../src/driver/machine-runner.js';
 import { Supervisor } from '../src/driver/supervisor.js';
@@ -54,6 +54,8 @@ export class RandomWorld implements SupervisorHost {
   private readonly probes = new Map<number, TimerId>();
   /** ssh ends and failed starts queued on the clock but not yet told to the supervisor */
   private undelivered = 0;
+  /** the supervisor is frozen until then (see freeze) */
+  private thawAtMs = 0;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -63,7 +65,11 @@ export class RandomWorld implements SupervisorHost {
     /** how the supervisor runs its machine: its own actor, or a fleet's shared scope */
     private readonly run?: RunMachine,
   ) {
-    this.timers = new NamedTimers(clock, (timer) => this.supervisor?.timerFired(timer));
+    this.timers = new NamedTimers(clock, (timer) => {
+      // still armed while frozen, so the supervisor can cancel it in the burst after the thaw
+      if (this.frozen) this.timers.arm(timer, this.thawAtMs);
+      else this.supervisor?.timerFired(timer);
+    });
   }
 
   start(): void {
@@ -72,8 +78,28 @@ export class RandomWorld implements SupervisorHost {
 
   signal(signal: SupervisorSignal): void {
     if (this.exitCode !== null) return;
+    if (this.frozen) {
+      this.clock.at(this.thawAtMs, () => this.signal(signal));
+      return;
+    }
     this.step(`signal ${signal}`);
     this.supervisor?.signal(signal);
+  }
+
+  /**
+   * A time jump: the supervisor stops for forMs (SIGSTOP, a suspended VM, a blocked event loop)
+   * while ssh and the network go on. Whatever falls due meanwhile (timers, ssh's end, test
+   * results, signals) reaches it in one burst at the thaw, in the order it fell due, stamped
+   * with the thaw time.
+   */
+  freeze(forMs: number): void {
+    if (this.exitCode !== null) return;
+    this.step(`frozen for ${forMs} ms`);
+    this.thawAtMs = Math.max(this.thawAtMs, this.now() + forMs);
+  }
+
+  private get frozen(): boolean {
+    return this.now() < this.thawAtMs;
   }
 
   get sshAlive(): boolean {
@@ -144,10 +170,15 @@ export class RandomWorld implements SupervisorHost {
     if (request.netTimeoutMs <= 0) this.violate('a connection test with no time limit');
     const ok = this.random.next() >= o.probeFailChance;
     const tookMs = Math.round(this.random.next() * Math.min(o.maxProbeMs, 2 * request.netTimeoutMs));
-    this.probes.set(request.probeId, this.clock.after(tookMs, () => {
+    const finish = (): void => {
+      if (this.frozen) {
+        this.probes.set(request.probeId, this.clock.at(this.thawAtMs, finish));
+        return;
+      }
       this.probes.delete(request.probeId);
       this.supervisor?.probeFinished(request.probeId, ok, ok ? undefined : 'random failure');
-    }));
+    };
+    this.probes.set(request.probeId, this.clock.after(tookMs, finish));
   }
 
   cancelProbe(probeId: number): void {
@@ -188,10 +219,15 @@ export class RandomWorld implements SupervisorHost {
 
   private deliver(news: () => void): void {
     this.undelivered++;
-    this.clock.at(this.now(), () => {
+    const tell = (): void => {
+      if (this.frozen) {
+        this.clock.at(this.thawAtMs, tell);
+        return;
+      }
       this.undelivered--;
       news();
-    });
+    };
+    this.clock.at(this.now(), tell);
   }
 
   private step(what: string): void {

@@ -1,6 +1,6 @@
 // Random configurations, random worlds (any exit status or signal, ssh that ignores SIGTERM,
-// failed starts, failing and slow connection tests) and every supervisor signal at random
-// moments. The invariants are checked by the world as effects arrive, and here at the end.
+// failed starts, failing and slow connection tests), every supervisor signal at random
+// moments, and time jumps (the supervisor frozen, then everything due at once). The invariants are checked by the world as effects arrive, and here at the end.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
@@ -9,17 +9,26 @@ import type { Config } from '../../src/machine/config/types.js';
 import { Prng } from '../../sim/fleet/prng.js';
 import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { configArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
+import { configArb, freezesArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
 
 interface Run {
   world: RandomWorld;
   stuckAtMs: number | null;
 }
 
-function simulate(config: Config, options: RandomWorldOptions, seed: number, signals: Array<{ atMs: number; signal: SupervisorSignal }>): Run {
+type Freezes = ReadonlyArray<{ atMs: number; forMs: number }>;
+
+function simulate(
+  config: Config,
+  options: RandomWorldOptions,
+  seed: number,
+  signals: Array<{ atMs: number; signal: SupervisorSignal }>,
+  freezes: Freezes = [],
+): Run {
   const clock = new VirtualClock();
   const world = new RandomWorld(clock, new Prng(seed), config, options);
   for (const s of signals) clock.at(s.atMs, () => world.signal(s.signal));
+  for (const f of freezes) clock.at(f.atMs, () => world.freeze(f.forMs));
   world.start();
   let stuckAtMs: number | null = null;
   // step through the run, checking at each quiet point that something can still happen
@@ -37,8 +46,8 @@ function simulate(config: Config, options: RandomWorldOptions, seed: number, sig
 describe('machine invariants under random worlds', () => {
   it('hold for every configuration, world and signal timing', () => {
     fc.assert(
-      fc.property(configArb, worldArb, fc.integer(), signalsArb, (config, options, seed, signals) => {
-        const { world, stuckAtMs } = simulate(config, options, seed, signals);
+      fc.property(configArb, worldArb, fc.integer(), signalsArb, freezesArb, (config, options, seed, signals, freezes) => {
+        const { world, stuckAtMs } = simulate(config, options, seed, signals, freezes);
         // checked where they live: one ssh at a time, none after the exit decision, starts
         // within MAXSTART, backoff within POLL, no exit with ssh alive
         expect(world.violations).toEqual([]);
@@ -47,8 +56,9 @@ describe('machine invariants under random worlds', () => {
         expect(stuckAtMs).toBeNull();
         if (config.maxStart >= 0) expect(world.starts).toBeLessThanOrEqual(config.maxStart);
         if (config.maxLifetimeSeconds > 0 && config.killSeconds > 0) {
-          // nothing runs past the lifetime, plus the time to kill ssh
-          const limitMs = config.maxLifetimeSeconds * 1000 + config.killSeconds * 1000;
+          // nothing runs past the lifetime, plus the time to kill ssh and any time spent frozen
+          const frozenMs = freezes.reduce((sum, f) => sum + f.forMs, 0);
+          const limitMs = config.maxLifetimeSeconds * 1000 + config.killSeconds * 1000 + frozenMs;
           if (limitMs < HORIZON_MS) {
             expect(world.exitCode).not.toBeNull();
             expect(world.exitedAtMs!).toBeLessThanOrEqual(limitMs);
@@ -62,9 +72,9 @@ describe('machine invariants under random worlds', () => {
 
   it('same seed, same run', () => {
     fc.assert(
-      fc.property(configArb, worldArb, fc.integer(), signalsArb, (config, options, seed, signals) => {
-        const a = simulate(config, options, seed, signals).world;
-        const b = simulate(config, options, seed, signals).world;
+      fc.property(configArb, worldArb, fc.integer(), signalsArb, freezesArb, (config, options, seed, signals, freezes) => {
+        const a = simulate(config, options, seed, signals, freezes).world;
+        const b = simulate(config, options, seed, signals, freezes).world;
         expect(b.steps).toEqual(a.steps);
       }),
       { numRuns: 60 },

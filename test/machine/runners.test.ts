@@ -9,22 +9,26 @@ import type { SupervisorSignal } from '../../src/machine/signals.js';
 import { Prng } from '../../sim/fleet/prng.js';
 import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { configArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
+import { configArb, freezesArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
 
 interface Tunnel {
   config: Config;
   options: RandomWorldOptions;
   seed: number;
   signals: Array<{ atMs: number; signal: SupervisorSignal }>;
+  freezes: Array<{ atMs: number; forMs: number }>;
 }
 
-const tunnelArb = fc.record({ config: configArb, options: worldArb, seed: fc.integer(), signals: signalsArb });
+const tunnelArb = fc.record({ config: configArb, options: worldArb, seed: fc.integer(), signals: signalsArb, freezes: freezesArb });
 
 /** Run the tunnels side by side on one clock, each supervisor made by `run`; their steps. */
 function runTogether(tunnels: readonly Tunnel[], run: (i: number) => RunMachine): string[][] {
   const clock = new VirtualClock();
   const worlds = tunnels.map((t, i) => new RandomWorld(clock, new Prng(t.seed), t.config, t.options, run(i)));
-  tunnels.forEach((t, i) => t.signals.forEach((s) => clock.at(s.atMs, () => worlds[i]!.signal(s.signal))));
+  tunnels.forEach((t, i) => {
+    for (const s of t.signals) clock.at(s.atMs, () => worlds[i]!.signal(s.signal));
+    for (const f of t.freezes) clock.at(f.atMs, () => worlds[i]!.freeze(f.forMs));
+  });
   for (const world of worlds) world.start();
   clock.runUntil(HORIZON_MS);
   return worlds.map((w) => [...w.steps, ...w.violations.map((v) => `violation ${v}`)]);
@@ -51,6 +55,7 @@ describe('machine runners', () => {
           const clock = new VirtualClock();
           const world = new RandomWorld(clock, new Prng(tunnel.seed), tunnel.config, tunnel.options, first);
           for (const s of tunnel.signals) clock.at(s.atMs, () => world.signal(s.signal));
+          for (const f of tunnel.freezes) clock.at(f.atMs, () => world.freeze(f.forMs));
           world.start();
           clock.runUntil(splitMs);
           if (world.exitCode === null) {

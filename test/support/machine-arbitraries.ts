@@ -45,3 +45,9 @@ export const signalsArb = fc.array(
   fc.record({ atMs: fc.integer({ min: 0, max: HORIZON_MS }), signal: fc.constantFrom(...SUPERVISOR_SIGNALS) }),
   { maxLength: 12 },
 );
+
+/** time jumps: the supervisor frozen at random moments, for up to 30 minutes each */
+export const freezesArb = fc.array(
+  fc.record({ atMs: fc.integer({ min: 0, max: HORIZON_MS }), forMs: fc.integer({ min: 1, max: 30 * 60_000 }) }),
+  { maxLength: 4 },
+);
