@@ -91,6 +91,22 @@ function queueCancel(enqueue: Enqueue, context: MachineContext, timer: TimerName
   enqueue.emit({ type: 'cancelTimer', timer });
 }
 
+// Once the ssh being stopped is gone, what comes next depends on why it was stopped.
+function sshGoneWhileKilling(...first: Array<{ type: 'logSpawnFailure' }>) {
+  return [
+    { guard: 'killWasForRestart' as const, target: 'deciding', actions: [...first] },
+    { guard: 'killWasForLifetime' as const, target: 'exited', actions: [...first, { type: 'finish' as const, params: { code: 0 } }] },
+    {
+      target: 'exited',
+      actions: [
+        ...first,
+        { type: 'log' as const, params: { level: LOG_ERR, message: 'signalled to exit' } },
+        { type: 'finish' as const, params: { code: 1 } },
+      ],
+    },
+  ];
+}
+
 export const autosshMachine = setup({
   types: {
     context: {} as MachineContext,
@@ -132,6 +148,11 @@ export const autosshMachine = setup({
   actions: {
     log: emit((_, params: { level: number; message: string }) => ({ type: 'log' as const, ...params })),
     decide: emit((_, params: { rule: string; detail: string }) => ({ type: 'decision' as const, ...params })),
+    logSpawnFailure: emit(({ context, event }) => ({
+      type: 'log' as const,
+      level: LOG_ERR,
+      message: `${context.config.sshPath}: ${(event as Ev<'SPAWN_FAILED'>).error}`,
+    })),
 
     armTimer: enqueueActions(({ enqueue }, params: { timer: TimerName; dueMs: number }) => {
       enqueue.assign({ timers: ({ context }) => ({ ...context.timers, [params.timer]: params.dueMs }) });
@@ -344,16 +365,7 @@ export const autosshMachine = setup({
         SPAWN_FAILED: {
           // D7: 1.4g's child SIGTERMs its parent; we say what failed.
           target: 'exited',
-          actions: [
-            {
-              type: 'log',
-              params: ({ context, event }) => ({
-                level: LOG_ERR,
-                message: `${context.config.sshPath}: ${(event as Ev<'SPAWN_FAILED'>).error}`,
-              }),
-            },
-            { type: 'finish', params: { code: 1 } },
-          ],
+          actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }],
         },
         SIGNAL: [
           {
@@ -438,17 +450,10 @@ export const autosshMachine = setup({
     killing: {
       exit: { type: 'cancelTimer', params: { timer: 'kill' } },
       on: {
-        CHILD_EXIT: [
-          { guard: 'killWasForRestart', target: 'deciding' },
-          { guard: 'killWasForLifetime', target: 'exited', actions: { type: 'finish', params: { code: 0 } } },
-          {
-            target: 'exited',
-            actions: [
-              { type: 'log', params: { level: LOG_ERR, message: 'signalled to exit' } },
-              { type: 'finish', params: { code: 1 } },
-            ],
-          },
-        ],
+        CHILD_EXIT: sshGoneWhileKilling(),
+        // the ssh we were stopping never started (a signal came before its failure to start):
+        // it is gone all the same
+        SPAWN_FAILED: sshGoneWhileKilling({ type: 'logSpawnFailure' }),
         TIMER: {
           guard: 'isKillTimer',
           actions: {

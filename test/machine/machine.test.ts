@@ -1,6 +1,11 @@
 // The divergences the public oracle does not exercise, as scenarios in the oracle's format run
-// in the simulator: what autossh-ts does instead of 1.4g (DESIGN.md D1-D6).
+// in the simulator: what autossh-ts does instead of 1.4g (DESIGN.md D1-D6); and orderings of
+// events no scenario can produce, driven directly.
 import { describe, expect, it } from 'vitest';
+import { runAsActor } from '../../src/driver/machine-runner.js';
+import { LOG_ERR } from '../../src/machine/config/log-levels.js';
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+import type { Effect } from '../../src/machine/effects.js';
 import { parseScenario } from '../../sim/oracle/scenario.js';
 import { simulateScenario } from '../../sim/oracle/run-scenario.js';
 import type { TraceEvent } from '../../sim/oracle/trace.js';
@@ -80,5 +85,31 @@ describe('divergences from 1.4g', () => {
     });
     expect(kinds(events, 'child_spawn')).toHaveLength(1);
     expect(kinds(events, 'supervisor_exit')).toEqual([{ t: 12, kind: 'supervisor_exit', code: 0 }]);
+  });
+});
+
+describe('a failure to start reported after a signal', () => {
+  // The host reports a failed start asynchronously, so a signal can come first and the machine
+  // is already stopping an ssh that never ran. Found by the property test's time jumps.
+  function drive(signal: 'SIGTERM' | 'SIGUSR1'): Effect[] {
+    const effects: Effect[] = [];
+    const outcome = parseCommandLine(['-M', '0', 'h'], { AUTOSSH_PATH: '/nonexistent/ssh', AUTOSSH_GATETIME: '0' });
+    if (outcome.kind !== 'run') throw new Error('bad config');
+    const machine = runAsActor({ config: outcome.config }, undefined, { onEffect: (e) => effects.push(e), onError: (e) => { throw e; } });
+    machine.send({ type: 'START', atMs: 0 });
+    machine.send({ type: 'SIGNAL', signal, atMs: 1 });
+    machine.send({ type: 'SPAWN_FAILED', error: 'No such file or directory', atMs: 1 });
+    return effects;
+  }
+
+  it('SIGTERM first: the error is logged and autossh exits 1, rather than waiting for an ssh that never ran', () => {
+    const effects = drive('SIGTERM');
+    expect(effects).toContainEqual({ type: 'log', level: LOG_ERR, message: '/nonexistent/ssh: No such file or directory' });
+    expect(effects.at(-1)).toEqual({ type: 'exit', code: 1 });
+  });
+
+  it('SIGUSR1 first: the restart goes ahead with a new start', () => {
+    const spawns = drive('SIGUSR1').filter((e) => e.type === 'spawnSsh');
+    expect(spawns.map((e) => (e as { n: number }).n)).toEqual([1, 2]);
   });
 });
