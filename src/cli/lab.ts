@@ -6,6 +6,7 @@ import { registerScenario } from './lab/scenario.js';
 import { registerToxiproxy } from './lab/toxiproxy.js';
 import { registerChaos } from './lab/chaos.js';
 import { registerImport } from './lab/import.js';
+import { registerInspect } from './lab/inspect.js';
 import { registerReplay } from './lab/replay.js';
 import { registerSimulate } from './lab/simulate.js';
 
@@ -19,6 +20,7 @@ registerChaos(program);
 registerReplay(program);
 registerSimulate(program);
 registerImport(program);
+registerInspect(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -125,9 +125,8 @@ export const autosshMachine = setup({
     isExitSignal: ({ event }) => event.type === 'SIGNAL' && isExitSignal(event.signal),
     isRestartSignal: ({ event }) => isSignal(event, 'SIGUSR1'),
     isProdSignal: ({ event }) => isSignal(event, 'SIGHUP', 'SIGUSR1'),
-    isHangup: ({ event }) => isSignal(event, 'SIGHUP'),
-    isTermOrInt: ({ event }) => isSignal(event, 'SIGTERM', 'SIGINT'),
-    monitoring: ({ context }) => context.config.monitor !== null,
+    hangupWhileMonitoring: ({ context, event }) => context.config.monitor !== null && isSignal(event, 'SIGHUP'),
+    secondSignalToExit: ({ context, event }) => context.exitSignalled && isSignal(event, 'SIGTERM', 'SIGINT'),
     // --- timers ---
     isBackoffTimer: ({ event }) => isTimer(event, 'backoff'),
     isPollTimer: ({ event }) => isTimer(event, 'poll'),
@@ -143,7 +142,6 @@ export const autosshMachine = setup({
     // --- stopping ssh ---
     killWasForRestart: ({ context }) => context.afterKill === 'restart' && !context.exitSignalled,
     killWasForLifetime: ({ context }) => context.afterKill === 'exitOk' && !context.exitSignalled,
-    killEscalated: ({ context }) => context.killEscalated,
   },
   actions: {
     log: emit((_, params: { level: number; message: string }) => ({ type: 'log' as const, ...params })),
@@ -154,20 +152,7 @@ export const autosshMachine = setup({
       message: `${context.config.sshPath}: ${(event as Ev<'SPAWN_FAILED'>).error}`,
     })),
 
-    armTimer: enqueueActions(({ enqueue }, params: { timer: TimerName; dueMs: number }) => {
-      enqueue.assign({ timers: ({ context }) => ({ ...context.timers, [params.timer]: params.dueMs }) });
-      enqueue.emit({ type: 'armTimer', timer: params.timer, dueMs: params.dueMs });
-    }),
-    cancelTimer: enqueueActions(({ enqueue, context }, params: { timer: TimerName }) => {
-      if (context.timers[params.timer] === undefined) return;
-      enqueue.assign({
-        timers: ({ context }) => {
-          const { [params.timer]: _dropped, ...rest } = context.timers;
-          return rest;
-        },
-      });
-      enqueue.emit({ type: 'cancelTimer', timer: params.timer });
-    }),
+    cancelTimer: enqueueActions(({ enqueue, context }, params: { timer: TimerName }) => queueCancel(enqueue, context, params.timer)),
 
     /** autossh starts: the lifetime counts from here (1.4g: pid_start_time) */
     begin: enqueueActions(({ enqueue, context, event }) => {
@@ -411,7 +396,7 @@ export const autosshMachine = setup({
             TIMER: { guard: 'isPollTimer', target: 'probing' },
             SIGNAL: {
               // D2: 1.4g ignores SIGHUP here; we test the connection now
-              guard: ({ context, event }) => context.config.monitor !== null && isSignal(event, 'SIGHUP'),
+              guard: 'hangupWhileMonitoring',
               target: 'probing',
               actions: { type: 'decide', params: { rule: 'hangupTestsNow', detail: 'SIGHUP: test the connection now (D2)' } },
             },
@@ -463,7 +448,7 @@ export const autosshMachine = setup({
         },
         SIGNAL: [
           {
-            guard: ({ context, event }) => context.exitSignalled && isSignal(event, 'SIGTERM', 'SIGINT'),
+            guard: 'secondSignalToExit',
             actions: { type: 'escalateKill', params: { why: 'second signal to exit while ssh is stopping' } },
           },
           { guard: 'isExitSignal', actions: 'noteExitSignal' },

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { autosshMachine } from '../../machine/autossh-machine.js';
+import { machineDiagram } from '../../machine/diagram.js';
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description("print autossh-ts's machine as a Mermaid state diagram: states, events, rules (guards) and actions")
+    .action(() => {
+      process.stdout.write(machineDiagram(autosshMachine));
+    });
+}

@@ -1,0 +1,36 @@
+// `autossh-lab inspect`: the diagram is read from the machine, so every rule must show in it.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { autosshMachine } from '../../src/machine/autossh-machine.js';
+import { machineDiagram } from '../../src/machine/diagram.js';
+
+const diagram = machineDiagram(autosshMachine);
+const lines = diagram.trimEnd().split('\n');
+
+describe('the machine diagram', () => {
+  it('names every guard and every action the machine defines', () => {
+    const { guards, actions } = autosshMachine.implementations;
+    for (const guard of Object.keys(guards)) expect(diagram, `guard ${guard}`).toContain(`[${guard}]`);
+    for (const action of Object.keys(actions)) expect(diagram, `action ${action}`).toMatch(new RegExp(`[/,] ${action}\\b`));
+  });
+
+  it('shows every state, and only well-formed Mermaid lines', () => {
+    for (const state of ['ready', 'deciding', 'backingOff', 'sshRunning', 'sshRunning_watching', 'sshRunning_probing', 'killing', 'exited']) {
+      expect(diagram).toMatch(new RegExp(`^ +${state} --> `, 'm'));
+    }
+    expect(lines[0]).toBe('stateDiagram-v2');
+    const shapes = [/^ +\[\*\] --> \w+$/, /^ +\w+ --> (\w+|\[\*\])( : .+)?$/, /^ +\w+ : (entry|exit) \/ .+$/, /^ +state \w+ \{$/, /^ +\}$/];
+    for (const line of lines.slice(1)) expect(shapes.some((shape) => shape.test(line)), line).toBe(true);
+  });
+
+  it('shows the rules in their order of precedence, as autossh decides', () => {
+    const fromDeciding = lines.filter((l) => l.trim().startsWith('deciding -->')).map((l) => l.replace(/^.*always /, ''));
+    expect(fromDeciding.map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise')).toEqual([
+      'maxStartReached', 'lifetimeExceeded', 'exitSignalled', 'graceTimeDue', 'otherwise',
+    ]);
+  });
+
+  it('is what `autossh-lab inspect` prints', () => {
+    expect(execFileSync(process.execPath, ['dist/src/cli/lab.js', 'inspect'], { encoding: 'utf8' })).toBe(diagram);
+  });
+});
