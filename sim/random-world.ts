@@ -98,7 +98,7 @@ export class RandomWorld implements SupervisorHost {
     this.thawAtMs = Math.max(this.thawAtMs, this.now() + forMs);
   }
 
-  private get frozen(): boolean {
+  get frozen(): boolean {
     return this.now() < this.thawAtMs;
   }
 
