@@ -1,10 +1,10 @@
 // A TCP echo server: the far end of the tunnels under test, and the "echo service" autossh's
-// `-M wp:ep` form expects. In this process on loopback, or, inside a network namespace, as a tiny
-// separate node process (a socket cannot be moved into another namespace after the fact).
+// `-M wp:ep` form expects. In this process on loopback (the chaos world's server), or, inside a
+// network namespace, as a tiny separate node process (a socket cannot be moved into another
+// namespace after the fact).
 import { spawn } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
-import { inNetns } from './processes.js';
-import { waitForExit } from './processes.js';
+import { startEchoServer as startInProcess } from '../../src/chaos/world/echo-server.js';
+import { inNetns, waitForExit } from './processes.js';
 
 /** Bounds the wait for the namespaced echo process to report its port. */
 const START_TIMEOUT_MS = 10_000;
@@ -38,36 +38,6 @@ export async function startEchoServer(opts: EchoServerOptions = {}): Promise<Ech
   return opts.netns === undefined
     ? startInProcess(host, opts.port ?? 0)
     : startInNamespace(opts.netns, host, opts.port ?? 0);
-}
-
-function startInProcess(host: string, wantedPort: number): Promise<EchoServer> {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  const server = createServer((socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    // A tunnel torn down mid-test resets its connections: not an error for an echo server.
-    socket.on('error', () => {});
-    socket.pipe(socket);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(wantedPort, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        host,
-        port,
-        connections: () => accepted,
-        stop: () =>
-          new Promise<void>((done) => {
-            for (const s of sockets) s.destroy();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
 }
 
 function startInNamespace(netns: string, host: string, wantedPort: number): Promise<EchoServer> {

@@ -1,17 +1,12 @@
 // Running a supervisor (autossh 1.4g or autossh-ts) under test, and the process-level checks
 // the e2e tests make about it: which ssh it runs now, whether it exited, whether anything is left.
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  descendantsOf,
-  isAlive,
-  isSameProcessAlive,
-  isSshClient,
-  listProcesses,
-  type ProcInfo,
-} from './proc-table.js';
+import { inNetns, killIfSame, waitForExit } from '../../src/chaos/world/processes.js';
+import { descendantsOf, isSshClient, listProcesses, type ProcInfo } from './proc-table.js';
 import { waitFor } from './wait.js';
 
 export * from './proc-table.js';
+export { inNetns, killIfSame, waitForExit } from '../../src/chaos/world/processes.js';
 export { waitFor, sleep, WaitTimeoutError, type WaitOptions } from './wait.js';
 
 /** Keep only the tail of a child's output: enough to explain a failure, bounded in memory. */
@@ -59,11 +54,6 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
     LANG: 'C',
     ...extra,
   };
-}
-
-/** Prefix that runs argv inside a network namespace, or argv itself when `netns` is undefined. */
-export function inNetns(netns: string | undefined, argv: readonly string[]): string[] {
-  return netns === undefined ? [...argv] : ['ip', 'netns', 'exec', netns, ...argv];
 }
 
 export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
@@ -146,26 +136,6 @@ export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
     },
   };
   return run;
-}
-
-/** SIGKILL this exact process (pid + start time), if it is still alive. */
-export function killIfSame(p: ProcInfo, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (!isSameProcessAlive(p)) return;
-  try {
-    process.kill(p.pid, signal);
-  } catch {
-    // Exited in between: nothing to do.
-  }
-}
-
-/** Waits until `pid` has exited (zombies count as exited). Returns false on timeout. */
-export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  try {
-    await waitFor(() => !isAlive(pid), { timeoutMs, what: `pid ${pid} to exit` });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every ssh client process on the machine whose command line contains `marker`. */

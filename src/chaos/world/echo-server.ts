@@ -5,12 +5,16 @@ import { createServer, type Socket } from 'node:net';
 export interface EchoServer {
   readonly host: string;
   readonly port: number;
+  /** Connections accepted so far. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
 export function startEchoServer(host = '127.0.0.1', wantedPort = 0): Promise<EchoServer> {
   const sockets = new Set<Socket>();
+  let accepted = 0;
   const server = createServer((socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     // A tunnel torn down by a fault resets its connections: not an error for an echo server.
@@ -26,6 +30,7 @@ export function startEchoServer(host = '127.0.0.1', wantedPort = 0): Promise<Ech
       resolve({
         host,
         port,
+        connections: () => accepted,
         stop: () =>
           (stopping ??= new Promise<void>((done) => {
             for (const s of sockets) s.destroy();

@@ -16,3 +16,14 @@ export function getFreePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * A random high port for use inside a fresh network namespace, where nothing else listens.
+ * Stays below the ephemeral range (32768+) so outgoing connections never hold it, and leaves
+ * room for port+1 (autossh's loop monitor uses two consecutive ports).
+ */
+export function randomNamespacePort(): number {
+  const low = 20_000;
+  const high = 32_000;
+  return low + Math.floor(Math.random() * (high - low));
+}

@@ -24,3 +24,8 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     return false;
   }
 }
+
+/** Prefix that runs argv inside a network namespace, or argv itself when `netns` is undefined. */
+export function inNetns(netns: string | undefined, argv: readonly string[]): string[] {
+  return netns === undefined ? [...argv] : ['ip', 'netns', 'exec', netns, ...argv];
+}

@@ -1,15 +1,15 @@
-// A throwaway OpenSSH server for a chaos run: its own temp dir, host key, client key and config
-// (see shared/FIELD-NOTES.md for why each setting is there), on loopback. stop() kills the
-// listener and every session process it forked. (Adapted from test/support/sshd.ts: dist/ must
-// not depend on test/.)
+// A throwaway OpenSSH server for a chaos run or a test file: its own temp dir, host key, client
+// key and config (see shared/FIELD-NOTES.md for why each setting is there), on loopback or on an
+// address inside a network namespace. stop() kills the listener and every session process it
+// forked. The tests use it too (test/support/sshd.ts); dist/ must not depend on test/.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getFreePort } from './ports.js';
-import { descendantsOf, killIfSame, waitForExit } from './processes.js';
+import { getFreePort, randomNamespacePort } from './ports.js';
+import { descendantsOf, inNetns, killIfSame, waitForExit } from './processes.js';
 import { ownTree } from './owned-processes.js';
 import { sleep } from './wait.js';
 
@@ -27,9 +27,11 @@ const LOG_LIMIT_CHARS = 64 * 1024;
 export interface SshdOptions {
   /** Default SSHD_PATH. */
   sshdPath?: string;
+  /** Run inside this network namespace (then listenAddress should be an address in it). */
+  netns?: string;
   /** Default 127.0.0.1. */
   listenAddress?: string;
-  /** Default: a free port. */
+  /** Default: a free port (loopback) or a random high port (fresh namespace). */
   port?: number;
   /** More sshd_config lines, appended after the defaults. */
   extraConfig?: string[];
@@ -164,7 +166,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
 
   const launch = async (): Promise<void> => {
     writeFileSync(configPath, sshdConfig(dir, host, port, opts.extraConfig ?? []));
-    const argv = [sshdPath, '-D', '-e', '-f', configPath];
+    const argv = inNetns(opts.netns, [sshdPath, '-D', '-e', '-f', configPath]);
     const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     proc.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-LOG_LIMIT_CHARS)));
@@ -173,8 +175,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     ownTree(pid);
     for (let i = 0; i < READY_TRIES; i++) {
       if (proc.exitCode !== null || proc.signalCode !== null) break;
-      // The banner proves the accept loop runs, not just that a socket listens.
-      if (isListening(pid, port) && (await readsBanner(host, port, 1_000))) {
+      // In a namespace only the listening socket can be checked from here; on loopback also
+      // read the banner, which proves the accept loop runs.
+      if (isListening(pid, port) && (opts.netns !== undefined || (await readsBanner(host, port, 1_000)))) {
         return;
       }
       await sleep(READY_INTERVAL_MS);
@@ -197,7 +200,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${keyPath}.pub`));
     for (let attempt = 1; ; attempt++) {
       if (opts.port === undefined) {
-        port = await getFreePort(host);
+        port = opts.netns === undefined ? await getFreePort(host) : randomNamespacePort();
       }
       try {
         await launch();
