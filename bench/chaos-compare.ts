@@ -4,10 +4,10 @@
 //
 //   node dist/bench/chaos-compare.js [--rounds N]     (needs sshd, ssh and /usr/lib/autossh/autossh)
 import { fileURLToPath } from 'node:url';
-import { runChaos, type ChaosResult } from '../src/chaos/run.js';
-import { builtinSchedule } from '../src/chaos/schedule/builtin.js';
-import { medianAndWorst, type FaultMeasurement } from '../src/chaos/measure.js';
-import { formatSeconds } from '../src/chaos/schedule/duration.js';
+import { runChaos, type ChaosResult } from '../lab/chaos/run.js';
+import { builtinSchedule } from '../lab/chaos/schedule/builtin.js';
+import { medianAndWorst, type FaultMeasurement } from '../lab/chaos/measure.js';
+import { formatSeconds } from '../lab/chaos/schedule/duration.js';
 
 const AUTOSSH_TS = fileURLToPath(new URL('../src/cli/autossh.js', import.meta.url));
 const AUTOSSH_1_4G = '/usr/lib/autossh/autossh';

@@ -12,7 +12,7 @@ import { listProcesses } from '../support/proc-table.js';
 import { sleep } from '../support/wait.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAB = join(REPO_ROOT, 'dist/src/cli/lab.js');
+const LAB = join(REPO_ROOT, 'dist/lab/cli/lab.js');
 // The defaults the lab runs with: -M 0 -o ServerAliveInterval=1 -o ServerAliveCountMax=2.
 const ALIVE_INTERVAL_MS = 1_000;
 const ALIVE_COUNT_MAX = 2;

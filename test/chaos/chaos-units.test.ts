@@ -1,12 +1,12 @@
 // The pure parts of `autossh-lab chaos`: schedule files, per-fault measurements, the HTML report.
 import { describe, expect, it } from 'vitest';
-import { parseSchedule, loadSchedule } from '../../src/chaos/schedule/parse.js';
-import { builtinScheduleNames } from '../../src/chaos/schedule/builtin.js';
-import { expandSchedule } from '../../src/chaos/schedule/types.js';
-import { measureFaults, medianAndWorst } from '../../src/chaos/measure.js';
-import { chaosReportHtml } from '../../src/chaos/report.js';
-import type { ChaosResult } from '../../src/chaos/run.js';
-import type { ProbeRecord } from '../../src/chaos/probe.js';
+import { parseSchedule, loadSchedule } from '../../lab/chaos/schedule/parse.js';
+import { builtinScheduleNames } from '../../lab/chaos/schedule/builtin.js';
+import { expandSchedule } from '../../lab/chaos/schedule/types.js';
+import { measureFaults, medianAndWorst } from '../../lab/chaos/measure.js';
+import { chaosReportHtml } from '../../lab/chaos/report.js';
+import type { ChaosResult } from '../../lab/chaos/run.js';
+import type { ProbeRecord } from '../../lab/chaos/probe.js';
 
 describe('schedule files', () => {
   it('reads times with units, defaults, and repeats', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Toxiproxy, type ICreateToxicBody, type Proxy } from 'toxiproxy-node-client';
-import { startToxiproxyServer, type RunningToxiproxy } from '../../src/chaos/toxiproxy/index.js';
+import { startToxiproxyServer, type RunningToxiproxy } from '../../lab/toxiproxy/index.js';
 import {
   TcpClient,
   connectionRefused,

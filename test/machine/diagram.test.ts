@@ -31,6 +31,6 @@ describe('the machine diagram', () => {
   });
 
   it('is what `autossh-lab inspect` prints', () => {
-    expect(execFileSync(process.execPath, ['dist/src/cli/lab.js', 'inspect'], { encoding: 'utf8' })).toBe(diagram);
+    expect(execFileSync(process.execPath, ['dist/lab/cli/lab.js', 'inspect'], { encoding: 'utf8' })).toBe(diagram);
   });
 });

@@ -3,7 +3,7 @@
 // network namespace, as a tiny separate node process (a socket cannot be moved into another
 // namespace after the fact).
 import { spawn } from 'node:child_process';
-import { startEchoServer as startInProcess } from '../../src/chaos/world/echo-server.js';
+import { startEchoServer as startInProcess } from '../../lab/world/echo-server.js';
 import { inNetns, waitForExit } from './processes.js';
 
 /** Bounds the wait for the namespaced echo process to report its port. */

@@ -1,2 +1,2 @@
-// Port choice for test servers and forwards: the chaos world's helpers (src/chaos/world/ports.ts).
-export { getFreePort, randomNamespacePort } from '../../src/chaos/world/ports.js';
+// Port choice for test servers and forwards: the chaos world's helpers (lab/world/ports.ts).
+export { getFreePort, randomNamespacePort } from '../../lab/world/ports.js';

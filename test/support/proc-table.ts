@@ -1,2 +1,2 @@
-// One implementation, shared with the chaos runs (src/chaos/world ships in dist/).
-export * from '../../src/chaos/world/proc-table.js';
+// One implementation, shared with the chaos runs (lab/world ships in dist/).
+export * from '../../lab/world/proc-table.js';

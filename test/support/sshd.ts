@@ -1,2 +1,2 @@
-// The tests' throwaway sshd is the chaos world's (src/chaos/world/sshd.ts).
-export * from '../../src/chaos/world/sshd.js';
+// The tests' throwaway sshd is the chaos world's (lab/world/sshd.ts).
+export * from '../../lab/world/sshd.js';

@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepAbortable } from 'node:timers/promises';
-import { startToxiproxyServer } from './toxiproxy/index.js';
+import { startToxiproxyServer } from '../toxiproxy/index.js';
 import { ToxiproxyClient } from './toxiproxy-client.js';
 import { findFaultKind, isToxicType, toxicSpecs, type ActiveFault, type FaultWorld } from './faults/index.js';
 import { expandSchedule, type Fault, type Schedule } from './schedule/types.js';
 import { TrafficProbe, type ProbeRecord } from './probe.js';
 import { WatchedSupervisor, type LogLine, type SshLife } from './supervisor.js';
 import { measureFaults, type FaultMeasurement } from './measure.js';
-import { startSshd, type Sshd } from './world/sshd.js';
-import { startEchoServer } from './world/echo-server.js';
-import { getFreePort } from './world/ports.js';
+import { startSshd, type Sshd } from '../world/sshd.js';
+import { startEchoServer } from '../world/echo-server.js';
+import { getFreePort } from '../world/ports.js';
 
 /** What a supervisor runs with when the user gives no arguments after `--`. */
 export const DEFAULT_SUPERVISOR_ARGS = ['-M', '0', '-o', 'ServerAliveInterval=1', '-o', 'ServerAliveCountMax=2'];

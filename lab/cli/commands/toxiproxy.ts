@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
-import { startToxiproxyServer } from '../../chaos/toxiproxy/index.js';
+import { startToxiproxyServer } from '../../toxiproxy/index.js';
 
 /** Real Toxiproxy's port, so clients and configs written for it work unchanged. */
 const DEFAULT_PORT = 8474;

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // autossh-lab: the toolkit around the machine (simulation, replay, chaos).
 import { Command } from 'commander';
-import { VERSION } from './help.js';
-import { registerScenario } from './lab/scenario.js';
-import { registerToxiproxy } from './lab/toxiproxy.js';
-import { registerChaos } from './lab/chaos.js';
-import { registerImport } from './lab/import.js';
-import { registerInspect } from './lab/inspect.js';
-import { registerReplay } from './lab/replay.js';
-import { registerSimulate } from './lab/simulate.js';
+import { VERSION } from '../../src/cli/help.js';
+import { registerScenario } from './commands/scenario.js';
+import { registerToxiproxy } from './commands/toxiproxy.js';
+import { registerChaos } from './commands/chaos.js';
+import { registerImport } from './commands/import.js';
+import { registerInspect } from './commands/inspect.js';
+import { registerReplay } from './commands/replay.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')

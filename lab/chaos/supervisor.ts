@@ -3,9 +3,9 @@
 // line stamped when read. It runs in its own process group, so stop() can kill the whole tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { descendantsOf, listProcesses, readProc, type ProcInfo } from './world/proc-table.js';
-import { killIfSame, waitForExit } from './world/processes.js';
-import { noteDescendants, ownTree } from './world/owned-processes.js';
+import { descendantsOf, listProcesses, readProc, type ProcInfo } from '../world/proc-table.js';
+import { killIfSame, waitForExit } from '../world/processes.js';
+import { noteDescendants, ownTree } from '../world/owned-processes.js';
 
 export const POLL_INTERVAL_MS = 50;
 /** After SIGTERM the supervisor has this long to take its ssh down before SIGKILL. */

@@ -6,9 +6,9 @@ import { builtinScheduleNames } from '../../chaos/schedule/builtin.js';
 import { ChaosAbortedError, DEFAULT_SUPERVISOR_ARGS, runChaos, type SupervisorSpec } from '../../chaos/run.js';
 import { allRecovered, chaosJson, formatSummary } from '../../chaos/format.js';
 import { chaosReportHtml } from '../../chaos/report.js';
-import { killOwnedTreesNow } from '../../chaos/world/owned-processes.js';
+import { killOwnedTreesNow } from '../../world/owned-processes.js';
 
-const AUTOSSH_TS = fileURLToPath(new URL('../autossh.js', import.meta.url));
+const AUTOSSH_TS = fileURLToPath(new URL('../../../src/cli/autossh.js', import.meta.url));
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 interface ChaosCliOptions {

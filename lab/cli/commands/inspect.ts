@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { autosshMachine } from '../../machine/autossh-machine.js';
-import { machineDiagram } from '../../machine/diagram.js';
+import { autosshMachine } from '../../../src/machine/autossh-machine.js';
+import { machineDiagram } from '../../../src/machine/diagram.js';
 
 export function registerInspect(program: Command): void {
   program
