@@ -3,6 +3,7 @@
 // font or style from the network, so it opens anywhere, offline.
 import { formatSeconds } from './schedule/duration.js';
 import { formatAggregate } from './format.js';
+import { esc } from '../../sim/report/svg.js';
 import type { ChaosResult, SupervisorResult } from './run.js';
 
 const WIDTH = 1000;
@@ -14,7 +15,6 @@ const ROW_RTT = { top: 108, height: 130 };
 const ROW_LOST = { top: 246, height: 12 };
 const HEIGHT = 290;
 
-const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (n: number): string => n.toFixed(1);
 
 export function chaosReportHtml(result: ChaosResult): string {

@@ -1,6 +1,8 @@
-// Tiny SVG helpers: escaped text, no dependencies, nothing fetched.
+// Tiny SVG and HTML helpers: escaped text, no dependencies, nothing fetched. Every report
+// (replay, fleet, chaos) escapes with esc() from here.
+/** Text made safe for HTML and SVG, in element content and in quoted attributes alike. */
 export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export function rect(x: number, y: number, w: number, h: number, fill: string, title?: string): string {
