@@ -7,6 +7,7 @@ import { parseCommandLine } from '../src/machine/config/parse.js';
 import type { Config } from '../src/machine/config/types.js';
 import { Prng, streamSeed } from '../sim/fleet/prng.js';
 import { BENIGN_WORLD, RandomWorld, type RandomWorldOptions } from '../sim/random-world.js';
+import { Supervisor } from '../src/driver/supervisor.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -28,10 +29,11 @@ function xstateFloorMicros(): number {
 
 function oneTunnelYear(label: string, cfg: Config): void {
   const clock = new VirtualClock();
-  const world = new RandomWorld(clock, new Prng(1), cfg, { ...BENIGN_WORLD, meanRunMs: 5 * 60_000 });
+  const supervisor = new Supervisor(cfg);
+  const world = new RandomWorld(clock, new Prng(1), { ...BENIGN_WORLD, meanRunMs: 5 * 60_000 }, supervisor.tell);
   const t0 = performance.now();
-  world.start();
-  clock.runUntil(365 * 24 * 3600_000);
+  supervisor.start(world);
+  clock.runUntil(365 * 24 * 3600_000, 100_000_000);
   const wallMs = performance.now() - t0;
   const events = clock.fired;
   console.log(
@@ -50,14 +52,19 @@ function fleet(tunnels: number, hours: number, cfg: Config, runner: 'scope' | 'a
   const clock = new VirtualClock();
   const run = runner === 'scope' ? new FleetScope().run : undefined;
   const worldOptions: RandomWorldOptions = { ...BENIGN_WORLD, meanRunMs: 30 * 60_000 };
+  const supervisors: Supervisor[] = [];
   const worlds: RandomWorld[] = [];
-  for (let i = 0; i < tunnels; i++) worlds.push(new RandomWorld(clock, new Prng(streamSeed(42, i)), cfg, worldOptions, run));
+  for (let i = 0; i < tunnels; i++) {
+    const supervisor = new Supervisor(cfg, run ? { run } : {});
+    supervisors.push(supervisor);
+    worlds.push(new RandomWorld(clock, new Prng(streamSeed(42, i)), worldOptions, supervisor.tell));
+  }
   const t0 = performance.now();
-  for (const world of worlds) world.start();
-  clock.runUntil(3600_000); // one hour in: every tunnel running, the steady state
+  worlds.forEach((world, i) => supervisors[i]!.start(world));
+  clock.runUntil(3600_000, 1_000_000 * tunnels); // one hour in: every tunnel running, the steady state
   gc?.();
   const heapPerTunnel = (process.memoryUsage().heapUsed - heapBefore) / tunnels;
-  clock.runUntil(hours * 3600_000);
+  clock.runUntil(hours * 3600_000, 1_000_000 * tunnels * hours);
   const wallMs = performance.now() - t0;
   const starts = worlds.reduce((sum, w) => sum + w.starts, 0);
   const heap = `${(heapPerTunnel / 1024).toFixed(2)} KB heap per tunnel (goal <= 3 KB)${gc ? '' : ' [run with --expose-gc for a clean heap figure]'}`;

@@ -1,12 +1,14 @@
 // A seeded, adversarial world for one supervisor: ssh runs for a random time and ends with a
 // random status or signal, may ignore SIGTERM, may fail to start; connection tests pass, fail
-// or hang; the supervisor itself may be frozen (time jumps). It checks the supervisor's invariants where they live, as each effect arrives.
+// or hang; the supervisor itself may be frozen (time jumps). The driver asserts the
+// supervisor's invariants as each effect passes (src/driver/invariants.ts).
 // Used by the property tests and the benchmarks; many of them can share one clock.
+import type { Snapshot } from 'xstate';
+import type { ProbeRequest, SupervisorHost, Tell } from '../src/driver/host.js';
 import type { RunMachine } from '../src/driver/machine-runner.js';
 import { Supervisor } from '../src/driver/supervisor.js';
-import type { ProbeRequest, SupervisorHost } from '../src/driver/host.js';
 import type { Config } from '../src/machine/config/types.js';
-import type { TimerName } from '../src/machine/events.js';
+import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldEvent } from '../src/machine/events.js';
 import type { SupervisorSignal } from '../src/machine/signals.js';
 import type { Prng } from './fleet/prng.js';
 import { NamedTimers } from './named-timers.js';
@@ -41,8 +43,6 @@ export const BENIGN_WORLD: RandomWorldOptions = {
 };
 
 export class RandomWorld implements SupervisorHost {
-  supervisor: Supervisor | null = null;
-  readonly violations: string[] = [];
   readonly steps: string[] = [];
   starts = 0;
   exitCode: number | null = null;
@@ -60,20 +60,15 @@ export class RandomWorld implements SupervisorHost {
   constructor(
     private readonly clock: VirtualClock,
     private readonly random: Prng,
-    private readonly config: Config,
     private readonly options: RandomWorldOptions,
-    /** how the supervisor runs its machine: its own actor, or a fleet's shared scope */
-    private readonly run?: RunMachine,
+    /** where the supervisor hears what happens here */
+    private readonly tell: Tell,
   ) {
     this.timers = new NamedTimers(clock, (timer) => {
       // still armed while frozen, so the supervisor can cancel it in the burst after the thaw
       if (this.frozen) this.timers.arm(timer, this.thawAtMs);
-      else this.supervisor?.timerFired(timer);
+      else this.tell({ type: TIMER_DUE_EVENTS[timer] });
     });
-  }
-
-  start(): void {
-    this.supervisor = Supervisor.start(this, this.config, [], this.run);
   }
 
   signal(signal: SupervisorSignal): void {
@@ -83,7 +78,7 @@ export class RandomWorld implements SupervisorHost {
       return;
     }
     this.step(`signal ${signal}`);
-    this.supervisor?.signal(signal);
+    this.tell({ type: signalEvent(signal) });
   }
 
   /**
@@ -125,8 +120,10 @@ export class RandomWorld implements SupervisorHost {
 
   log(): void {}
 
-  openMonitorListener(): string | null {
-    return null;
+  startFailed(): void {}
+
+  openMonitorListener(_port: number, done: (error: string | null) => void): void {
+    done(null);
   }
 
   closeMonitorListener(): void {}
@@ -138,15 +135,11 @@ export class RandomWorld implements SupervisorHost {
   removePidFile(): void {}
 
   spawnSsh(n: number): void {
-    if (this.exitCode !== null) this.violate('ssh started after the exit decision');
-    if (this.childAlive) this.violate('a second ssh started while one is alive');
-    const { maxStart } = this.config;
-    if (maxStart >= 0 && n > maxStart) this.violate(`start ${n} beyond AUTOSSH_MAXSTART=${maxStart}`);
     this.starts = n;
     const o = this.options;
     if (this.random.next() < o.spawnFailChance) {
       this.step(`spawn ${n} failed`);
-      this.deliver(() => this.supervisor?.spawnFailed('No such file or directory'));
+      this.deliver({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' });
       return;
     }
     this.step(`spawn ${n}`);
@@ -167,7 +160,6 @@ export class RandomWorld implements SupervisorHost {
 
   runProbe(request: ProbeRequest): void {
     const o = this.options;
-    if (request.netTimeoutMs <= 0) this.violate('a connection test with no time limit');
     const ok = this.random.next() >= o.probeFailChance;
     const tookMs = Math.round(this.random.next() * Math.min(o.maxProbeMs, 2 * request.netTimeoutMs));
     const finish = (): void => {
@@ -176,7 +168,8 @@ export class RandomWorld implements SupervisorHost {
         return;
       }
       this.probes.delete(request.probeId);
-      this.supervisor?.probeFinished(request.probeId, ok, ok ? undefined : 'random failure');
+      const { probeId } = request;
+      this.tell(ok ? { type: 'PROBE_PASSED', probeId } : { type: 'PROBE_FAILED', probeId, reason: 'random failure' });
     };
     this.probes.set(request.probeId, this.clock.after(tookMs, finish));
   }
@@ -188,9 +181,6 @@ export class RandomWorld implements SupervisorHost {
   }
 
   armTimer(timer: TimerName, dueMs: number): void {
-    if (timer === 'backoff' && dueMs - this.now() > this.config.pollSeconds * 1000) {
-      this.violate(`backoff of ${dueMs - this.now()} ms exceeds POLL=${this.config.pollSeconds} s`);
-    }
     this.timers.arm(timer, dueMs);
   }
 
@@ -199,7 +189,6 @@ export class RandomWorld implements SupervisorHost {
   }
 
   exit(code: number): void {
-    if (this.childAlive) this.violate('exit while ssh is still alive');
     this.step(`exit ${code}`);
     this.exitCode = code;
     this.exitedAtMs = this.now();
@@ -208,16 +197,17 @@ export class RandomWorld implements SupervisorHost {
     this.probes.clear();
   }
 
-  private childEnds(end: { code: number } | { signal: string }): void {
+  private childEnds(end: SshEnd): void {
     if (!this.childAlive) return;
     this.childAlive = false;
     if (this.childEnd !== null) this.clock.cancel(this.childEnd);
     this.childEnd = null;
     this.step(`ssh ends ${'code' in end ? end.code : end.signal}`);
-    this.deliver(() => this.supervisor?.childExited(end));
+    this.deliver({ type: 'SSH_EXITED', end });
   }
 
-  private deliver(news: () => void): void {
+  /** News of ssh reaches the supervisor once the world has settled this instant (SIGCHLD). */
+  private deliver(news: WorldEvent): void {
     this.undelivered++;
     const tell = (): void => {
       if (this.frozen) {
@@ -225,7 +215,7 @@ export class RandomWorld implements SupervisorHost {
         return;
       }
       this.undelivered--;
-      news();
+      this.tell(news);
     };
     this.clock.at(this.now(), tell);
   }
@@ -233,8 +223,36 @@ export class RandomWorld implements SupervisorHost {
   private step(what: string): void {
     if (this.options.recordSteps) this.steps.push(`${this.now()} ${what}`);
   }
+}
 
-  private violate(what: string): void {
-    this.violations.push(`${this.now()} ms: ${what}`);
+/**
+ * A supervisor on a random world, wired one way: the world tells a relay, and the relay the
+ * current supervisor, so a run can be persisted and continued by a fresh supervisor (as after
+ * a restart of the process) while the world goes on.
+ */
+export class SupervisedRandomWorld {
+  readonly world: RandomWorld;
+  supervisor: Supervisor;
+
+  constructor(
+    clock: VirtualClock,
+    random: Prng,
+    private readonly config: Config,
+    options: RandomWorldOptions,
+    run?: RunMachine,
+  ) {
+    this.supervisor = new Supervisor(config, run ? { run } : {});
+    this.world = new RandomWorld(clock, random, options, (event) => this.supervisor.tell(event));
+  }
+
+  start(): void {
+    this.supervisor.start(this.world);
+  }
+
+  /** Continue from a persisted snapshot in a fresh supervisor; the world's timers re-armed from it. */
+  restore(persisted: Snapshot<unknown>, run?: RunMachine): void {
+    for (const timer of ['poll', 'backoff', 'lifetime', 'kill'] as const) this.world.cancelTimer(timer);
+    this.supervisor = new Supervisor(this.config, run ? { snapshot: persisted, run } : { snapshot: persisted });
+    this.supervisor.resume(this.world);
   }
 }

@@ -49,8 +49,11 @@ export class VirtualClock {
     return this.byId.size;
   }
 
-  /** Run callbacks due up to and including `limitMs`; the clock ends at limitMs (or stays, if earlier). */
-  runUntil(limitMs: number, maxCallbacks = Number.MAX_SAFE_INTEGER): void {
+  /**
+   * Run callbacks due up to and including `limitMs`; the clock ends at limitMs (or stays, if
+   * earlier). `maxCallbacks` is required: a runaway simulation stops with an error naming it.
+   */
+  runUntil(limitMs: number, maxCallbacks: number): void {
     let budget = maxCallbacks;
     while (this.heap.length > 0 && this.heap[0]!.dueMs <= limitMs) {
       const entry = this.pop()!;

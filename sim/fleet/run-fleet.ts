@@ -15,6 +15,8 @@ const DAY_MS = 86_400_000;
 /** bounds: a fleet is a product, not an accident */
 export const MAX_TUNNELS = 100_000;
 export const MAX_FLEET_DURATION_MS = 400 * DAY_MS;
+/** A tunnel busier than this in one hundredth of the run is a runaway, not a fleet. */
+const MAX_CALLBACKS_PER_TUNNEL_STEP = 1_000_000;
 
 export const DEFAULT_FLEET_CONFIG: RunConfig = {
   name: 'fleet',
@@ -79,7 +81,7 @@ export function runFleet(options: FleetOptions): FleetResult {
 
   const steps = 100;
   for (let step = 1; step <= steps; step++) {
-    clock.runUntil(Math.round((durationMs * step) / steps));
+    clock.runUntil(Math.round((durationMs * step) / steps), count * MAX_CALLBACKS_PER_TUNNEL_STEP);
     options.onProgress?.(step / steps);
   }
 

@@ -4,6 +4,7 @@ import type { VirtualClock } from '../virtual-clock.js';
 import { OpensshWorld } from '../openssh/openssh-world.js';
 import type { SshOptions } from '../openssh/ssh-options.js';
 import type { RunMachine } from '../../src/driver/machine-runner.js';
+import { Supervisor } from '../../src/driver/supervisor.js';
 import type { Config } from '../../src/machine/config/types.js';
 import type { Fact, WorldParams } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
@@ -23,6 +24,7 @@ export function factOf(spec: FaultSpec, atMs: number, forMs: number): Fact {
 
 export class Tunnel {
   readonly world: OpensshWorld;
+  private readonly supervisor: Supervisor;
   private readonly prng: Prng;
   faults = 0;
 
@@ -39,11 +41,12 @@ export class Tunnel {
     run: RunMachine,
   ) {
     this.prng = new Prng(seed);
-    this.world = new OpensshWorld(clock, config, params, null, { elideHealthyPolls: true, run }, sshOptions);
+    this.supervisor = new Supervisor(config, { run });
+    this.world = new OpensshWorld(clock, config, params, this.supervisor.tell, null, { elideHealthyPolls: true }, sshOptions);
   }
 
   start(): void {
-    this.world.launch();
+    this.supervisor.start(this.world);
     this.scheduleNext();
   }
 

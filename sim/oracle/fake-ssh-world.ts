@@ -2,10 +2,9 @@
 // SIGTERM handling, healthy / blackhole / refuse / slow forwarding, breakAfter), the scenario's
 // signals, occupied ports, the pid file, and `-f`. It hosts the real machine through the same
 // driver as production and records what the oracle's harness would have seen.
-import { Supervisor } from '../../src/driver/supervisor.js';
-import type { ProbeRequest, SupervisorHost } from '../../src/driver/host.js';
-import type { Config, Notice } from '../../src/machine/config/types.js';
-import type { TimerName } from '../../src/machine/events.js';
+import type { ProbeRequest, SupervisorHost, Tell } from '../../src/driver/host.js';
+import { PROBE_FAILURES, silentTestFailure } from '../../src/machine/decisions/connection-test.js';
+import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName } from '../../src/machine/events.js';
 import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
 import { NamedTimers } from '../named-timers.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
@@ -26,7 +25,6 @@ interface SimChild {
 }
 
 export class FakeSshWorld implements SupervisorHost {
-  private supervisor: Supervisor | null = null;
   private child: SimChild | null = null;
   private readonly timers: NamedTimers;
   private readonly probeTimers = new Map<number, TimerId>();
@@ -40,8 +38,10 @@ export class FakeSshWorld implements SupervisorHost {
     private readonly scenario: Scenario,
     private readonly trace: TraceRecorder,
     private readonly pidFilePath: string | null,
+    /** where the supervisor hears what happens here */
+    private readonly tell: Tell,
   ) {
-    this.timers = new NamedTimers(clock, (timer) => this.supervisor?.timerFired(timer));
+    this.timers = new NamedTimers(clock, (timer) => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
   }
 
   // --- the run -------------------------------------------------------------------------
@@ -53,14 +53,11 @@ export class FakeSshWorld implements SupervisorHost {
     this.daemonized = true;
   }
 
-  launch(config: Config, notices: readonly Notice[]): void {
-    this.scheduleSignals();
-    this.supervisor = Supervisor.start(this, config, notices);
-  }
-
-  /** The supervisor ended before it ran anything (usage, version, bad configuration). */
-  endEarly(code: number): void {
-    this.exit(code);
+  /** The scenario's signals, on the clock; the caller starts the supervisor next. */
+  scheduleSignals(): void {
+    this.scenario.signals.forEach((s, index) => {
+      if (s.at !== undefined) this.clock.at(s.at * 1000, () => this.deliver(index + 1, s.signal));
+    });
   }
 
   // --- SupervisorHost ------------------------------------------------------------------
@@ -73,12 +70,16 @@ export class FakeSshWorld implements SupervisorHost {
     this.trace.note(`<${level}> ${message}`);
   }
 
+  startFailed(message: string): void {
+    this.log(3, message);
+  }
+
   decision(rule: string, detail: string): void {
     this.trace.note(`decision ${rule}: ${detail}`);
   }
 
-  openMonitorListener(port: number): string | null {
-    return this.scenario.occupyPorts.includes(port) ? 'Address already in use' : null;
+  openMonitorListener(port: number, done: (error: string | null) => void): void {
+    done(this.scenario.occupyPorts.includes(port) ? 'Address already in use' : null);
   }
 
   closeMonitorListener(): void {}
@@ -94,7 +95,7 @@ export class FakeSshWorld implements SupervisorHost {
 
   spawnSsh(n: number, argv: string[]): void {
     if (argv[0] !== SIM_FAKE_SSH) {
-      this.clock.at(this.now(), () => this.supervisor?.spawnFailed('No such file or directory'));
+      this.clock.at(this.now(), () => this.tell({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' }));
       return;
     }
     const list = this.scenario.ssh;
@@ -143,35 +144,37 @@ export class FakeSshWorld implements SupervisorHost {
 
   runProbe(request: ProbeRequest): void {
     const child = this.child;
-    const finish = (afterMs: number, ok: boolean, reason?: string): void => {
-      this.probeTimers.set(request.probeId, this.clock.after(afterMs, () => {
-        this.probeTimers.delete(request.probeId);
-        this.supervisor?.probeFinished(request.probeId, ok, reason);
-      }));
-    };
+    const { probeId } = request;
+    const pass = (afterMs: number): void => this.probeEndsAfter(probeId, afterMs, { type: 'PROBE_PASSED', probeId });
+    const fail = (afterMs: number, reason: string): void =>
+      this.probeEndsAfter(probeId, afterMs, { type: 'PROBE_FAILED', probeId, reason });
     if (!child?.alive || child.mode === 'refuse') {
-      finish(0, false, 'Connection refused');
+      fail(0, PROBE_FAILURES.refused);
       return;
     }
     const i = ++child.probes;
-    const loop = request.monitor.form === 'loop';
-    const timeoutMs = request.netTimeoutMs;
-    // the loop form gives up after one timed-out accept; the echo form reads twice
-    const giveUpMs = loop ? timeoutMs : 2 * timeoutMs;
+    const silent = silentTestFailure(request.monitor, request.netTimeoutMs);
     const data = `<host> autossh <pid> <id> ${request.message}\r\n`;
     if (child.mode === 'healthy') {
       this.trace.record('probe', { n: child.n, i, data });
-      finish(0, true);
+      pass(0);
     } else if (child.mode === 'blackhole') {
       this.trace.record('probe', { n: child.n, i });
-      finish(giveUpMs, false, loop ? 'timeout polling to accept read connection' : 'timeout on io poll');
+      fail(silent.afterMs, silent.reason);
     } else {
       const delayMs = (child.behaviour.slowDelay ?? 0) * 1000;
       this.trace.record('probe', { n: child.n, i });
-      if (delayMs < giveUpMs) finish(delayMs, true);
-      else finish(giveUpMs, false, 'timeout polling to accept read connection');
+      if (delayMs < silent.afterMs) pass(delayMs);
+      else fail(silent.afterMs, silent.reason);
     }
     this.fireTriggered((t) => 'probe' in t && t.probe[0] === child.n && t.probe[1] === i);
+  }
+
+  private probeEndsAfter(probeId: number, afterMs: number, result: Parameters<Tell>[0]): void {
+    this.probeTimers.set(probeId, this.clock.after(afterMs, () => {
+      this.probeTimers.delete(probeId);
+      this.tell(result);
+    }));
   }
 
   cancelProbe(probeId: number): void {
@@ -215,18 +218,12 @@ export class FakeSshWorld implements SupervisorHost {
     this.childDies(child, status);
   }
 
-  private childDies(child: SimChild, status: { code: number } | { signal: string }): void {
+  private childDies(child: SimChild, status: SshEnd): void {
     child.alive = false;
     for (const id of child.timers) this.clock.cancel(id);
     this.fireTriggered((t) => 'child_exit' in t && t.child_exit === child.n);
     // SIGCHLD reaches the supervisor at once, after the world has settled this instant
-    this.clock.at(this.now(), () => this.supervisor?.childExited(status));
-  }
-
-  private scheduleSignals(): void {
-    this.scenario.signals.forEach((s, index) => {
-      if (s.at !== undefined) this.clock.at(s.at * 1000, () => this.deliver(index + 1, s.signal));
-    });
+    this.clock.at(this.now(), () => this.tell({ type: 'SSH_EXITED', end: status }));
   }
 
   private fireTriggered(matches: (trigger: NonNullable<Scenario['signals'][number]['after']>) => boolean): void {
@@ -238,8 +235,8 @@ export class FakeSshWorld implements SupervisorHost {
   private deliver(i: number, signal: string): void {
     if (!this.alive) return;
     this.trace.record('signal_sent', { i, signal, target: 'supervisor' });
-    if ((SUPERVISOR_SIGNALS as readonly string[]).includes(signal) && this.supervisor) {
-      this.supervisor.signal(signal as SupervisorSignal);
+    if ((SUPERVISOR_SIGNALS as readonly string[]).includes(signal)) {
+      this.tell({ type: signalEvent(signal as SupervisorSignal) });
       return;
     }
     // any other signal has its default action: the supervisor dies of it, and the real

@@ -1,5 +1,6 @@
 // One oracle scenario, simulated: the harness's environment, the command line parsed as the
 // real CLI parses it, the world run on a virtual clock up to the scenario's cap.
+import { Supervisor } from '../../src/driver/supervisor.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { usageText, versionText } from '../../src/cli/help.js';
 import { VirtualClock } from '../virtual-clock.js';
@@ -24,33 +25,39 @@ export function harnessEnv(scenario: Scenario): Record<string, string> {
   return env;
 }
 
+/** More callbacks than this at one instant is a runaway (a scenario has a few dozen events). */
+const MAX_CALLBACKS_PER_INSTANT = 100_000;
+
 export function simulateScenario(scenario: Scenario): Trace {
   const clock = new VirtualClock(0);
   const trace = new TraceRecorder(() => clock.now());
   const env = harnessEnv(scenario);
   const outcome = parseCommandLine(scenario.args, env);
-  const pidFile = outcome.kind === 'run' ? outcome.config.pidFile : null;
-  const world = new FakeSshWorld(clock, scenario, trace, pidFile);
-
+  // the supervisor ended before it ran anything (usage, version, bad configuration)
+  const endEarly = (code: number): Trace => {
+    trace.record('supervisor_exit', { code });
+    return trace.toTrace(scenario.name, scenario.description);
+  };
   switch (outcome.kind) {
     case 'version':
       trace.stdout = `${versionText('autossh-ts')}\n`;
-      world.endEarly(0);
-      break;
+      return endEarly(0);
     case 'usage':
       trace.stderr = `${outcome.complaint ? `autossh-ts: ${outcome.complaint}\n` : ''}${usageText('autossh-ts')}`;
-      world.endEarly(1);
-      break;
+      return endEarly(1);
     case 'error':
       trace.stderr = `autossh-ts: ${outcome.message}\n`;
       trace.note(outcome.message);
-      world.endEarly(1);
-      break;
+      return endEarly(1);
     case 'run':
-      if (outcome.config.runAsDaemon) world.detach();
-      world.launch(outcome.config, outcome.notices);
       break;
   }
+
+  const supervisor = new Supervisor(outcome.config);
+  const world = new FakeSshWorld(clock, scenario, trace, outcome.config.pidFile, supervisor.tell);
+  if (outcome.config.runAsDaemon) world.detach();
+  world.scheduleSignals();
+  supervisor.start(world, outcome.notices);
 
   const capMs = scenario.cap * 1000;
   // Bounded: a runaway machine stops the run instead of the process.
@@ -60,11 +67,11 @@ export function simulateScenario(scenario: Scenario): Trace {
     const next = clock.nextDueMs();
     const limit = world.endedAtMs ?? capMs;
     if (next === null || next > limit) break;
-    clock.runUntil(next);
+    clock.runUntil(next, MAX_CALLBACKS_PER_INSTANT);
     if (++ran > maxCallbacks) throw new Error(`${scenario.name}: more than ${maxCallbacks} steps`);
   }
   if (world.endedAtMs === null) {
-    clock.runUntil(capMs);
+    clock.runUntil(capMs, MAX_CALLBACKS_PER_INSTANT);
     trace.record('timeout');
   }
   return trace.toTrace(scenario.name, scenario.description);

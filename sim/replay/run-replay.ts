@@ -2,7 +2,9 @@
 // the real machine supervising a simulated OpenSSH, everything it decided recorded.
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { VirtualClock } from '../virtual-clock.js';
-import { OpensshWorld, type SshEnd } from '../openssh/openssh-world.js';
+import { OpensshWorld } from '../openssh/openssh-world.js';
+import { Supervisor } from '../../src/driver/supervisor.js';
+import type { SshEnd } from '../../src/machine/events.js';
 import { factEndMs, type Fact, type RunConfig, type Timeline } from '../timeline/types.js';
 import { describeFact } from './describe.js';
 
@@ -95,7 +97,8 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   }
 
   const describeEnd = (end: SshEnd): string => ('code' in end ? `exit ${end.code}` : `killed by ${end.signal}`);
-  const world = new OpensshWorld(clock, parsed.config, timeline.world, {
+  const supervisor = new Supervisor(parsed.config);
+  const world = new OpensshWorld(clock, parsed.config, timeline.world, supervisor.tell, {
     log: (level, message, atMs) => logs.push({ atMs, level, message }),
     decision: (rule, detail, atMs) => {
       decisions.push({ atMs, rule, detail });
@@ -139,7 +142,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   }
   // autossh starts after the world's facts at 0: a timeline that opens with an outage means
   // the first ssh already meets it
-  clock.at(0, () => world.launch(parsed.notices));
+  clock.at(0, () => supervisor.start(world, parsed.notices));
   clock.runUntil(durationMs, options.maxCallbacks ?? 50_000_000);
   world.finish(durationMs);
   if (workingSinceMs !== null) workingSpans.push([workingSinceMs, durationMs]);

@@ -1,15 +1,14 @@
-// 1.4g's connection test (conn_test). The loop form sends a line into the ssh forward on
-// 127.0.0.1:wp and expects it back on our listener at wp+1 (the remote end forwards it back);
-// the echo form expects it echoed on the same connection. A refused connect fails at once;
-// the loop form gives up after one accept that times out; otherwise each form tries twice,
-// each wait bounded by the machine's net timeout; a reply that is not what we sent fails.
+// 1.4g's connection test (conn_test) on real sockets. The loop form sends a line into the ssh
+// forward on 127.0.0.1:wp and expects it back on our listener at wp+1 (the remote end forwards
+// it back); the echo form expects it echoed on the same connection. A refused connect fails at
+// once; a reply that is not what we sent fails. How long it waits and how often it tries are
+// the rules in src/machine/decisions/connection-test.ts, which the simulated worlds share.
 import { randomInt } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import type { Monitor } from '../machine/config/types.js';
 import { MONITOR_HOST } from '../machine/config/ssh-argv.js';
-
-const MAX_ATTEMPTS = 2;
+import { PROBE_ATTEMPTS, PROBE_FAILURES } from '../machine/decisions/connection-test.js';
 
 export type TestResult = { ok: true } | { ok: false; reason: string };
 
@@ -171,13 +170,13 @@ export async function runConnectionTest(
   const readSides: Socket[] = [];
   try {
     let reason = 'no reply';
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    for (let attempt = 1; attempt <= PROBE_ATTEMPTS; attempt++) {
       if (signal.aborted) return { ok: false, reason: 'cancelled' };
       let readSide = writeSide;
       if (monitor.form === 'loop') {
         if (!listener) return { ok: false, reason: 'no listener' };
         const accepted = await listener.accept(netTimeoutMs, signal);
-        if (!accepted) return { ok: false, reason: 'timeout polling to accept read connection' };
+        if (!accepted) return { ok: false, reason: PROBE_FAILURES.acceptTimedOut };
         readSides.push(accepted);
         readSide = accepted;
       }
@@ -185,7 +184,7 @@ export async function runConnectionTest(
       writeSide.write(payload);
       const reply = await replyPromise;
       if (reply === null) {
-        reason = 'timeout on io poll';
+        reason = PROBE_FAILURES.replyTimedOut;
         continue;
       }
       if (reply.equals(payload)) return { ok: true };

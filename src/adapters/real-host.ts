@@ -1,9 +1,10 @@
 // The real world as a SupervisorHost: ssh as a child process, connection tests on sockets,
-// timers on the monotonic clock, the log, the pid file.
-import type { ProbeRequest, SupervisorHost } from '../driver/host.js';
-import type { Supervisor } from '../driver/supervisor.js';
+// timers on the monotonic clock, the log, the pid file. What happens goes to the `tell` sink it
+// was built with; it never holds the supervisor.
+import type { ProbeRequest, SupervisorHost, Tell } from '../driver/host.js';
+import { LOG_DEBUG, LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config } from '../machine/config/types.js';
-import type { TimerName } from '../machine/events.js';
+import { TIMER_DUE_EVENTS, type TimerName } from '../machine/events.js';
 import { RealTimer, monotonicMs } from './clock.js';
 import { MonitorListener, runConnectionTest } from './connection-test.js';
 import type { Logger } from './logger.js';
@@ -11,7 +12,6 @@ import { PidFile } from './pid-file.js';
 import { SshChild } from './ssh-child.js';
 
 export class RealHost implements SupervisorHost {
-  supervisor: Supervisor | null = null;
   private readonly ssh = new SshChild();
   private readonly timers = new Map<TimerName, RealTimer>();
   private readonly probes = new Map<number, AbortController>();
@@ -19,21 +19,13 @@ export class RealHost implements SupervisorHost {
   private readonly pidFile: PidFile | null;
 
   constructor(
-    private readonly config: Config,
+    config: Config,
     private readonly logger: Logger,
     private readonly progName: string,
+    private readonly tell: Tell,
     private readonly onExit: (code: number) => void,
   ) {
     this.pidFile = config.pidFile ? new PidFile(config.pidFile) : null;
-  }
-
-  /** Binding is asynchronous in Node: do it before the supervisor starts. */
-  async prepareListener(): Promise<string | null> {
-    if (this.config.monitor?.form !== 'loop') return null;
-    const listener = new MonitorListener();
-    const error = await listener.open(this.config.monitor.readPort);
-    if (!error) this.listener = listener;
-    return error;
   }
 
   get sshPid(): number | undefined {
@@ -48,8 +40,18 @@ export class RealHost implements SupervisorHost {
     this.logger.log(level, message);
   }
 
-  openMonitorListener(): string | null {
-    return this.listener ? null : 'listener not prepared';
+  startFailed(message: string): void {
+    this.logger.log(LOG_ERR, message);
+    // the log may be syslog or a file nobody watches: a run that never started says why here too
+    process.stderr.write(`${this.progName}: ${message}\n`);
+  }
+
+  openMonitorListener(port: number, done: (error: string | null) => void): void {
+    const listener = new MonitorListener();
+    listener.open(port).then((error) => {
+      if (error === null) this.listener = listener;
+      done(error);
+    }, (error: unknown) => done(String(error)));
   }
 
   closeMonitorListener(): void {
@@ -65,14 +67,13 @@ export class RealHost implements SupervisorHost {
     this.pidFile?.remove();
   }
 
-  spawnSsh(n: number, argv: string[]): void {
+  spawnSsh(_n: number, argv: string[]): void {
     this.ssh.start(
       argv,
-      (end) => this.supervisor?.childExited(end),
-      (message) => this.supervisor?.spawnFailed(message),
+      (end) => this.tell({ type: 'SSH_EXITED', end }),
+      (error) => this.tell({ type: 'SSH_SPAWN_FAILED', error }),
     );
-    if (this.ssh.pid !== undefined) this.logger.log(6, `ssh child pid is ${this.ssh.pid}`);
-    void n;
+    if (this.ssh.pid !== undefined) this.logger.log(LOG_INFO, `ssh child pid is ${this.ssh.pid}`);
   }
 
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -82,6 +83,7 @@ export class RealHost implements SupervisorHost {
   runProbe(request: ProbeRequest): void {
     const controller = new AbortController();
     this.probes.set(request.probeId, controller);
+    const { probeId } = request;
     runConnectionTest(
       { monitor: request.monitor, netTimeoutMs: request.netTimeoutMs, message: request.message, progName: this.progName },
       this.listener,
@@ -89,13 +91,14 @@ export class RealHost implements SupervisorHost {
     )
       .then((result) => {
         if (controller.signal.aborted) return;
-        this.probes.delete(request.probeId);
-        if (!result.ok) this.logger.log(7, `connection test failed: ${result.reason}`);
-        this.supervisor?.probeFinished(request.probeId, result.ok, result.ok ? undefined : result.reason);
+        this.probes.delete(probeId);
+        if (result.ok) return this.tell({ type: 'PROBE_PASSED', probeId });
+        this.logger.log(LOG_DEBUG, `connection test failed: ${result.reason}`);
+        this.tell({ type: 'PROBE_FAILED', probeId, reason: result.reason });
       })
       .catch((error: unknown) => {
-        this.probes.delete(request.probeId);
-        this.supervisor?.probeFinished(request.probeId, false, String(error));
+        this.probes.delete(probeId);
+        this.tell({ type: 'PROBE_FAILED', probeId, reason: String(error) });
       });
   }
 
@@ -107,7 +110,7 @@ export class RealHost implements SupervisorHost {
   armTimer(timer: TimerName, dueMs: number): void {
     let real = this.timers.get(timer);
     if (!real) {
-      real = new RealTimer(() => this.supervisor?.timerFired(timer));
+      real = new RealTimer(() => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
       this.timers.set(timer, real);
     }
     real.armAt(dueMs);

@@ -4,10 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { SshEnd } from '../machine/events.js';
 
 const SETPRIV = '/usr/bin/setpriv';
-
-export type ChildEnd = { code: number } | { signal: string };
 
 /** Where execvp would find `file`, or the reason it would fail. */
 export function resolveExecutable(file: string, path = process.env.PATH ?? '/usr/bin:/bin'): { path: string } | { error: string } {
@@ -46,7 +45,7 @@ export class SshChild {
   private child: ChildProcess | null = null;
 
   /** Start ssh; `onEnd` gets its exit status once, `onError` a failure to start. */
-  start(argv: string[], onEnd: (end: ChildEnd) => void, onError: (message: string) => void): void {
+  start(argv: string[], onEnd: (end: SshEnd) => void, onError: (message: string) => void): void {
     const resolved = resolveExecutable(argv[0]!);
     if ('error' in resolved) {
       queueMicrotask(() => onError(resolved.error));

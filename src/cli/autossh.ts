@@ -8,7 +8,8 @@ import { Supervisor } from '../driver/supervisor.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import { parseCommandLine } from '../machine/config/parse.js';
 import type { Config, Notice } from '../machine/config/types.js';
-import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../machine/signals.js';
+import { signalEvent } from '../machine/events.js';
+import { SUPERVISOR_SIGNALS } from '../machine/signals.js';
 import { usageText, versionText } from './help.js';
 
 const PROG = 'autossh-ts';
@@ -18,11 +19,12 @@ const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
 let supervisor: Supervisor | null = null;
 let host: RealHost | null = null;
 
-// Installed first: Node's default SIGUSR1 starts the inspector, and a SIGTERM that comes
-// before ssh runs must still end us with status 1.
+// Installed first: Node's default SIGUSR1 starts the inspector. Once the supervisor exists the
+// machine decides (a signal to exit during start-up ends the run with status 1); before that
+// (parsing, daemonizing) a signal to exit ends us at once.
 for (const signal of SUPERVISOR_SIGNALS) {
   process.on(signal, () => {
-    if (supervisor && !supervisor.done) supervisor.signal(signal as SupervisorSignal);
+    if (supervisor && !supervisor.done) supervisor.tell({ type: signalEvent(signal) });
     else if (signal !== 'SIGHUP' && signal !== 'SIGUSR1' && signal !== 'SIGUSR2') process.exit(1);
   });
 }
@@ -72,22 +74,13 @@ function run(config: Config, notices: Notice[], args: string[]): void {
   }
   delete process.env[DAEMON_MARK];
 
-  const realHost = new RealHost(config, logger, PROG, (code) => {
+  logger.log(LOG_INFO, `${PROG} starting (pid ${process.pid})`);
+  supervisor = new Supervisor(config);
+  host = new RealHost(config, logger, PROG, supervisor.tell, (code) => {
     logger.close();
     process.exit(code);
   });
-  host = realHost;
-  realHost.prepareListener().then((bindError) => {
-    if (bindError) {
-      logger.log(LOG_ERR, `bind on 127.0.0.1:${config.monitor?.writePort !== undefined ? config.monitor.writePort + 1 : '?'}: ${bindError}`);
-      process.stderr.write(`${PROG}: cannot listen on the monitor port: ${bindError}\n`);
-      logger.close();
-      process.exit(1);
-    }
-    supervisor = Supervisor.start(realHost, config, notices);
-    if (supervisor) realHost.supervisor = supervisor;
-  }, fail);
-  logger.log(LOG_INFO, `${PROG} starting (pid ${process.pid})`);
+  supervisor.start(host, notices);
 }
 
 function fail(error: unknown): void {

@@ -1,45 +1,43 @@
 // autossh's every decision, as one xstate machine. It reads like autossh(1):
 //
 //   ready ──START──▶ deciding ──▶ backingOff ──▶ sshRunning (watching ⇄ probing) ──▶ killing
-//                       ▲                              │ ssh exits                      │ ssh reaped
+//                       ▲                              │ SSH_EXITED                     │ ssh reaped
 //                       └──────────── restart ─────────┴────────────────────────────────┘
 //                                                                       exited (final)
 //
 // It never touches I/O and never reads a clock: drivers send events stamped with their
-// clock's time and apply the emitted effects (src/machine/effects.ts). Timers are effects
-// with absolute due times, kept in the context, so a restored snapshot can re-arm them.
-import { assign, emit, enqueueActions, setup } from 'xstate';
+// clock's time (src/machine/events.ts) and apply the emitted effects (src/machine/effects.ts).
+// Timers are effects with absolute due times, kept in the context, so a restored snapshot can
+// re-arm them; each falls due as its own event (BACKOFF_DUE, POLL_DUE, LIFETIME_DUE, KILL_DUE).
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import type { Config } from './config/types.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import { classifyExit, type ExitVerdict } from './decisions/exit-classification.js';
 import { decideGrace, type GraceDecision } from './decisions/grace-time.js';
 import { nextPollDueMs } from './decisions/poll-schedule.js';
 import type { Effect } from './effects.js';
-import type { MachineEvent, TimerName } from './events.js';
+import { signalOf, type MachineEvent, type SignalEvent, type TimerName } from './events.js';
 import { signalNumber } from './signals.js';
 
 export interface MachineInput {
   config: Config;
 }
 
-/** What to do once the ssh we are stopping has been reaped. */
-export type AfterKill = 'restart' | 'exitOk' | 'exitError';
+/** Why the ssh being stopped is stopped: what to do once it has been reaped. */
+export type AfterKill = 'restart' | 'exitAtLifetime' | 'exitSignalled';
 
 export interface MachineContext {
   config: Config;
-  startedAtMs: number;
   lifetimeDeadlineMs: number | null;
   /** how many times ssh was started (1.4g's start_count) */
   startCount: number;
-  /** when the previous ssh was started, for the fast-try count */
+  /** when the latest ssh was started: its run time, and the fast-try count of the next start */
   lastStartMs: number | null;
   graceTries: number;
   graceSeconds: number;
-  childStartedAtMs: number;
   probeSeq: number;
+  /** once a signal to exit came, always 'exitSignalled': whatever else happens, the end is exit 1 */
   afterKill: AfterKill;
-  /** SIGTERM/SIGINT seen: whatever else happens, the end is exit 1 */
-  exitSignalled: boolean;
   /** SIGKILL already sent to the ssh being stopped */
   killEscalated: boolean;
   exitCode: number | null;
@@ -47,24 +45,37 @@ export interface MachineContext {
   timers: Partial<Record<TimerName, number>>;
 }
 
-type Ev<T extends MachineEvent['type']> = Extract<MachineEvent, { type: T }>;
+/** SIGTERM and SIGINT, as 1.4g; SIGQUIT and SIGABRT too (D6: 1.4g dies of them, ssh left running). */
+const EXIT_SIGNALS = ['SIGNAL.TERM', 'SIGNAL.INT', 'SIGNAL.QUIT', 'SIGNAL.ABRT'] as const satisfies readonly SignalEvent[];
+/** A second one of these while ssh is being stopped sends SIGKILL at once (D4). */
+const INSISTING_SIGNALS = ['SIGNAL.TERM', 'SIGNAL.INT'] as const satisfies readonly SignalEvent[];
+/** SIGHUP and SIGUSR1 end a backoff wait: the documented "prod" (D1). */
+const PROD_SIGNALS = ['SIGNAL.HUP', 'SIGNAL.USR1'] as const satisfies readonly SignalEvent[];
 
-const isExitSignal = (s: string): boolean => s === 'SIGTERM' || s === 'SIGINT' || s === 'SIGQUIT' || s === 'SIGABRT';
-const isSignal = (e: MachineEvent, ...names: string[]): boolean => e.type === 'SIGNAL' && names.includes(e.signal);
-const isTimer = (e: MachineEvent, name: TimerName): boolean => e.type === 'TIMER' && e.timer === name;
-
-function exitVerdictOf(context: MachineContext, event: MachineEvent): ExitVerdict {
-  const exit = event as Ev<'CHILD_EXIT'>;
-  const end = exit.signal !== undefined ? { signal: exit.signal } : { code: exit.code ?? 0 };
-  return classifyExit(end, {
-    startCount: context.startCount,
-    gateSeconds: context.config.gateSeconds,
-    runMs: exit.atMs - context.childStartedAtMs,
-  });
+/** The same transition for each of several events (xstate keys transitions by one event). */
+function onEach<const E extends string, T>(events: readonly E[], transition: T): Record<E, T> {
+  return Object.fromEntries(events.map((event) => [event, transition])) as Record<E, T>;
 }
 
-function graceOf(context: MachineContext, event: MachineEvent): GraceDecision {
-  return decideGrace(context.graceTries, context.lastStartMs, (event as { atMs: number }).atMs, context.config.pollSeconds);
+// An ssh exit is judged by up to three guards and one action in the same step: judge it once.
+// The event object is the step's identity, and the verdict a pure function of it and the context.
+const verdicts = new WeakMap<MachineEvent, ExitVerdict>();
+function exitVerdictOf(context: MachineContext, event: MachineEvent): ExitVerdict {
+  assertEvent(event, 'SSH_EXITED');
+  let verdict = verdicts.get(event);
+  if (verdict === undefined) {
+    verdict = classifyExit(event.end, {
+      startCount: context.startCount,
+      gateSeconds: context.config.gateSeconds,
+      runMs: event.atMs - (context.lastStartMs ?? event.atMs),
+    });
+    verdicts.set(event, verdict);
+  }
+  return verdict;
+}
+
+function graceOf(context: MachineContext, atMs: number): GraceDecision {
+  return decideGrace(context.graceTries, context.lastStartMs, atMs, context.config.pollSeconds);
 }
 
 // Helpers used inside enqueueActions: they queue the context change and the effect together.
@@ -90,20 +101,28 @@ function queueCancel(enqueue: Enqueue, context: MachineContext, timer: TimerName
   });
   enqueue.emit({ type: 'cancelTimer', timer });
 }
+function queueFinish(enqueue: Enqueue, context: MachineContext, code: number): void {
+  for (const timer of Object.keys(context.timers) as TimerName[]) queueCancel(enqueue, context, timer);
+  enqueue.assign(() => ({ exitCode: code }));
+  enqueue.emit({ type: 'exit', code });
+}
+function queueStop(enqueue: Enqueue, context: MachineContext, atMs: number, afterKill: AfterKill): void {
+  enqueue.assign(() => ({ afterKill }));
+  enqueue.emit({ type: 'signalSsh', signal: 'SIGTERM' });
+  if (context.config.killSeconds > 0) queueArm(enqueue, 'kill', atMs + context.config.killSeconds * 1000);
+}
+/** AUTOSSH_MAXLIFETIME is up, said once whichever state it finds us in. */
+function queueLifetimeReached(enqueue: Enqueue, detail: string): void {
+  queueLog(enqueue, LOG_INFO, 'exceeded maximum time to live, shutting down');
+  queueDecision(enqueue, 'maxLifetime', detail);
+}
 
 // Once the ssh being stopped is gone, what comes next depends on why it was stopped.
-function sshGoneWhileKilling(...first: Array<{ type: 'logSpawnFailure' }>) {
+function sshGoneWhileKilling(...first: Array<'logSpawnFailure'>) {
   return [
-    { guard: 'killWasForRestart' as const, target: 'deciding', actions: [...first] },
+    { guard: 'killWasForRestart' as const, target: 'deciding', actions: first },
     { guard: 'killWasForLifetime' as const, target: 'exited', actions: [...first, { type: 'finish' as const, params: { code: 0 } }] },
-    {
-      target: 'exited',
-      actions: [
-        ...first,
-        { type: 'log' as const, params: { level: LOG_ERR, message: 'signalled to exit' } },
-        { type: 'finish' as const, params: { code: 1 } },
-      ],
-    },
+    { target: 'exited', actions: [...first, 'exitSignalled' as const] },
   ];
 }
 
@@ -117,95 +136,86 @@ export const autosshMachine = setup({
   guards: {
     // --- the top of the start loop ---
     maxStartReached: ({ context }) => context.config.maxStart >= 0 && context.startCount >= context.config.maxStart,
-    lifetimeExceeded: ({ context, event }) =>
-      context.lifetimeDeadlineMs !== null && (event as { atMs: number }).atMs >= context.lifetimeDeadlineMs,
-    exitSignalled: ({ context }) => context.exitSignalled,
-    graceTimeDue: ({ context, event }) => graceOf(context, event).graceSeconds > 0,
+    lifetimeExceeded: ({ context, event }) => context.lifetimeDeadlineMs !== null && event.atMs >= context.lifetimeDeadlineMs,
+    graceTimeDue: ({ context, event }) => graceOf(context, event.atMs).graceSeconds > 0,
     // --- signals ---
-    isExitSignal: ({ event }) => event.type === 'SIGNAL' && isExitSignal(event.signal),
-    isRestartSignal: ({ event }) => isSignal(event, 'SIGUSR1'),
-    isProdSignal: ({ event }) => isSignal(event, 'SIGHUP', 'SIGUSR1'),
-    hangupWhileMonitoring: ({ context, event }) => context.config.monitor !== null && isSignal(event, 'SIGHUP'),
-    secondSignalToExit: ({ context, event }) => context.exitSignalled && isSignal(event, 'SIGTERM', 'SIGINT'),
-    // --- timers ---
-    isBackoffTimer: ({ event }) => isTimer(event, 'backoff'),
-    isPollTimer: ({ event }) => isTimer(event, 'poll'),
-    isLifetimeTimer: ({ event }) => isTimer(event, 'lifetime'),
-    isKillTimer: ({ event }) => isTimer(event, 'kill'),
+    monitoringOn: ({ context }) => context.config.monitor !== null,
+    alreadySignalledToExit: ({ context }) => context.afterKill === 'exitSignalled',
     // --- ssh exits ---
     exitMeansRestart: ({ context, event }) => exitVerdictOf(context, event).action === 'restart',
     exitMeansSuccess: ({ context, event }) => exitVerdictOf(context, event).action === 'exitOk',
-    // --- connection tests ---
-    isCurrentProbe: ({ context, event }) => event.type === 'PROBE_RESULT' && event.probeId === context.probeSeq,
-    probePassed: ({ context, event }) =>
-      event.type === 'PROBE_RESULT' && event.probeId === context.probeSeq && event.ok,
+    // --- connection tests: a late result of a test already given up on is ignored ---
+    isCurrentProbe: ({ context, event }) => {
+      assertEvent(event, ['PROBE_PASSED', 'PROBE_FAILED']);
+      return event.probeId === context.probeSeq;
+    },
     // --- stopping ssh ---
-    killWasForRestart: ({ context }) => context.afterKill === 'restart' && !context.exitSignalled,
-    killWasForLifetime: ({ context }) => context.afterKill === 'exitOk' && !context.exitSignalled,
+    killWasForRestart: ({ context }) => context.afterKill === 'restart',
+    killWasForLifetime: ({ context }) => context.afterKill === 'exitAtLifetime',
   },
   actions: {
     log: emit((_, params: { level: number; message: string }) => ({ type: 'log' as const, ...params })),
     decide: emit((_, params: { rule: string; detail: string }) => ({ type: 'decision' as const, ...params })),
-    logSpawnFailure: emit(({ context, event }) => ({
-      type: 'log' as const,
-      level: LOG_ERR,
-      message: `${context.config.sshPath}: ${(event as Ev<'SPAWN_FAILED'>).error}`,
-    })),
+    logSpawnFailure: emit(({ context, event }) => {
+      assertEvent(event, 'SSH_SPAWN_FAILED');
+      return { type: 'log' as const, level: LOG_ERR, message: `${context.config.sshPath}: ${event.error}` };
+    }),
 
     cancelTimer: enqueueActions(({ enqueue, context }, params: { timer: TimerName }) => queueCancel(enqueue, context, params.timer)),
 
     /** autossh starts: the lifetime counts from here (1.4g: pid_start_time) */
     begin: enqueueActions(({ enqueue, context, event }) => {
-      const atMs = (event as Ev<'START'>).atMs;
-      const lifetimeDeadlineMs =
-        context.config.maxLifetimeSeconds > 0 ? atMs + context.config.maxLifetimeSeconds * 1000 : null;
-      enqueue.assign({ startedAtMs: atMs, lifetimeDeadlineMs });
+      const { maxLifetimeSeconds } = context.config;
+      const lifetimeDeadlineMs = maxLifetimeSeconds > 0 ? event.atMs + maxLifetimeSeconds * 1000 : null;
+      enqueue.assign({ lifetimeDeadlineMs });
       if (lifetimeDeadlineMs !== null) queueArm(enqueue, 'lifetime', lifetimeDeadlineMs);
     }),
 
     /** 1.4g's grace_time: count fast tries, decide how long to wait before this start */
     countTry: assign(({ context, event }) => {
-      const grace = graceOf(context, event);
+      const grace = graceOf(context, event.atMs);
       return { graceTries: grace.tries, graceSeconds: grace.graceSeconds };
     }),
     armBackoff: enqueueActions(({ enqueue, context, event }) => {
-      const atMs = (event as { atMs: number }).atMs;
       queueLog(enqueue, LOG_DEBUG, `sleeping for grace time ${context.graceSeconds} secs`);
       queueDecision(enqueue, 'graceTime', `${context.graceTries} fast tries in a row: wait ${context.graceSeconds} s before the next start`);
-      queueArm(enqueue, 'backoff', atMs + context.graceSeconds * 1000);
+      queueArm(enqueue, 'backoff', event.atMs + context.graceSeconds * 1000);
     }),
 
     startSsh: enqueueActions(({ enqueue, context, event }) => {
-      const atMs = (event as { atMs: number }).atMs;
       const n = context.startCount + 1;
       const { config } = context;
-      enqueue.assign({ startCount: n, lastStartMs: atMs, childStartedAtMs: atMs, killEscalated: false });
+      enqueue.assign({ startCount: n, lastStartMs: event.atMs, killEscalated: false });
       const counted = config.maxStart < 0 ? `count ${n}` : `count ${n} of ${config.maxStart}`;
       queueLog(enqueue, LOG_INFO, `starting ssh (${counted})`);
       enqueue.emit({ type: 'spawnSsh', n, argv: config.sshArgv });
     }),
     armFirstPoll: enqueueActions(({ enqueue, context, event }) => {
       if (!context.config.monitor) return;
-      const atMs = (event as { atMs: number }).atMs;
       const { firstPollSeconds, pollSeconds } = context.config;
-      const dueMs = nextPollDueMs(atMs, firstPollSeconds, pollSeconds, context.lifetimeDeadlineMs);
+      const dueMs = nextPollDueMs(event.atMs, firstPollSeconds, pollSeconds, context.lifetimeDeadlineMs);
       if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
     }),
     armNextPoll: enqueueActions(({ enqueue, context, event }) => {
-      const atMs = (event as { atMs: number }).atMs;
       const { pollSeconds } = context.config;
-      const dueMs = nextPollDueMs(atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
+      const dueMs = nextPollDueMs(event.atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
       if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
     }),
     runProbe: enqueueActions(({ enqueue, context }) => {
       const probeId = context.probeSeq + 1;
       const { monitor, netTimeoutMs, message } = context.config;
-      if (!monitor) return;
+      if (!monitor) throw new Error('invariant: a connection test with monitoring off (-M 0)');
       enqueue.assign({ probeSeq: probeId });
       queueCancel(enqueue, context, 'poll');
       enqueue.emit({ type: 'runProbe', probeId, monitor, netTimeoutMs, message });
     }),
     cancelProbe: emit(({ context }) => ({ type: 'cancelProbe' as const, probeId: context.probeSeq })),
+    restartAfterFailedProbe: enqueueActions(({ enqueue, context, event }) => {
+      assertEvent(event, 'PROBE_FAILED');
+      queueLog(enqueue, LOG_INFO, 'port down, restarting ssh');
+      queueDecision(enqueue, 'connectionTestFailed', `connection test failed (${event.reason}): restart ssh`);
+      queueStop(enqueue, context, event.atMs, 'restart');
+    }),
 
     /** log what an ssh exit means, by 1.4g's rules */
     judgeExit: enqueueActions(({ enqueue, context, event }) => {
@@ -214,13 +224,20 @@ export const autosshMachine = setup({
       queueDecision(enqueue, verdict.rule, verdict.message);
     }),
 
-    stopSsh: enqueueActions(({ enqueue, context, event }, params: { afterKill: AfterKill }) => {
-      const atMs = (event as { atMs: number }).atMs;
-      enqueue.assign({ afterKill: params.afterKill });
-      enqueue.emit({ type: 'signalSsh', signal: 'SIGTERM' });
-      if (context.config.killSeconds > 0) {
-        queueArm(enqueue, 'kill', atMs + context.config.killSeconds * 1000);
-      }
+    stopForExit: enqueueActions(({ enqueue, context, event }) => {
+      assertEvent(event, [...EXIT_SIGNALS]);
+      const signal = signalOf(event.type);
+      queueLog(enqueue, LOG_INFO, `received signal to exit (${signalNumber(signal)})`);
+      queueStop(enqueue, context, event.atMs, 'exitSignalled');
+    }),
+    stopForRestart: enqueueActions(({ enqueue, context, event }) => {
+      queueLog(enqueue, LOG_INFO, 'signalled to kill and restart ssh');
+      queueDecision(enqueue, 'restartSignal', 'SIGUSR1: kill and restart ssh');
+      queueStop(enqueue, context, event.atMs, 'restart');
+    }),
+    stopAtLifetime: enqueueActions(({ enqueue, context, event }) => {
+      queueLifetimeReached(enqueue, 'AUTOSSH_MAXLIFETIME reached: stop ssh, exit 0');
+      queueStop(enqueue, context, event.atMs, 'exitAtLifetime');
     }),
     escalateKill: enqueueActions(({ enqueue, context }, params: { why: string }) => {
       if (context.killEscalated) return;
@@ -230,36 +247,42 @@ export const autosshMachine = setup({
       queueDecision(enqueue, 'killTime', params.why);
       enqueue.emit({ type: 'signalSsh', signal: 'SIGKILL' });
     }),
-    noteExitSignal: assign({ exitSignalled: true }),
+    noteExitSignal: assign({ afterKill: 'exitSignalled' as const }),
 
-    finish: enqueueActions(({ enqueue, context }, params: { code: number }) => {
-      for (const timer of Object.keys(context.timers) as TimerName[]) queueCancel(enqueue, context, timer);
-      enqueue.assign({ exitCode: params.code });
-      enqueue.emit({ type: 'exit', code: params.code });
+    // --- the ends: each said once, whichever state reaches it ---
+    finish: enqueueActions(({ enqueue, context }, params: { code: number }) => queueFinish(enqueue, context, params.code)),
+    exitAtLifetime: enqueueActions(({ enqueue, context }, params: { detail: string }) => {
+      queueLifetimeReached(enqueue, params.detail);
+      queueFinish(enqueue, context, 0);
+    }),
+    exitSignalled: enqueueActions(({ enqueue, context }) => {
+      queueLog(enqueue, LOG_ERR, 'signalled to exit');
+      queueFinish(enqueue, context, 1);
     }),
   },
 }).createMachine({
   id: 'autossh',
   context: ({ input }) => ({
     config: input.config,
-    startedAtMs: 0,
     lifetimeDeadlineMs: null,
     startCount: 0,
     lastStartMs: null,
     graceTries: 0,
     graceSeconds: 0,
-    childStartedAtMs: 0,
     probeSeq: 0,
     afterKill: 'restart',
-    exitSignalled: false,
     killEscalated: false,
     exitCode: null,
     timers: {},
   }),
   initial: 'ready',
   states: {
+    // Start-up (the listener, the pid file) is the driver's; a signal to exit meanwhile ends it.
     ready: {
-      on: { START: { target: 'deciding', actions: 'begin' } },
+      on: {
+        START: { target: 'deciding', actions: 'begin' },
+        ...onEach(EXIT_SIGNALS, { target: 'exited', actions: 'exitSignalled' }),
+      },
     },
 
     // The top of 1.4g's start loop: give up, wait, or start ssh now.
@@ -277,19 +300,7 @@ export const autosshMachine = setup({
         {
           guard: 'lifetimeExceeded',
           target: 'exited',
-          actions: [
-            { type: 'log', params: { level: LOG_INFO, message: 'exceeded maximum time to live, shutting down' } },
-            { type: 'decide', params: { rule: 'maxLifetime', detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } },
-            { type: 'finish', params: { code: 0 } },
-          ],
-        },
-        {
-          guard: 'exitSignalled',
-          target: 'exited',
-          actions: [
-            { type: 'log', params: { level: LOG_ERR, message: 'signalled to exit' } },
-            { type: 'finish', params: { code: 1 } },
-          ],
+          actions: { type: 'exitAtLifetime', params: { detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } },
         },
         { guard: 'graceTimeDue', target: 'backingOff', actions: 'countTry' },
         { target: 'sshRunning', actions: 'countTry' },
@@ -297,43 +308,25 @@ export const autosshMachine = setup({
     },
 
     // Too many fast failures: wait before the next start. 1.4g sleeps here with no handler
-    // for HUP/USR1 (they kill it); we take them as "start now" (D1).
+    // for HUP/USR1 (they kill it); we take them as "start now" (D1). SIGUSR2 is ignored.
     backingOff: {
       entry: 'armBackoff',
       exit: { type: 'cancelTimer', params: { timer: 'backoff' } },
       on: {
-        TIMER: [
-          { guard: 'isBackoffTimer', target: 'sshRunning' },
-          {
-            // D5: 1.4g would start ssh later with a negative alarm and never stop it
-            guard: 'isLifetimeTimer',
-            target: 'exited',
-            actions: [
-              { type: 'log', params: { level: LOG_INFO, message: 'exceeded maximum time to live, shutting down' } },
-              { type: 'decide', params: { rule: 'maxLifetime', detail: 'lifetime reached while waiting: exit 0' } },
-              { type: 'finish', params: { code: 0 } },
-            ],
-          },
-        ],
-        SIGNAL: [
-          {
-            guard: 'isExitSignal',
-            target: 'exited',
-            actions: [
-              { type: 'log', params: { level: LOG_ERR, message: 'signalled to exit' } },
-              { type: 'finish', params: { code: 1 } },
-            ],
-          },
-          {
-            guard: 'isProdSignal',
-            target: 'sshRunning',
-            actions: [
-              { type: 'log', params: { level: LOG_INFO, message: 'signalled to start ssh now' } },
-              { type: 'decide', params: { rule: 'prodDuringBackoff', detail: 'SIGHUP/SIGUSR1 ends the wait (D1)' } },
-            ],
-          },
-          // SIGUSR2: ignored
-        ],
+        BACKOFF_DUE: { target: 'sshRunning' },
+        // D5: 1.4g would start ssh later with a negative alarm and never stop it
+        LIFETIME_DUE: {
+          target: 'exited',
+          actions: { type: 'exitAtLifetime', params: { detail: 'lifetime reached while waiting: exit 0' } },
+        },
+        ...onEach(EXIT_SIGNALS, { target: 'exited', actions: 'exitSignalled' }),
+        ...onEach(PROD_SIGNALS, {
+          target: 'sshRunning',
+          actions: [
+            { type: 'log', params: { level: LOG_INFO, message: 'signalled to start ssh now' } },
+            { type: 'decide', params: { rule: 'prodDuringBackoff', detail: 'SIGHUP/SIGUSR1 ends the wait (D1)' } },
+          ],
+        }),
       },
     },
 
@@ -342,61 +335,25 @@ export const autosshMachine = setup({
       exit: { type: 'cancelTimer', params: { timer: 'poll' } },
       initial: 'watching',
       on: {
-        CHILD_EXIT: [
+        SSH_EXITED: [
           { guard: 'exitMeansRestart', target: 'deciding', actions: 'judgeExit' },
           { guard: 'exitMeansSuccess', target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 0 } }] },
           { target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 1 } }] },
         ],
-        SPAWN_FAILED: {
-          // D7: 1.4g's child SIGTERMs its parent; we say what failed.
-          target: 'exited',
-          actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }],
-        },
-        SIGNAL: [
-          {
-            // D6: SIGQUIT and SIGABRT too (1.4g dies of them and leaves ssh running)
-            guard: 'isExitSignal',
-            target: 'killing',
-            actions: [
-              'noteExitSignal',
-              {
-                type: 'log',
-                params: ({ event }) => ({
-                  level: LOG_INFO,
-                  message: `received signal to exit (${signalNumber((event as Ev<'SIGNAL'>).signal)})`,
-                }),
-              },
-              { type: 'stopSsh', params: { afterKill: 'exitError' } },
-            ],
-          },
-          {
-            guard: 'isRestartSignal',
-            target: 'killing',
-            actions: [
-              { type: 'log', params: { level: LOG_INFO, message: 'signalled to kill and restart ssh' } },
-              { type: 'decide', params: { rule: 'restartSignal', detail: 'SIGUSR1: kill and restart ssh' } },
-              { type: 'stopSsh', params: { afterKill: 'restart' } },
-            ],
-          },
-          // SIGHUP is handled by the substates; SIGUSR2 is ignored.
-        ],
-        TIMER: {
-          guard: 'isLifetimeTimer',
-          target: 'killing',
-          actions: [
-            { type: 'log', params: { level: LOG_INFO, message: 'exceeded maximum time to live, shutting down' } },
-            { type: 'decide', params: { rule: 'maxLifetime', detail: 'AUTOSSH_MAXLIFETIME reached: stop ssh, exit 0' } },
-            { type: 'stopSsh', params: { afterKill: 'exitOk' } },
-          ],
-        },
+        // D7: 1.4g's child SIGTERMs its parent; we say what failed.
+        SSH_SPAWN_FAILED: { target: 'exited', actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }] },
+        ...onEach(EXIT_SIGNALS, { target: 'killing', actions: 'stopForExit' }),
+        'SIGNAL.USR1': { target: 'killing', actions: 'stopForRestart' },
+        LIFETIME_DUE: { target: 'killing', actions: 'stopAtLifetime' },
+        // SIGHUP is the substates'; SIGUSR2 is ignored.
       },
       states: {
         watching: {
           on: {
-            TIMER: { guard: 'isPollTimer', target: 'probing' },
-            SIGNAL: {
-              // D2: 1.4g ignores SIGHUP here; we test the connection now
-              guard: 'hangupWhileMonitoring',
+            POLL_DUE: { target: 'probing' },
+            // D2: 1.4g ignores SIGHUP here; we test the connection now (-M 0: nothing to test)
+            'SIGNAL.HUP': {
+              guard: 'monitoringOn',
               target: 'probing',
               actions: { type: 'decide', params: { rule: 'hangupTestsNow', detail: 'SIGHUP: test the connection now (D2)' } },
             },
@@ -407,24 +364,8 @@ export const autosshMachine = setup({
           entry: 'runProbe',
           exit: 'cancelProbe',
           on: {
-            PROBE_RESULT: [
-              { guard: 'probePassed', target: 'watching', actions: 'armNextPoll' },
-              {
-                guard: 'isCurrentProbe',
-                target: '#autossh.killing',
-                actions: [
-                  { type: 'log', params: { level: LOG_INFO, message: 'port down, restarting ssh' } },
-                  {
-                    type: 'decide',
-                    params: ({ event }) => ({
-                      rule: 'connectionTestFailed',
-                      detail: `connection test failed (${(event as Ev<'PROBE_RESULT'>).reason ?? 'no reply'}): restart ssh`,
-                    }),
-                  },
-                  { type: 'stopSsh', params: { afterKill: 'restart' } },
-                ],
-              },
-            ],
+            PROBE_PASSED: { guard: 'isCurrentProbe', target: 'watching', actions: 'armNextPoll' },
+            PROBE_FAILED: { guard: 'isCurrentProbe', target: '#autossh.killing', actions: 'restartAfterFailedProbe' },
           },
         },
       },
@@ -435,24 +376,25 @@ export const autosshMachine = setup({
     killing: {
       exit: { type: 'cancelTimer', params: { timer: 'kill' } },
       on: {
-        CHILD_EXIT: sshGoneWhileKilling(),
+        SSH_EXITED: sshGoneWhileKilling(),
         // the ssh we were stopping never started (a signal came before its failure to start):
         // it is gone all the same
-        SPAWN_FAILED: sshGoneWhileKilling({ type: 'logSpawnFailure' }),
-        TIMER: {
-          guard: 'isKillTimer',
+        SSH_SPAWN_FAILED: sshGoneWhileKilling('logSpawnFailure'),
+        KILL_DUE: {
           actions: {
             type: 'escalateKill',
             params: ({ context }) => ({ why: `ssh still running ${context.config.killSeconds} s after SIGTERM` }),
           },
         },
-        SIGNAL: [
+        ...onEach(INSISTING_SIGNALS, [
           {
-            guard: 'secondSignalToExit',
+            guard: 'alreadySignalledToExit',
             actions: { type: 'escalateKill', params: { why: 'second signal to exit while ssh is stopping' } },
           },
-          { guard: 'isExitSignal', actions: 'noteExitSignal' },
-        ],
+          { actions: 'noteExitSignal' },
+        ]),
+        'SIGNAL.QUIT': { actions: 'noteExitSignal' },
+        'SIGNAL.ABRT': { actions: 'noteExitSignal' },
       },
     },
 

@@ -1,13 +1,43 @@
-// What a driver (the real world or the simulator) tells the machine. Every event carries the
-// time it happened at, in ms on the driver's clock: the machine never reads a clock.
+// What a driver (the real world or the simulator) tells the machine: each event is named for
+// what happened. Every event carries the time it happened at, in ms on the driver's clock: the
+// machine never reads a clock.
 import type { SupervisorSignal } from './signals.js';
+
+/** How an ssh ended: its exit status, or the signal that killed it. */
+export type SshEnd = { code: number; signal?: undefined } | { signal: string; code?: undefined };
 
 export type TimerName = 'backoff' | 'poll' | 'lifetime' | 'kill';
 
-export type MachineEvent =
-  | { type: 'START'; atMs: number }
-  | { type: 'CHILD_EXIT'; atMs: number; code?: number; signal?: string }
-  | { type: 'SPAWN_FAILED'; atMs: number; error: string }
-  | { type: 'TIMER'; atMs: number; timer: TimerName }
-  | { type: 'PROBE_RESULT'; atMs: number; probeId: number; ok: boolean; reason?: string }
-  | { type: 'SIGNAL'; atMs: number; signal: SupervisorSignal };
+/** Each of the machine's timers falls due as an event of its own. */
+export const TIMER_DUE_EVENTS = {
+  backoff: 'BACKOFF_DUE',
+  poll: 'POLL_DUE',
+  lifetime: 'LIFETIME_DUE',
+  kill: 'KILL_DUE',
+} as const satisfies Record<TimerName, string>;
+export type TimerDueEvent = (typeof TIMER_DUE_EVENTS)[TimerName];
+
+/** A signal to the supervisor, xstate's way: SIGHUP arrives as `SIGNAL.HUP`. */
+export type SignalEvent = `SIGNAL.${SupervisorSignal extends `SIG${infer Name}` ? Name : never}`;
+
+export function signalEvent(signal: SupervisorSignal): SignalEvent {
+  return `SIGNAL.${signal.slice(3)}` as SignalEvent;
+}
+
+/** `SIGNAL.TERM` -> `SIGTERM` */
+export function signalOf(event: SignalEvent): SupervisorSignal {
+  return `SIG${event.slice('SIGNAL.'.length)}` as SupervisorSignal;
+}
+
+/** What happened in the world, before the driver stamps it with the time. */
+export type WorldEvent =
+  | { type: 'START' }
+  | { type: 'SSH_EXITED'; end: SshEnd }
+  /** ssh could not be executed: there is no child to wait for */
+  | { type: 'SSH_SPAWN_FAILED'; error: string }
+  | { type: TimerDueEvent }
+  | { type: 'PROBE_PASSED'; probeId: number }
+  | { type: 'PROBE_FAILED'; probeId: number; reason: string }
+  | { type: SignalEvent };
+
+export type MachineEvent = WorldEvent & { atMs: number };

@@ -26,7 +26,7 @@ describe('the machine diagram', () => {
   it('shows the rules in their order of precedence, as autossh decides', () => {
     const fromDeciding = lines.filter((l) => l.trim().startsWith('deciding -->')).map((l) => l.replace(/^.*always /, ''));
     expect(fromDeciding.map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise')).toEqual([
-      'maxStartReached', 'lifetimeExceeded', 'exitSignalled', 'graceTimeDue', 'otherwise',
+      'maxStartReached', 'lifetimeExceeded', 'graceTimeDue', 'otherwise',
     ]);
   });
 

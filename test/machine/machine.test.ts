@@ -6,6 +6,7 @@ import { runAsActor } from '../../src/driver/machine-runner.js';
 import { LOG_ERR } from '../../src/machine/config/log-levels.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import type { Effect } from '../../src/machine/effects.js';
+import { signalEvent } from '../../src/machine/events.js';
 import { parseScenario } from '../../sim/oracle/scenario.js';
 import { simulateScenario } from '../../sim/oracle/run-scenario.js';
 import type { TraceEvent } from '../../sim/oracle/trace.js';
@@ -97,8 +98,8 @@ describe('a failure to start reported after a signal', () => {
     if (outcome.kind !== 'run') throw new Error('bad config');
     const machine = runAsActor({ config: outcome.config }, undefined, { onEffect: (e) => effects.push(e), onError: (e) => { throw e; } });
     machine.send({ type: 'START', atMs: 0 });
-    machine.send({ type: 'SIGNAL', signal, atMs: 1 });
-    machine.send({ type: 'SPAWN_FAILED', error: 'No such file or directory', atMs: 1 });
+    machine.send({ type: signalEvent(signal), atMs: 1 });
+    machine.send({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory', atMs: 1 });
     return effects;
   }
 

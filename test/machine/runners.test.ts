@@ -3,13 +3,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetScope, runAsActor, type RunMachine } from '../../src/driver/machine-runner.js';
-import { Supervisor } from '../../src/driver/supervisor.js';
 import type { Config } from '../../src/machine/config/types.js';
 import type { SupervisorSignal } from '../../src/machine/signals.js';
 import { Prng } from '../../sim/fleet/prng.js';
-import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
+import { SupervisedRandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { configArb, freezesArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
+
+const MAX_CALLBACKS = 10_000_000;
 
 interface Tunnel {
   config: Config;
@@ -24,14 +25,15 @@ const tunnelArb = fc.record({ config: configArb, options: worldArb, seed: fc.int
 /** Run the tunnels side by side on one clock, each supervisor made by `run`; their steps. */
 function runTogether(tunnels: readonly Tunnel[], run: (i: number) => RunMachine): string[][] {
   const clock = new VirtualClock();
-  const worlds = tunnels.map((t, i) => new RandomWorld(clock, new Prng(t.seed), t.config, t.options, run(i)));
+  const runs = tunnels.map((t, i) => new SupervisedRandomWorld(clock, new Prng(t.seed), t.config, t.options, run(i)));
   tunnels.forEach((t, i) => {
-    for (const s of t.signals) clock.at(s.atMs, () => worlds[i]!.signal(s.signal));
-    for (const f of t.freezes) clock.at(f.atMs, () => worlds[i]!.freeze(f.forMs));
+    const { world } = runs[i]!;
+    for (const s of t.signals) clock.at(s.atMs, () => world.signal(s.signal));
+    for (const f of t.freezes) clock.at(f.atMs, () => world.freeze(f.forMs));
   });
-  for (const world of worlds) world.start();
-  clock.runUntil(HORIZON_MS);
-  return worlds.map((w) => [...w.steps, ...w.violations.map((v) => `violation ${v}`)]);
+  for (const r of runs) r.start();
+  clock.runUntil(HORIZON_MS, MAX_CALLBACKS);
+  return runs.map((r) => r.world.steps);
 }
 
 describe('machine runners', () => {
@@ -53,18 +55,17 @@ describe('machine runners', () => {
         const whole = runTogether([tunnel], () => runAsActor)[0]!;
         for (const [first, second] of [[runAsActor, new FleetScope().run], [new FleetScope().run, runAsActor]] as const) {
           const clock = new VirtualClock();
-          const world = new RandomWorld(clock, new Prng(tunnel.seed), tunnel.config, tunnel.options, first);
+          const run = new SupervisedRandomWorld(clock, new Prng(tunnel.seed), tunnel.config, tunnel.options, first);
+          const { world } = run;
           for (const s of tunnel.signals) clock.at(s.atMs, () => world.signal(s.signal));
           for (const f of tunnel.freezes) clock.at(f.atMs, () => world.freeze(f.forMs));
-          world.start();
-          clock.runUntil(splitMs);
+          run.start();
+          clock.runUntil(splitMs, MAX_CALLBACKS);
           // a frozen supervisor cannot persist anything: snapshots are taken while it runs
           if (world.exitCode === null && !world.frozen) {
-            const persisted = JSON.parse(JSON.stringify(world.supervisor!.snapshot()));
-            for (const timer of ['poll', 'backoff', 'lifetime', 'kill'] as const) world.cancelTimer(timer);
-            world.supervisor = Supervisor.resume(world, tunnel.config, persisted, second);
+            run.restore(JSON.parse(JSON.stringify(run.supervisor.snapshot())), second);
           }
-          clock.runUntil(HORIZON_MS);
+          clock.runUntil(HORIZON_MS, MAX_CALLBACKS);
           expect(world.steps).toEqual(whole);
         }
       }),

@@ -1,11 +1,12 @@
 // A run persisted mid-way and restored continues exactly as the uninterrupted run does.
 import { describe, expect, it } from 'vitest';
-import { Supervisor } from '../../src/driver/supervisor.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import type { Config } from '../../src/machine/config/types.js';
 import { Prng } from '../../sim/fleet/prng.js';
-import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
+import { SupervisedRandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
+
+const MAX_CALLBACKS = 10_000_000;
 
 const WORLD: RandomWorldOptions = {
   meanRunMs: 20_000, signalDeathChance: 0.2, exitStatuses: [255, 255, 1, 2], ignoreSigtermChance: 0.2,
@@ -20,32 +21,29 @@ function config(): Config {
   return outcome.config;
 }
 
-function runTo(world: RandomWorld, clock: VirtualClock, ms: number): void {
-  clock.runUntil(ms);
-}
-
 describe('snapshots', () => {
   it('a restored snapshot continues identically', () => {
     const endMs = 3_600_000 + 10_000;
     const splitMs = 1_234_567;
 
     const clockA = new VirtualClock();
-    const worldA = new RandomWorld(clockA, new Prng(7), config(), WORLD);
-    worldA.start();
-    runTo(worldA, clockA, endMs);
+    const runA = new SupervisedRandomWorld(clockA, new Prng(7), config(), WORLD);
+    runA.start();
+    clockA.runUntil(endMs, MAX_CALLBACKS);
+    const worldA = runA.world;
 
-    // the same run, persisted at splitMs and continued by a fresh actor
+    // the same run, persisted at splitMs and continued by a fresh supervisor
     const clockB = new VirtualClock();
-    const worldB = new RandomWorld(clockB, new Prng(7), config(), WORLD);
-    worldB.start();
-    runTo(worldB, clockB, splitMs);
-    const persisted = JSON.parse(JSON.stringify(worldB.supervisor!.snapshot()));
-    const stateAtSplit = worldB.supervisor!.machineSnapshot().value;
-    // drop the live actor's timers: the restored one must re-arm them from the snapshot
-    for (const timer of ['poll', 'backoff', 'lifetime', 'kill'] as const) worldB.cancelTimer(timer);
-    worldB.supervisor = Supervisor.resume(worldB, config(), persisted);
-    expect(worldB.supervisor.machineSnapshot().value).toEqual(stateAtSplit);
-    runTo(worldB, clockB, endMs);
+    const runB = new SupervisedRandomWorld(clockB, new Prng(7), config(), WORLD);
+    runB.start();
+    clockB.runUntil(splitMs, MAX_CALLBACKS);
+    const persisted = JSON.parse(JSON.stringify(runB.supervisor.snapshot()));
+    const stateAtSplit = runB.supervisor.machineSnapshot().value;
+    // the world's timers are dropped: the restored supervisor must re-arm them from the snapshot
+    runB.restore(persisted);
+    expect(runB.supervisor.machineSnapshot().value).toEqual(stateAtSplit);
+    clockB.runUntil(endMs, MAX_CALLBACKS);
+    const worldB = runB.world;
 
     expect(worldA.steps.length).toBeGreaterThan(50);
     expect(worldB.steps).toEqual(worldA.steps);

@@ -1,9 +1,8 @@
 // What an ssh exit means (1.4g's ssh_wait). The gate comes first: a first ssh that ends, with
 // ANY status, within AUTOSSH_GATETIME is taken as a setup error (wrong host, bad key) and
 // autossh gives up. A death by signal is always restarted, gate or not.
+import type { SshEnd } from '../events.js';
 import { signalNumber } from '../signals.js';
-
-export type ChildEnd = { code: number; signal?: undefined } | { signal: string; code?: undefined };
 
 export type ExitVerdict = {
   action: 'restart' | 'exitOk' | 'exitError';
@@ -18,7 +17,7 @@ export interface ExitFacts {
   runMs: number;
 }
 
-export function classifyExit(end: ChildEnd, facts: ExitFacts): ExitVerdict {
+export function classifyExit(end: SshEnd, facts: ExitFacts): ExitVerdict {
   if (end.signal !== undefined) {
     return {
       action: 'restart',
