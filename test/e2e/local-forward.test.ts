@@ -3,9 +3,10 @@
 // or ServerAlive/connection loss) and the supervisor starting a new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../support/echo-server.js';
-import { getFreePort } from '../support/ports.js';
-import { isAlive, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { getFreePort } from '../../lab/world/ports.js';
+import { isAlive } from '../../lab/world/proc-table.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
 import { probeEcho, waitUntilTunnelWorks } from '../support/tunnel-probe.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 

@@ -6,9 +6,11 @@ import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../support/echo-server.js';
 import { createNetnsPair, type NetnsPair } from '../support/netns.js';
-import { randomNamespacePort } from '../support/ports.js';
-import { isAlive, pendingSignals, sleep, waitFor, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { randomNamespacePort } from '../../lab/world/ports.js';
+import { isAlive, pendingSignals } from '../../lab/world/proc-table.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { sleep, waitFor } from '../../lab/world/wait.js';
 import { waitUntilTunnelWorks } from '../support/tunnel-probe.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 

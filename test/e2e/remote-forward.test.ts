@@ -4,9 +4,10 @@
 // must start a new one that binds the remote port again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../support/echo-server.js';
-import { getFreePort } from '../support/ports.js';
-import { waitFor, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
+import { getFreePort } from '../../lab/world/ports.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { waitFor } from '../../lab/world/wait.js';
 import { probeEcho, waitUntilTunnelWorks } from '../support/tunnel-probe.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 

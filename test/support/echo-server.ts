@@ -4,7 +4,7 @@
 // namespace after the fact).
 import { spawn } from 'node:child_process';
 import { startEchoServer as startInProcess } from '../../lab/world/echo-server.js';
-import { inNetns, waitForExit } from './processes.js';
+import { inNetns, waitForExit } from '../../lab/world/processes.js';
 
 /** Bounds the wait for the namespaced echo process to report its port. */
 const START_TIMEOUT_MS = 10_000;

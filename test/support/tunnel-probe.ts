@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { inNetns } from './processes.js';
-import { waitFor, type WaitOptions } from './wait.js';
+import { inNetns } from '../../lab/world/processes.js';
+import { waitFor, type WaitOptions } from '../../lab/world/wait.js';
 
 export interface ProbeOptions {
   host?: string;
