@@ -2,7 +2,7 @@
 // records its pid; SIGTERM to that pid ends everything: the daemon, its ssh, and the pid file.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { getFreePort } from '../../lab/world/ports.js';
 import { descendantsOf, isAlive, isSshClient, readProc, type ProcInfo } from '../../lab/world/proc-table.js';
 import { killIfSame, waitForExit } from '../../lab/world/processes.js';

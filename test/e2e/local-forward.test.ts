@@ -2,7 +2,7 @@
 // its ssh is killed and after the server restarts. Recovery here relies on ssh exiting (killed,
 // or ServerAlive/connection loss) and the supervisor starting a new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { getFreePort } from '../../lab/world/ports.js';
 import { isAlive } from '../../lab/world/proc-table.js';
 import { waitForExit } from '../../lab/world/processes.js';

@@ -4,7 +4,7 @@
 // the loop form binds port wp on the client (-L) and on the server (-R), which collide on one host.
 import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { createNetnsPair, type NetnsPair } from '../support/netns.js';
 import { randomNamespacePort } from '../../lab/world/ports.js';
 import { isAlive, pendingSignals } from '../../lab/world/proc-table.js';

@@ -3,7 +3,7 @@
 // when a server kills a stale session. ssh sees its connection closed and exits; the supervisor
 // must start a new one that binds the remote port again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { getFreePort } from '../../lab/world/ports.js';
 import { waitForExit } from '../../lab/world/processes.js';
 import { startSshd, type Sshd } from '../../lab/world/sshd.js';
