@@ -9,7 +9,7 @@ import { killIfSame, waitForExit } from '../../lab/world/processes.js';
 import { startSshd, type Sshd } from '../../lab/world/sshd.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { sshProcessesWith } from '../support/supervisor-process.js';
-import { waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 const START_TIMEOUT_MS = 15_000;

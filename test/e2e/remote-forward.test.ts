@@ -8,7 +8,7 @@ import { getFreePort } from '../../lab/world/ports.js';
 import { waitForExit } from '../../lab/world/processes.js';
 import { startSshd, type Sshd } from '../../lab/world/sshd.js';
 import { waitFor } from '../../lab/world/wait.js';
-import { probeEcho, waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { canaryEcho, waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 const RECOVERY_TIMEOUT_MS = 15_000;
@@ -44,7 +44,7 @@ for (const sup of SUPERVISORS) {
 
     it('carries bytes from the server side to the client side', async () => {
       await tunnelWorks();
-      expect(await probeEcho(remotePort)).toMatch(/^probe-/);
+      expect(await canaryEcho(remotePort)).toMatch(/^canary-/);
       expect(sshd!.sessionPids().length, sshd!.log()).toBeGreaterThan(0);
     });
 
