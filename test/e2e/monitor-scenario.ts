@@ -109,6 +109,8 @@ export function describeMonitorForm({ form, monitor }: MonitorForm): void {
           expect(await waitForExit(healthy.pid, 5_000), run.describe()).toBe(true);
           await run.explain(waitUntilTunnelWorks(dataPort, START_TIMEOUT_MS, canary));
           expect(run.sshChildren().map((p) => p.pid), run.describe()).toEqual([replacement.pid]);
+          // The canaries above were served by the echo server inside the server's namespace.
+          expect(echo!.connections()).toBeGreaterThan(0);
           console.info(
             `${sup.name}, ${form}: stuck ssh signalled after ${detectedMs} ms, ` +
               `tunnel back after ${Date.now() - stoppedAt} ms`,
