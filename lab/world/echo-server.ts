@@ -1,6 +1,15 @@
-// A TCP echo server on loopback: the far end of the tunnel's `-L` forward (and the echo service
-// of autossh's `-M wp:ep` form). Every line sent through the tunnel comes back unchanged.
+// A TCP echo server: the far end of the tunnel's `-L` forward (and the echo service of autossh's
+// `-M wp:ep` form). Every line sent through the tunnel comes back unchanged. On loopback it runs
+// in this process; inside a network namespace it runs as a tiny separate node process, because a
+// socket cannot be moved into another namespace after the fact.
+import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
+import { ownTree } from './owned-processes.js';
+import { inNetns, waitForExit } from './processes.js';
+
+/** Bounds the wait for the namespaced echo process to report its port. */
+const NETNS_START_TIMEOUT_MS = 10_000;
+const NETNS_STOP_TIMEOUT_MS = 2_000;
 
 export interface EchoServer {
   readonly host: string;
@@ -10,7 +19,22 @@ export interface EchoServer {
   stop(): Promise<void>;
 }
 
-export function startEchoServer(host = '127.0.0.1', wantedPort = 0): Promise<EchoServer> {
+export interface EchoServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (default) lets the kernel choose. */
+  port?: number;
+  /** Run inside this network namespace (then host should be an address in it, or loopback). */
+  netns?: string;
+}
+
+export function startEchoServer(opts: EchoServerOptions = {}): Promise<EchoServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const port = opts.port ?? 0;
+  return opts.netns === undefined ? startHere(host, port) : startInNetns(opts.netns, host, port);
+}
+
+function startHere(host: string, wantedPort: number): Promise<EchoServer> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer((socket) => {
@@ -37,6 +61,58 @@ export function startEchoServer(host = '127.0.0.1', wantedPort = 0): Promise<Ech
             server.close(() => done());
           })),
       });
+    });
+  });
+}
+
+// Runs as `node -e SCRIPT HOST PORT`: prints the bound port, then one line per accepted
+// connection (so connections() counts as the in-process server does), and echoes forever.
+const NETNS_ECHO_SCRIPT = `
+const net = require('node:net');
+const [host, port] = process.argv.slice(1);
+const server = net.createServer((s) => { console.log('accepted'); s.on('error', () => {}); s.pipe(s); });
+server.on('error', (e) => { console.error(e.message); process.exit(1); });
+server.listen(Number(port), host, () => console.log(server.address().port));
+`;
+
+function startInNetns(netns: string, host: string, wantedPort: number): Promise<EchoServer> {
+  const argv = inNetns(netns, [process.execPath, '-e', NETNS_ECHO_SCRIPT, host, String(wantedPort)]);
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid !== undefined) ownTree(child.pid);
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        child.kill('SIGKILL');
+        await waitForExit(child.pid, NETNS_STOP_TIMEOUT_MS);
+      }
+    })());
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`echo server in ${netns} did not start within ${NETNS_START_TIMEOUT_MS} ms`));
+    }, NETNS_START_TIMEOUT_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`echo server in ${netns} exited with code ${code}: ${stderr.trim()}`));
+    });
+    let port: number | undefined;
+    let accepted = 0;
+    let partial = '';
+    child.stdout.on('data', (c: Buffer) => {
+      const lines = (partial + c.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (port === undefined) {
+          port = Number(line.trim());
+          clearTimeout(timer);
+          resolve({ host, port, connections: () => accepted, stop });
+        } else {
+          accepted++;
+        }
+      }
     });
   });
 }

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listProcesses } from '../support/proc-table.js';
-import { sleep } from '../support/wait.js';
+import { listProcesses } from '../../lab/world/proc-table.js';
+import { sleep } from '../../lab/world/wait.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LAB = join(REPO_ROOT, 'dist/lab/cli/lab.js');

@@ -2,21 +2,14 @@
 // records its pid; SIGTERM to that pid ends everything: the daemon, its ssh, and the pid file.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
-import { getFreePort } from '../support/ports.js';
-import {
-  descendantsOf,
-  isAlive,
-  isSshClient,
-  killIfSame,
-  readProc,
-  sshProcessesWith,
-  waitFor,
-  waitForExit,
-  type ProcInfo,
-} from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
+import { getFreePort } from '../../lab/world/ports.js';
+import { descendantsOf, isAlive, isSshClient, readProc, type ProcInfo } from '../../lab/world/proc-table.js';
+import { killIfSame, waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { waitFor } from '../../lab/world/wait.js';
+import { sshProcessesWith } from '../support/supervisor-process.js';
+import { waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 const START_TIMEOUT_MS = 15_000;

@@ -2,11 +2,12 @@
 // its ssh is killed and after the server restarts. Recovery here relies on ssh exiting (killed,
 // or ServerAlive/connection loss) and the supervisor starting a new one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
-import { getFreePort } from '../support/ports.js';
-import { isAlive, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { probeEcho, waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
+import { getFreePort } from '../../lab/world/ports.js';
+import { isAlive } from '../../lab/world/proc-table.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { canaryEcho, waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 /** ssh start to first byte is ~0.15 s here; restarts after a failure add ServerAlive detection. */
@@ -44,8 +45,8 @@ for (const sup of SUPERVISORS) {
 
     it('carries bytes through the tunnel', async () => {
       await tunnelWorks();
-      const line = await probeEcho(localPort);
-      expect(line).toMatch(/^probe-/);
+      const line = await canaryEcho(localPort);
+      expect(line).toMatch(/^canary-/);
       expect(echo!.connections()).toBeGreaterThanOrEqual(2);
       expect(run!.sshChildren(), run!.describe()).toHaveLength(1);
     });

@@ -4,12 +4,14 @@
 // the loop form binds port wp on the client (-L) and on the server (-R), which collide on one host.
 import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { createNetnsPair, type NetnsPair } from '../support/netns.js';
-import { randomNamespacePort } from '../support/ports.js';
-import { isAlive, pendingSignals, sleep, waitFor, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { randomNamespacePort } from '../../lab/world/ports.js';
+import { isAlive, pendingSignals } from '../../lab/world/proc-table.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { sleep, waitFor } from '../../lab/world/wait.js';
+import { waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 const POLL_S = 4;
@@ -68,9 +70,9 @@ export function describeMonitorForm({ form, monitor }: MonitorForm): void {
           { netns: net!.clientNs, env: { AUTOSSH_POLL: String(POLL_S) } },
         );
         runs.push(run);
-        const probe = { netns: net!.clientNs, abortIf: run.exitReason };
+        const canary = { netns: net!.clientNs, abortIf: run.exitReason };
 
-        await waitUntilTunnelWorks(dataPort, START_TIMEOUT_MS, probe);
+        await waitUntilTunnelWorks(dataPort, START_TIMEOUT_MS, canary);
         const healthy = await run.waitForSshChild({ timeoutMs: 5_000 });
         // Past the first poll and its net timeout: a healthy ssh must survive the monitor's test.
         await sleep((POLL_S + POLL_S / 2 + 1) * 1_000);
@@ -105,8 +107,10 @@ export function describeMonitorForm({ form, monitor }: MonitorForm): void {
           );
           expect(replacement.pid).not.toBe(healthy.pid);
           expect(await waitForExit(healthy.pid, 5_000), run.describe()).toBe(true);
-          await run.explain(waitUntilTunnelWorks(dataPort, START_TIMEOUT_MS, probe));
+          await run.explain(waitUntilTunnelWorks(dataPort, START_TIMEOUT_MS, canary));
           expect(run.sshChildren().map((p) => p.pid), run.describe()).toEqual([replacement.pid]);
+          // The canaries above were served by the echo server inside the server's namespace.
+          expect(echo!.connections()).toBeGreaterThan(0);
           console.info(
             `${sup.name}, ${form}: stuck ssh signalled after ${detectedMs} ms, ` +
               `tunnel back after ${Date.now() - stoppedAt} ms`,

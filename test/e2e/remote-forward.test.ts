@@ -3,11 +3,12 @@
 // when a server kills a stale session. ssh sees its connection closed and exits; the supervisor
 // must start a new one that binds the remote port again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../support/echo-server.js';
-import { getFreePort } from '../support/ports.js';
-import { waitFor, waitForExit } from '../support/processes.js';
-import { startSshd, type Sshd } from '../support/sshd.js';
-import { probeEcho, waitUntilTunnelWorks } from '../support/tunnel-probe.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
+import { getFreePort } from '../../lab/world/ports.js';
+import { waitForExit } from '../../lab/world/processes.js';
+import { startSshd, type Sshd } from '../../lab/world/sshd.js';
+import { waitFor } from '../../lab/world/wait.js';
+import { canaryEcho, waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
 const RECOVERY_TIMEOUT_MS = 15_000;
@@ -43,7 +44,7 @@ for (const sup of SUPERVISORS) {
 
     it('carries bytes from the server side to the client side', async () => {
       await tunnelWorks();
-      expect(await probeEcho(remotePort)).toMatch(/^probe-/);
+      expect(await canaryEcho(remotePort)).toMatch(/^canary-/);
       expect(sshd!.sessionPids().length, sshd!.log()).toBeGreaterThan(0);
     });
 

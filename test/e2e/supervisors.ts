@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnSupervisor, type SupervisorRun } from '../support/processes.js';
+import { spawnSupervisor, type SupervisorRun } from '../support/supervisor-process.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -7,7 +7,7 @@
 // on one host they collide. Link faults (linkDown) also need a link that is not loopback.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { isAlive } from './proc-table.js';
+import { isAlive } from '../../lab/world/proc-table.js';
 
 const execFileAsync = promisify(execFile);
 

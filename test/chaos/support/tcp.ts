@@ -1,6 +1,8 @@
+// Loopback TCP servers and a client that records what arrives and when, for the Toxiproxy API tests.
 import { connect, createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { startEchoServer as startLabEchoServer } from '../../../lab/world/echo-server.js';
 
 export interface TcpServer {
   readonly port: number;
@@ -30,7 +32,11 @@ export async function startTcpServer(onConnection: (socket: Socket) => void): Pr
   };
 }
 
-export const startEchoServer = (): Promise<TcpServer> => startTcpServer((socket) => socket.pipe(socket));
+/** The lab's echo server (lab/world/echo-server.ts), shaped as the TcpServer these tests close. */
+export async function startEchoServer(): Promise<TcpServer> {
+  const echo = await startLabEchoServer();
+  return { port: echo.port, close: echo.stop };
+}
 
 /** Sends `payload` to every client as soon as it connects, then closes (FIN) if asked. */
 export const startSendingServer = (payload: Buffer, { end }: { end: boolean }): Promise<TcpServer> =>

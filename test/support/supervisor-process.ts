@@ -1,13 +1,9 @@
 // Running a supervisor (autossh 1.4g or autossh-ts) under test, and the process-level checks
 // the e2e tests make about it: which ssh it runs now, whether it exited, whether anything is left.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { inNetns, killIfSame, waitForExit } from '../../lab/world/processes.js';
-import { descendantsOf, isSshClient, listProcesses, type ProcInfo } from './proc-table.js';
-import { waitFor } from './wait.js';
-
-export * from './proc-table.js';
-export { inNetns, killIfSame, waitForExit } from '../../lab/world/processes.js';
-export { waitFor, sleep, WaitTimeoutError, type WaitOptions } from './wait.js';
+import { inNetns, killIfSame } from '../../lab/world/processes.js';
+import { descendantsOf, isSshClient, listProcesses, type ProcInfo } from '../../lab/world/proc-table.js';
+import { waitFor } from '../../lab/world/wait.js';
 
 /** Keep only the tail of a child's output: enough to explain a failure, bounded in memory. */
 const OUTPUT_LIMIT_CHARS = 64 * 1024;

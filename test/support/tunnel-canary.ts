@@ -1,31 +1,32 @@
-// Proves a tunnel carries bytes end to end: connect to the forwarded port, send a unique line,
-// expect the same line back from the echo server at the far end. A listening port alone proves
+// The canary: proves a tunnel carries bytes end to end. Connect to the forwarded port, send a
+// unique line, expect the same line back from the echo server at the far end. (Not a "probe":
+// in this project that word is autossh's own connection test.) A listening port alone proves
 // nothing (ssh accepts on a -L port even when the far side is unreachable, then closes).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { inNetns } from './processes.js';
-import { waitFor, type WaitOptions } from './wait.js';
+import { inNetns } from '../../lab/world/processes.js';
+import { waitFor, type WaitOptions } from '../../lab/world/wait.js';
 
-export interface ProbeOptions {
+export interface CanaryOptions {
   host?: string;
-  /** Deadline for connect + round trip of one probe. */
+  /** Deadline for connect + round trip of one canary. */
   timeoutMs?: number;
-  /** Probe from inside this network namespace (runs a tiny node process there). */
+  /** Send the canary from inside this network namespace (runs a tiny node process there). */
   netns?: string;
 }
 
 /** Sends one line through host:port; resolves with the echoed line, rejects on any failure. */
-export async function probeEcho(port: number, opts: ProbeOptions = {}): Promise<string> {
+export async function canaryEcho(port: number, opts: CanaryOptions = {}): Promise<string> {
   const host = opts.host ?? '127.0.0.1';
   const timeoutMs = opts.timeoutMs ?? 2_000;
-  const line = `probe-${randomBytes(6).toString('hex')}`;
+  const line = `canary-${randomBytes(6).toString('hex')}`;
   return opts.netns === undefined
-    ? probeHere(host, port, line, timeoutMs)
-    : probeInNamespace(opts.netns, host, port, line, timeoutMs);
+    ? canaryHere(host, port, line, timeoutMs)
+    : canaryInNamespace(opts.netns, host, port, line, timeoutMs);
 }
 
-function probeHere(host: string, port: number, line: string, timeoutMs: number): Promise<string> {
+function canaryHere(host: string, port: number, line: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let received = '';
@@ -50,7 +51,7 @@ function probeHere(host: string, port: number, line: string, timeoutMs: number):
 }
 
 // Runs as `node -e SCRIPT HOST PORT LINE TIMEOUT_MS`; exit 0 only if LINE came back.
-const PROBE_SCRIPT = `
+const CANARY_SCRIPT = `
 const net = require('node:net');
 const [host, port, line, timeoutMs] = process.argv.slice(1);
 const fail = (why) => { console.error(why); process.exit(1); };
@@ -62,7 +63,7 @@ s.on('error', (e) => fail(e.message));
 s.on('close', () => fail('closed before echoing'));
 `;
 
-function probeInNamespace(
+function canaryInNamespace(
   netns: string,
   host: string,
   port: number,
@@ -70,7 +71,7 @@ function probeInNamespace(
   timeoutMs: number,
 ): Promise<string> {
   const argv = inNetns(netns, [
-    process.execPath, '-e', PROBE_SCRIPT, host, String(port), line, String(timeoutMs),
+    process.execPath, '-e', CANARY_SCRIPT, host, String(port), line, String(timeoutMs),
   ]);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -87,16 +88,16 @@ function probeInNamespace(
 }
 
 /**
- * Probes until one round trip succeeds. `abortIf` (e.g. the supervisor's exitReason) makes a
+ * Sends canaries until one round trip succeeds. `abortIf` (e.g. the supervisor's exitReason) makes a
  * dead supervisor fail the wait at once.
  */
 export function waitUntilTunnelWorks(
   port: number,
   timeoutMs: number,
-  opts: ProbeOptions & Pick<WaitOptions, 'abortIf' | 'intervalMs'> = {},
+  opts: CanaryOptions & Pick<WaitOptions, 'abortIf' | 'intervalMs'> = {},
 ): Promise<string> {
   const host = opts.host ?? '127.0.0.1';
-  return waitFor(() => probeEcho(port, { ...opts, timeoutMs: opts.timeoutMs ?? 1_000 }), {
+  return waitFor(() => canaryEcho(port, { ...opts, timeoutMs: opts.timeoutMs ?? 1_000 }), {
     timeoutMs,
     intervalMs: opts.intervalMs ?? 100,
     what: `an echo through the tunnel at ${host}:${port}${opts.netns ? ` in ${opts.netns}` : ''}`,

@@ -1,2 +1,0 @@
-// One implementation, shared with the chaos runs (lab/world ships in dist/).
-export * from '../../lab/world/proc-table.js';
