@@ -8,6 +8,7 @@ import type { ProbeRequest, SupervisorHost, Tell } from '../src/driver/host.js';
 import type { RunMachine } from '../src/driver/machine-runner.js';
 import { Supervisor } from '../src/driver/supervisor.js';
 import type { Config } from '../src/machine/config/types.js';
+import { silentTestFailure } from '../src/machine/decisions/connection-test.js';
 import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldEvent } from '../src/machine/events.js';
 import type { SupervisorSignal } from '../src/machine/signals.js';
 import type { Prng } from './fleet/prng.js';
@@ -161,7 +162,8 @@ export class RandomWorld implements SupervisorHost {
   runProbe(request: ProbeRequest): void {
     const o = this.options;
     const ok = this.random.next() >= o.probeFailChance;
-    const tookMs = Math.round(this.random.next() * Math.min(o.maxProbeMs, 2 * request.netTimeoutMs));
+    const giveUpMs = silentTestFailure(request.monitor, request.netTimeoutMs).afterMs;
+    const tookMs = Math.round(this.random.next() * Math.min(o.maxProbeMs, giveUpMs));
     const finish = (): void => {
       if (this.frozen) {
         this.probes.set(request.probeId, this.clock.at(this.thawAtMs, finish));

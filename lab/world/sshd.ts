@@ -1,7 +1,7 @@
 // A throwaway OpenSSH server for a chaos run or a test file: its own temp dir, host key, client
 // key and config (see shared/FIELD-NOTES.md for why each setting is there), on loopback or on an
 // address inside a network namespace. stop() kills the listener and every session process it
-// forked. The tests use it too (test/support/sshd.ts); dist/ must not depend on test/.
+// forked. The tests use it too (they import it from here); dist/ must not depend on test/.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
