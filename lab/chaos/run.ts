@@ -11,7 +11,7 @@ import { startToxiproxyServer } from '../toxiproxy/index.js';
 import { ToxiproxyClient } from './toxiproxy-client.js';
 import { findFaultKind, isToxicType, toxicSpecs, type ActiveFault, type FaultWorld } from './faults/index.js';
 import { expandSchedule, type Fault, type Schedule } from './schedule/types.js';
-import { TrafficProbe, type ProbeRecord } from './probe.js';
+import { Canary, type CanaryRecord } from './canary.js';
 import { WatchedSupervisor, type LogLine, type SshLife } from './supervisor.js';
 import { measureFaults, type FaultMeasurement } from './measure.js';
 import { startSshd, type Sshd } from '../world/sshd.js';
@@ -77,7 +77,7 @@ export interface SupervisorResult {
   proxy: string;
   measurements: FaultMeasurement[];
   sshLives: SshLife[];
-  probes: ProbeRecord[];
+  canaries: CanaryRecord[];
   log: LogLine[];
   /** Set when the supervisor exited by itself during the run. */
   exited: string | null;
@@ -127,7 +127,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const dir = mkdtempSync(join(tmpdir(), 'autossh-lab-chaos-'));
   cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
   const watched: WatchedSupervisor[] = [];
-  const probes: TrafficProbe[] = [];
+  const canaries: Canary[] = [];
   const active = new Map<number, ActiveFault>();
   let statusTimer: NodeJS.Timeout | undefined;
   try {
@@ -201,12 +201,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const sup = new WatchedSupervisor({ label: spec.label, argv, env, logFile, now });
       watched.push(sup);
       cleanups.push(() => sup.stop());
-      const probe = new TrafficProbe(forwardPort, now);
-      probes.push(probe);
-      cleanups.push(async () => probe.stop());
+      const canary = new Canary(forwardPort, now);
+      canaries.push(canary);
+      cleanups.push(async () => canary.stop());
       event(`${spec.label}: ${argv.join(' ')}`);
     }
-    for (const probe of probes) probe.start();
+    for (const canary of canaries) canary.start();
 
     // The schedule starts once every tunnel carries traffic.
     const startDeadline = now() + (options.startTimeoutMs ?? START_TIMEOUT_MS);
@@ -216,9 +216,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         const why = sup.exitReason();
         if (why) throw new Error(`the tunnel never came up: ${why}`);
       }
-      if (probes.every((p) => p.records.some((r) => r.answeredMs !== null))) break;
+      if (canaries.every((p) => p.records.some((r) => r.answeredMs !== null))) break;
       if (now() > startDeadline) {
-        const down = watched.filter((_, i) => !probes[i]!.records.some((r) => r.answeredMs !== null));
+        const down = watched.filter((_, i) => !canaries[i]!.records.some((r) => r.answeredMs !== null));
         throw new Error(
           `the tunnel never came up within ${options.startTimeoutMs ?? START_TIMEOUT_MS} ms for ${down.map((s) => s.label).join(', ')}:\n${down.map((s) => s.describe()).join('\n')}`,
         );
@@ -234,7 +234,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       sshd: sshd ? { stop: () => sshd.halt(), start: () => sshd.resume() } : undefined,
     };
     const records = new Map<number, FaultRecord>();
-    statusTimer = setInterval(() => options.onStatus?.(statusLine(now(), scheduleStartMs, faults, records, active, watched, probes)), STATUS_INTERVAL_MS);
+    statusTimer = setInterval(() => options.onStatus?.(statusLine(now(), scheduleStartMs, faults, records, active, watched, canaries)), STATUS_INTERVAL_MS);
 
     const steps = faults
       .flatMap((f) => [
@@ -271,7 +271,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Wait for every tunnel to carry traffic again (bounded), then observe a little longer.
     const lastEndMs = Math.max(...[...records.values()].map((r) => r.endMs));
     const recoveryDeadline = now() + (options.recoveryTimeoutMs ?? RECOVERY_TIMEOUT_MS);
-    while (now() < recoveryDeadline && !probes.every((p) => p.firstAnswerSentFrom(lastEndMs) !== null)) {
+    while (now() < recoveryDeadline && !canaries.every((p) => p.firstAnswerSentFrom(lastEndMs) !== null)) {
       if (watched.every((s) => s.exitReason() !== undefined)) break;
       await sleep(50);
     }
@@ -281,7 +281,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // Measurements end here: the ssh ends caused by stopping the supervisors are not detections.
     for (const sup of watched) sup.poll();
     const observedEndMs = now();
-    for (const probe of probes) probe.stop();
+    for (const canary of canaries) canary.stop();
     await Promise.all(watched.map((s) => s.stop()));
     const runEndMs = now();
 
@@ -296,7 +296,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       runEndMs,
       faults: faultRecords,
       supervisors: watched.map((sup, i) => {
-        const probe = probes[i]!;
+        const canary = canaries[i]!;
         const forward = sup.options.argv[sup.options.argv.indexOf('-L') + 1] ?? '';
         return {
           label: sup.label,
@@ -304,9 +304,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           env: Object.fromEntries(Object.entries(sup.options.env).filter(([k]) => k.startsWith('AUTOSSH_'))),
           forwardPort: Number(forward.split(':')[1]),
           proxy: proxyNames[i]!,
-          measurements: measureFaults(faultRecords, sup.sshLives, probe.records, observedEndMs, sup.logLines),
+          measurements: measureFaults(faultRecords, sup.sshLives, canary.records, observedEndMs, sup.logLines),
           sshLives: sup.sshLives,
-          probes: probe.records,
+          canaries: canary.records,
           log: sup.logLines,
           exited: exits[i]!,
         };
@@ -406,14 +406,14 @@ function statusLine(
   records: Map<number, FaultRecord>,
   active: Map<number, ActiveFault>,
   watched: WatchedSupervisor[],
-  probes: TrafficProbe[],
+  canaries: Canary[],
 ): string {
   const on = [...active.keys()].map((i) => faults[i - 1]!.label);
   const next = faults.find((f) => !records.has(f.index));
   const what = on.length > 0 ? `${on.join('+')} ON` : next ? `next: ${next.label} in ${((scheduleStartMs + next.plannedStartMs - nowMs) / 1000).toFixed(1)} s` : 'recovering';
   const sups = watched.map((s, i) => {
     const ssh = s.currentSsh();
-    const last = probes[i]!.records.filter((r) => r.outcome !== 'pending').at(-1);
+    const last = canaries[i]!.records.filter((r) => r.outcome !== 'pending').at(-1);
     const traffic = last?.answeredMs != null ? `rtt ${last.answeredMs - last.sentMs} ms` : 'no echo';
     return `${s.label}: ${ssh ? `ssh ${ssh.pid}` : 'no ssh'}, ${traffic}`;
   });
