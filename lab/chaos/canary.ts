@@ -58,8 +58,10 @@ export class Canary {
     return best;
   }
 
-  last(): CanaryRecord | undefined {
-    return this.records.at(-1);
+  /** The latest canary that was answered or lost; the ones still waiting say nothing yet. */
+  lastSettled(): CanaryRecord | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) if (this.records[i]!.outcome !== 'pending') return this.records[i];
+    return undefined;
   }
 
   private tick(): void {

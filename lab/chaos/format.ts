@@ -1,7 +1,7 @@
 // Text and JSON output of a chaos run.
 import { formatSeconds } from './schedule/duration.js';
 import { medianAndWorst } from './measure.js';
-import type { ChaosResult } from './run.js';
+import type { ChaosResult } from './result.js';
 
 /** One row per fault per supervisor. */
 export function formatSummary(result: ChaosResult): string {

@@ -4,7 +4,7 @@
 import { formatSeconds } from './schedule/duration.js';
 import { formatAggregate } from './format.js';
 import { esc } from '../../sim/report/svg.js';
-import type { ChaosResult, SupervisorResult } from './run.js';
+import type { ChaosResult, SupervisorResult } from './result.js';
 
 const WIDTH = 1000;
 const LEFT = 70;

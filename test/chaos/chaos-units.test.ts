@@ -5,7 +5,7 @@ import { builtinScheduleNames } from '../../lab/chaos/schedule/builtin.js';
 import { expandSchedule } from '../../lab/chaos/schedule/types.js';
 import { measureFaults, medianAndWorst } from '../../lab/chaos/measure.js';
 import { chaosReportHtml } from '../../lab/chaos/report.js';
-import type { ChaosResult } from '../../lab/chaos/run.js';
+import type { ChaosResult } from '../../lab/chaos/result.js';
 import type { CanaryRecord } from '../../lab/chaos/canary.js';
 
 describe('schedule files', () => {
