@@ -1,4 +1,5 @@
-// The pure parts of `autossh-lab chaos`: schedule files, per-fault measurements, the HTML report.
+// The pure parts of `autossh-lab chaos`: schedule files, per-fault measurements, the HTML report,
+// the supervisors named on its command line.
 import { describe, expect, it } from 'vitest';
 import { parseSchedule, loadSchedule } from '../../lab/chaos/schedule/parse.js';
 import { builtinScheduleNames } from '../../lab/chaos/schedule/builtin.js';
@@ -7,6 +8,7 @@ import { measureFaults, medianAndWorst } from '../../lab/chaos/measure.js';
 import { chaosReportHtml } from '../../lab/chaos/report.js';
 import type { ChaosResult } from '../../lab/chaos/result.js';
 import type { CanaryRecord } from '../../lab/chaos/canary.js';
+import { supervisorSpecs } from '../../lab/cli/commands/chaos.js';
 
 describe('schedule files', () => {
   it('reads times with units, defaults, and repeats', () => {
@@ -117,5 +119,19 @@ describe('HTML report', () => {
     expect(html).toContain('d &#60;b&#62;');
     const data = JSON.parse(/<script type="application\/json" id="chaos-data">(.*)<\/script>/s.exec(html)![1]!);
     expect(data.supervisors[1].measurements[0].detectMs).toBe(2000);
+  });
+});
+
+describe('supervisors on the command line', () => {
+  it('splits --compare as a shell would, so a quoted path with a space stays one word; repeats get primed labels', () => {
+    const compare = 'node "/path with space/x.js"';
+    const [underTest, compared, again] = supervisorSpecs({ compare: [compare, compare] });
+    expect(underTest!.label).toBe('autossh-ts');
+    expect(compared).toEqual({ label: compare, cmd: ['node', '/path with space/x.js'] });
+    expect(again).toEqual({ label: `${compare}'`, cmd: ['node', '/path with space/x.js'] });
+  });
+
+  it('refuses an empty command, naming the option', () => {
+    expect(() => supervisorSpecs({ supervisor: '  ', compare: [] })).toThrow('--supervisor: empty command');
   });
 });
