@@ -96,7 +96,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       observedEndMs,
       runEndMs,
       faults: faultRecords,
-      supervisors: tunnels.map((tunnel, i) => supervisorResult(tunnel, faultRecords, observedEndMs, exited[i]!)),
+      supervisors: tunnels.map((tunnel, i) => supervisorResult(tunnel, faultRecords, observedEndMs, exited[i] ?? null)),
     };
   } finally {
     await teardown.run();
