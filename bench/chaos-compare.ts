@@ -4,7 +4,8 @@
 //
 //   node dist/bench/chaos-compare.js [--rounds N]     (needs sshd, ssh and /usr/lib/autossh/autossh)
 import { fileURLToPath } from 'node:url';
-import { runChaos, type ChaosResult } from '../lab/chaos/run.js';
+import { runChaos } from '../lab/chaos/run.js';
+import type { ChaosResult } from '../lab/chaos/result.js';
 import { builtinSchedule } from '../lab/chaos/schedule/builtin.js';
 import { medianAndWorst, type FaultMeasurement } from '../lab/chaos/measure.js';
 import { formatSeconds } from '../lab/chaos/schedule/duration.js';

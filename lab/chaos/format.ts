@@ -1,11 +1,11 @@
 // Text and JSON output of a chaos run.
 import { formatSeconds } from './schedule/duration.js';
 import { medianAndWorst } from './measure.js';
-import type { ChaosResult } from './run.js';
+import type { ChaosResult } from './result.js';
 
 /** One row per fault per supervisor. */
 export function formatSummary(result: ChaosResult): string {
-  const header = ['fault', 'supervisor', 'duration', 'detect', 'recover', 'lost', 'ssh starts', 'max rtt'];
+  const header = ['fault', 'supervisor', 'duration', 'detect', 'recover', 'canaries lost', 'ssh starts', 'max rtt'];
   const rows: string[][] = [];
   for (const [i, fault] of result.faults.entries()) {
     for (const sup of result.supervisors) {
@@ -16,7 +16,7 @@ export function formatSummary(result: ChaosResult): string {
         formatSeconds(fault.endMs - fault.startMs, 1),
         m.detectMs === null ? 'never' : formatSeconds(m.detectMs),
         m.recoverMs === null ? 'NOT RECOVERED' : formatSeconds(m.recoverMs),
-        String(m.probesLost),
+        String(m.canariesLost),
         String(m.sshStarts),
         m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`,
       ]);
@@ -48,7 +48,7 @@ export function allRecovered(result: ChaosResult): boolean {
   return result.supervisors.every((s) => s.measurements.every((m) => m.recoverMs !== null));
 }
 
-/** The --json document: the whole result, plus the format's version. */
+/** The --json document: the whole result, plus the format's version (2: probe fields renamed canary). */
 export function chaosJson(result: ChaosResult): string {
-  return `${JSON.stringify({ format: 'autossh-lab-chaos/1', ...result }, null, 1)}\n`;
+  return `${JSON.stringify({ format: 'autossh-lab-chaos/2', ...result }, null, 1)}\n`;
 }

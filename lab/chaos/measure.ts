@@ -4,15 +4,15 @@
 // observation, just before the lab stops the supervisors):
 // - detectMs: fault start -> the first ssh that was running at the fault start is gone (killed by
 //   the supervisor or exited by itself). null: every such ssh outlived the window (or none ran).
-// - recoverMs: fault end -> the first answer to a probe sent at or after the fault end. null:
+// - recoverMs: fault end -> the first answer to a canary sent at or after the fault end. null:
 //   no such answer within the window.
-// - probesLost: probes sent from the fault start until that answer (or the window end) that
+// - canariesLost: canaries sent from the fault start until that answer (or the window end) that
 //   were never answered.
 // - sshStarts: ssh processes started inside the window: the supervisor's own "starting ssh" log
 //   lines when it writes them (an ssh that fails at once lives less than one /proc poll), else
 //   the ssh processes seen in /proc.
-// - maxRttMs: the slowest answered probe sent during the fault (latency faults show here).
-import type { ProbeRecord } from './probe.js';
+// - maxRttMs: the slowest answered canary sent during the fault (latency faults show here).
+import type { CanaryRecord } from './canary.js';
 import type { LogLine, SshLife } from './supervisor.js';
 
 const STARTING_SSH = /starting ssh \(count \d+\)/;
@@ -27,7 +27,7 @@ export interface FaultMeasurement {
   fault: string;
   detectMs: number | null;
   recoverMs: number | null;
-  probesLost: number;
+  canariesLost: number;
   sshStarts: number;
   maxRttMs: number | null;
 }
@@ -35,7 +35,7 @@ export interface FaultMeasurement {
 export function measureFaults(
   faults: readonly FaultTimes[],
   sshLives: readonly SshLife[],
-  probes: readonly ProbeRecord[],
+  canaries: readonly CanaryRecord[],
   runEndMs: number,
   log: readonly LogLine[] = [],
 ): FaultMeasurement[] {
@@ -46,18 +46,18 @@ export function measureFaults(
     const detectMs = ends.length > 0 ? Math.min(...ends) - fault.startMs : null;
 
     let recoveredAt: number | null = null;
-    for (const p of probes) {
+    for (const p of canaries) {
       if (p.sentMs >= fault.endMs && p.answeredMs !== null && p.answeredMs <= windowEnd) {
         if (recoveredAt === null || p.answeredMs < recoveredAt) recoveredAt = p.answeredMs;
       }
     }
     const lostUntil = recoveredAt ?? windowEnd;
-    const probesLost = probes.filter((p) => p.sentMs >= fault.startMs && p.sentMs < lostUntil && p.answeredMs === null).length;
+    const canariesLost = canaries.filter((p) => p.sentMs >= fault.startMs && p.sentMs < lostUntil && p.answeredMs === null).length;
     const seenStarts = sshLives.filter((l) => l.startMs > fault.startMs && l.startMs < windowEnd).length;
     const loggedStarts = log.filter((l) => l.ms >= fault.startMs && l.ms < windowEnd && STARTING_SSH.test(l.text)).length;
     const sshStarts = Math.max(seenStarts, loggedStarts);
     let maxRttMs: number | null = null;
-    for (const p of probes) {
+    for (const p of canaries) {
       if (p.sentMs >= fault.startMs && p.sentMs < fault.endMs && p.answeredMs !== null) {
         maxRttMs = Math.max(maxRttMs ?? 0, p.answeredMs - p.sentMs);
       }
@@ -66,7 +66,7 @@ export function measureFaults(
       fault: fault.label,
       detectMs: detectMs === null ? null : Math.max(0, detectMs),
       recoverMs: recoveredAt === null ? null : recoveredAt - fault.endMs,
-      probesLost,
+      canariesLost,
       sshStarts,
       maxRttMs,
     };

@@ -1,10 +1,10 @@
-// The --report page: per supervisor, one inline SVG timeline (faults, ssh lifetimes, probe
-// latency on a log scale, lost probes) and the measurement table. Self-contained: no script,
+// The --report page: per supervisor, one inline SVG timeline (faults, ssh lifetimes, canary
+// latency on a log scale, lost canaries) and the measurement table. Self-contained: no script,
 // font or style from the network, so it opens anywhere, offline.
 import { formatSeconds } from './schedule/duration.js';
 import { formatAggregate } from './format.js';
 import { esc } from '../../sim/report/svg.js';
-import type { ChaosResult, SupervisorResult } from './run.js';
+import type { ChaosResult, SupervisorResult } from './result.js';
 
 const WIDTH = 1000;
 const LEFT = 70;
@@ -42,7 +42,7 @@ code{font-size:12px;word-break:break-all}
 sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}.
 Times are seconds from the start of the setup; the schedule started at ${formatSeconds(result.scheduleStartMs, 1)}.</p>
 <p class="legend"><span><i class="sw" style="background:#f5a623"></i>fault</span><span><i class="sw" style="background:#4a90d9"></i>ssh process (first to last seen)</span>
-<span><i class="sw" style="background:#2e7d32"></i>answered probe (round trip, log scale)</span><span><i class="sw" style="background:#d0021b"></i>lost probe</span></p>
+<span><i class="sw" style="background:#2e7d32"></i>answered canary (round trip, log scale)</span><span><i class="sw" style="background:#d0021b"></i>lost canary</span></p>
 ${sections}
 <script type="application/json" id="chaos-data">${data}</script>
 </body></html>
@@ -53,14 +53,14 @@ function section(result: ChaosResult, sup: SupervisorResult): string {
   const rows = result.faults
     .map((f, i) => {
       const m = sup.measurements[i]!;
-      return `<tr><td>${f.index}. ${esc(f.label)}</td><td>${formatSeconds(f.endMs - f.startMs, 1)}</td><td>${m.detectMs === null ? 'never' : formatSeconds(m.detectMs)}</td><td${m.recoverMs === null ? ' class="bad"' : ''}>${m.recoverMs === null ? 'not recovered' : formatSeconds(m.recoverMs)}</td><td>${m.probesLost}</td><td>${m.sshStarts}</td><td>${m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`}</td></tr>`;
+      return `<tr><td>${f.index}. ${esc(f.label)}</td><td>${formatSeconds(f.endMs - f.startMs, 1)}</td><td>${m.detectMs === null ? 'never' : formatSeconds(m.detectMs)}</td><td${m.recoverMs === null ? ' class="bad"' : ''}>${m.recoverMs === null ? 'not recovered' : formatSeconds(m.recoverMs)}</td><td>${m.canariesLost}</td><td>${m.sshStarts}</td><td>${m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`}</td></tr>`;
     })
     .join('\n');
   return `<section class="supervisor">
 <h2>${esc(sup.label)}</h2>
 <p><code>${esc(sup.argv.join(' '))}</code></p>
 ${timeline(result, sup)}
-<table><tr><th>fault</th><th>duration</th><th>detect</th><th>recover</th><th>probes lost</th><th>ssh starts</th><th>max rtt</th></tr>
+<table><tr><th>fault</th><th>duration</th><th>detect</th><th>recover</th><th>canaries lost</th><th>ssh starts</th><th>max rtt</th></tr>
 ${rows}</table>
 <p>${esc(formatAggregate(sup.label, sup.measurements))}</p>
 ${sup.exited ? `<p class="bad">${esc(sup.exited)}</p>` : ''}
@@ -70,7 +70,7 @@ ${sup.exited ? `<p class="bad">${esc(sup.exited)}</p>` : ''}
 function timeline(result: ChaosResult, sup: SupervisorResult): string {
   const endMs = Math.max(result.runEndMs, 1);
   const x = (ms: number): number => LEFT + (Math.min(Math.max(ms, 0), endMs) / endMs) * (WIDTH - LEFT - RIGHT);
-  const answered = sup.probes.filter((p) => p.answeredMs !== null);
+  const answered = sup.canaries.filter((p) => p.answeredMs !== null);
   const maxRtt = Math.max(10, ...answered.map((p) => p.answeredMs! - p.sentMs));
   const lo = Math.log10(0.5);
   const hi = Math.log10(maxRtt * 1.5);
@@ -99,13 +99,13 @@ function timeline(result: ChaosResult, sup: SupervisorResult): string {
     parts.push(`<rect class="ssh" data-pid="${life.pid}" data-start-ms="${life.startMs}" data-end-ms="${end}" x="${fmt(x(life.startMs))}" y="${top}" width="${fmt(Math.max(1.5, x(end) - x(life.startMs)))}" height="${laneH}" fill="#4a90d9"><title>ssh pid ${life.pid}: ${formatSeconds(life.startMs)} - ${life.endMs === null ? 'end of run' : formatSeconds(life.endMs)}</title></rect>`);
   });
 
-  // Probe round trips (log scale) and lost probes.
-  for (const p of sup.probes) {
+  // Canary round trips (log scale) and lost canaries.
+  for (const p of sup.canaries) {
     if (p.answeredMs !== null) {
       const rtt = p.answeredMs - p.sentMs;
-      parts.push(`<circle class="probe answered" cx="${fmt(x(p.sentMs))}" cy="${fmt(y(rtt))}" r="1.6" fill="#2e7d32"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${rtt} ms</title></circle>`);
+      parts.push(`<circle class="canary answered" cx="${fmt(x(p.sentMs))}" cy="${fmt(y(rtt))}" r="1.6" fill="#2e7d32"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${rtt} ms</title></circle>`);
     } else if (p.outcome !== 'pending') {
-      parts.push(`<rect class="probe lost" x="${fmt(x(p.sentMs) - 0.8)}" y="${ROW_LOST.top}" width="1.6" height="${ROW_LOST.height}" fill="#d0021b"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${p.outcome}</title></rect>`);
+      parts.push(`<rect class="canary lost" x="${fmt(x(p.sentMs) - 0.8)}" y="${ROW_LOST.top}" width="1.6" height="${ROW_LOST.height}" fill="#d0021b"><title>#${p.seq} at ${formatSeconds(p.sentMs)}: ${p.outcome}</title></rect>`);
     }
   }
   for (const tick of [1, 10, 100, 1000, 10000].filter((t) => t <= maxRtt * 1.5)) {

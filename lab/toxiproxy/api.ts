@@ -3,6 +3,7 @@ import { ApiError, ErrBadRequestBody, ErrMissingField } from './errors.js';
 import { asObject, booleanField, parseJson, stringField } from './json-body.js';
 import { Proxy, type ProxyJson } from './proxy.js';
 import type { ProxyCollection } from './proxy-collection.js';
+import { Router } from './router.js';
 import { toxicToJson } from './toxic-collection.js';
 
 /** Reported by GET /version: the Toxiproxy API we follow, tagged as ours by semver build metadata. */
@@ -17,11 +18,11 @@ interface Reply {
   body?: unknown;
 }
 
-type Route = (request: Request) => Promise<Reply>;
+type Handler = (request: Request) => Reply | Promise<Reply>;
 
 interface Request {
-  method: string;
-  params: string[];
+  /** The path's `{name}` segments, like mux.Vars in Toxiproxy. */
+  params: Record<string, string>;
   body: () => Promise<unknown>;
 }
 
@@ -32,6 +33,23 @@ interface Request {
 export class ToxiproxyApi {
   /** Requests run one at a time, like Toxiproxy's locks, so no two changes interleave. */
   private queue: Promise<unknown> = Promise.resolve();
+
+  /** Toxiproxy's routes, one line each as its api.go registers them: methods, path pattern, handler. */
+  private readonly router = new Router<Handler>([
+    { methods: ['POST'], path: '/reset', handler: () => this.reset() },
+    { methods: ['GET'], path: '/proxies', handler: () => this.proxyIndex() },
+    { methods: ['POST'], path: '/proxies', handler: (r) => this.proxyCreate(r) },
+    { methods: ['POST'], path: '/populate', handler: (r) => this.populate(r) },
+    { methods: ['GET'], path: '/proxies/{proxy}', handler: (r) => this.proxyShow(r) },
+    { methods: ['POST', 'PATCH'], path: '/proxies/{proxy}', handler: (r) => this.proxyUpdate(r) },
+    { methods: ['DELETE'], path: '/proxies/{proxy}', handler: (r) => this.proxyDelete(r) },
+    { methods: ['GET'], path: '/proxies/{proxy}/toxics', handler: (r) => this.toxicIndex(r) },
+    { methods: ['POST'], path: '/proxies/{proxy}/toxics', handler: (r) => this.toxicCreate(r) },
+    { methods: ['GET'], path: '/proxies/{proxy}/toxics/{toxic}', handler: (r) => this.toxicShow(r) },
+    { methods: ['POST', 'PATCH'], path: '/proxies/{proxy}/toxics/{toxic}', handler: (r) => this.toxicUpdate(r) },
+    { methods: ['DELETE'], path: '/proxies/{proxy}/toxics/{toxic}', handler: (r) => this.toxicDelete(r) },
+    { methods: ['GET'], path: '/version', handler: () => this.version() },
+  ]);
 
   constructor(private readonly proxies: ProxyCollection) {}
 
@@ -57,42 +75,9 @@ export class ToxiproxyApi {
     }
     const path = new URL(request.url ?? '/', 'http://toxiproxy').pathname;
     const segments = path.split('/').slice(1).map(decodeURIComponent);
-    const method = request.method ?? 'GET';
-    const match = this.route(segments);
-    if (match === undefined) return { status: 404, body: '404 page not found\n' };
-    const handler = match.handlers[method];
-    if (handler === undefined) return { status: 405, body: '' };
-    return handler({ method, params: match.params, body: async () => parseJson(bodyText) });
-  }
-
-  private route(segments: string[]): { handlers: Record<string, Route>; params: string[] } | undefined {
-    const [first, proxyName, third, toxicName, ...rest] = segments;
-    if (rest.length > 0) return undefined;
-    if (segments.length === 1 && first === 'version') return { handlers: { GET: async () => this.version() }, params: [] };
-    if (segments.length === 1 && first === 'reset') return { handlers: { POST: () => this.reset() }, params: [] };
-    if (segments.length === 1 && first === 'populate') return { handlers: { POST: (r) => this.populate(r) }, params: [] };
-    if (first !== 'proxies') return undefined;
-    if (proxyName === undefined) {
-      return { handlers: { GET: async () => this.proxyIndex(), POST: (r) => this.proxyCreate(r) }, params: [] };
-    }
-    if (proxyName === '') return undefined;
-    if (third === undefined) {
-      const update: Route = (r) => this.proxyUpdate(r);
-      return {
-        handlers: { GET: async (r) => this.proxyShow(r), POST: update, PATCH: update, DELETE: (r) => this.proxyDelete(r) },
-        params: [proxyName],
-      };
-    }
-    if (third !== 'toxics') return undefined;
-    if (toxicName === undefined) {
-      return { handlers: { GET: async (r) => this.toxicIndex(r), POST: (r) => this.toxicCreate(r) }, params: [proxyName] };
-    }
-    if (toxicName === '') return undefined;
-    const update: Route = (r) => this.toxicUpdate(r);
-    return {
-      handlers: { GET: async (r) => this.toxicShow(r), POST: update, PATCH: update, DELETE: (r) => this.toxicDelete(r) },
-      params: [proxyName, toxicName],
-    };
+    const match = this.router.match(request.method ?? 'GET', segments);
+    if (!match.found) return match.status === 404 ? { status: 404, body: '404 page not found\n' } : { status: 405, body: '' };
+    return match.handler({ params: match.params, body: async () => parseJson(bodyText) });
   }
 
   private version(): Reply {
@@ -176,7 +161,7 @@ export class ToxiproxyApi {
   }
 
   private async proxyDelete(request: Request): Promise<Reply> {
-    await this.proxies.remove(this.param(request, 0));
+    await this.proxies.remove(request.params.proxy ?? '');
     return { status: 204 };
   }
 
@@ -191,27 +176,23 @@ export class ToxiproxyApi {
   }
 
   private toxicShow(request: Request): Reply {
-    return { status: 200, body: toxicToJson(this.proxyOf(request).toxics.get(this.param(request, 1))) };
+    return { status: 200, body: toxicToJson(this.proxyOf(request).toxics.get(request.params.toxic ?? '')) };
   }
 
   private async toxicUpdate(request: Request): Promise<Reply> {
     const proxy = this.proxyOf(request);
-    const name = this.param(request, 1);
+    const name = request.params.toxic ?? '';
     proxy.toxics.get(name);
     return { status: 200, body: toxicToJson(proxy.toxics.update(name, await request.body())) };
   }
 
   private async toxicDelete(request: Request): Promise<Reply> {
-    this.proxyOf(request).toxics.remove(this.param(request, 1));
+    this.proxyOf(request).toxics.remove(request.params.toxic ?? '');
     return { status: 204 };
   }
 
   private proxyOf(request: Request): Proxy {
-    return this.proxies.get(this.param(request, 0));
-  }
-
-  private param(request: Request, index: number): string {
-    return request.params[index] ?? '';
+    return this.proxies.get(request.params.proxy ?? '');
   }
 }
 

@@ -18,7 +18,7 @@ const ALIVE_INTERVAL_MS = 1_000;
 const ALIVE_COUNT_MAX = 2;
 /** ssh gives up after CountMax unanswered keepalives, one interval apart, after an idle interval. */
 const SSH_GIVES_UP_MS = ALIVE_INTERVAL_MS * (ALIVE_COUNT_MAX + 1);
-/** Our /proc polling (50 ms), probe spacing (100 ms) and a busy 2-core CI machine. */
+/** Our /proc polling (50 ms), canary spacing (100 ms) and a busy 2-core CI machine. */
 const SLACK_MS = 1_000;
 /** ssh spawn to first byte through the forward is ~0.3 s here (FIELD-NOTES); autossh restarts at once (GATETIME 0). */
 const RESTART_MS = 2_000;
@@ -116,7 +116,7 @@ describe('autossh-lab chaos with autossh-ts', () => {
     const run = await runLab(['--schedule', 'reset']);
     await expectCleanRun(run);
     const [m] = measurements(run);
-    // reset_peer fires on the next data: a probe goes every 100 ms, a keepalive every second.
+    // reset_peer fires on the next data: a canary goes every 100 ms, a keepalive every second.
     expect(m!.detectMs).toBeLessThanOrEqual(ALIVE_INTERVAL_MS + SLACK_MS);
     expect(m!.recoverMs).toBeLessThanOrEqual(BACKOFF_RECOVERY_MS + SLACK_MS);
     // Every restart during the fault is reset again: several ssh starts.

@@ -1,12 +1,14 @@
-// The pure parts of `autossh-lab chaos`: schedule files, per-fault measurements, the HTML report.
+// The pure parts of `autossh-lab chaos`: schedule files, per-fault measurements, the HTML report,
+// the supervisors named on its command line.
 import { describe, expect, it } from 'vitest';
 import { parseSchedule, loadSchedule } from '../../lab/chaos/schedule/parse.js';
 import { builtinScheduleNames } from '../../lab/chaos/schedule/builtin.js';
 import { expandSchedule } from '../../lab/chaos/schedule/types.js';
 import { measureFaults, medianAndWorst } from '../../lab/chaos/measure.js';
 import { chaosReportHtml } from '../../lab/chaos/report.js';
-import type { ChaosResult } from '../../lab/chaos/run.js';
-import type { ProbeRecord } from '../../lab/chaos/probe.js';
+import type { ChaosResult } from '../../lab/chaos/result.js';
+import type { CanaryRecord } from '../../lab/chaos/canary.js';
+import { supervisorSpecs } from '../../lab/cli/commands/chaos.js';
 
 describe('schedule files', () => {
   it('reads times with units, defaults, and repeats', () => {
@@ -41,7 +43,7 @@ describe('schedule files', () => {
   });
 });
 
-const probe = (seq: number, sentMs: number, rttMs: number | null): ProbeRecord => ({
+const canary = (seq: number, sentMs: number, rttMs: number | null): CanaryRecord => ({
   seq,
   sentMs,
   answeredMs: rttMs === null ? null : sentMs + rttMs,
@@ -49,16 +51,16 @@ const probe = (seq: number, sentMs: number, rttMs: number | null): ProbeRecord =
 });
 
 describe('measurements', () => {
-  // One ssh until 2.5 s into a fault at 1-6 s, the next from 6.2 s; probes every 100 ms, lost in 1-6.4 s.
-  const probes = Array.from({ length: 90 }, (_, i) => probe(i, i * 100, i * 100 >= 1000 && i * 100 < 6400 ? null : 2));
+  // One ssh until 2.5 s into a fault at 1-6 s, the next from 6.2 s; canaries every 100 ms, lost in 1-6.4 s.
+  const canaries = Array.from({ length: 90 }, (_, i) => canary(i, i * 100, i * 100 >= 1000 && i * 100 < 6400 ? null : 2));
   const lives = [
     { pid: 10, startMs: 0, endMs: 3500 },
     { pid: 11, startMs: 6200, endMs: null },
   ];
 
   it('detect = fault start to the end of the ssh that ran then; recover = fault end to the first answer sent after it', () => {
-    const [m] = measureFaults([{ label: 'f', startMs: 1000, endMs: 6000 }], lives, probes, 9000);
-    expect(m).toEqual({ fault: 'f', detectMs: 2500, recoverMs: 402, probesLost: 54, sshStarts: 1, maxRttMs: null });
+    const [m] = measureFaults([{ label: 'f', startMs: 1000, endMs: 6000 }], lives, canaries, 9000);
+    expect(m).toEqual({ fault: 'f', detectMs: 2500, recoverMs: 402, canariesLost: 54, sshStarts: 1, maxRttMs: null });
   });
 
   it('null when it never happened; log lines count ssh starts too fast for /proc', () => {
@@ -67,7 +69,7 @@ describe('measurements', () => {
       { ms: 1250, text: 'x: starting ssh (count 3)' },
       { ms: 1250, text: 'x: ssh child pid is 3' },
     ];
-    const [m] = measureFaults([{ label: 'f', startMs: 1000, endMs: 6000 }], [{ pid: 1, startMs: 0, endMs: null }], probes.slice(0, 60), 6300, log);
+    const [m] = measureFaults([{ label: 'f', startMs: 1000, endMs: 6000 }], [{ pid: 1, startMs: 0, endMs: null }], canaries.slice(0, 60), 6300, log);
     expect(m!.detectMs).toBeNull();
     expect(m!.recoverMs).toBeNull();
     expect(m!.sshStarts).toBe(2);
@@ -81,16 +83,16 @@ describe('measurements', () => {
 
 describe('HTML report', () => {
   it('is one self-contained page with an SVG timeline per supervisor and its data points', () => {
-    const probes = [probe(1, 100, 3), probe(2, 200, null), probe(3, 300, 1500)];
+    const canaries = [canary(1, 100, 3), canary(2, 200, null), canary(3, 300, 1500)];
     const sup = (label: string): ChaosResult['supervisors'][number] => ({
       label,
       argv: ['autossh', '-M', '0', 'root@127.0.0.1'],
       env: {},
       forwardPort: 1,
       proxy: 'p',
-      measurements: [{ fault: 'blackhole', detectMs: 2000, recoverMs: null, probesLost: 1, sshStarts: 1, maxRttMs: 1500 }],
+      measurements: [{ fault: 'blackhole', detectMs: 2000, recoverMs: null, canariesLost: 1, sshStarts: 1, maxRttMs: 1500 }],
       sshLives: [{ pid: 42, startMs: 50, endMs: 250 }],
-      probes,
+      canaries,
       log: [],
       exited: null,
     });
@@ -111,11 +113,25 @@ describe('HTML report', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html.match(/class="fault"/g)).toHaveLength(2);
     expect(html.match(/class="ssh" data-pid="42"/g)).toHaveLength(2);
-    expect(html.match(/class="probe answered"/g)).toHaveLength(4);
-    expect(html.match(/class="probe lost"/g)).toHaveLength(2);
+    expect(html.match(/class="canary answered"/g)).toHaveLength(4);
+    expect(html.match(/class="canary lost"/g)).toHaveLength(2);
     expect(html).toContain('not recovered');
     expect(html).toContain('d &#60;b&#62;');
     const data = JSON.parse(/<script type="application\/json" id="chaos-data">(.*)<\/script>/s.exec(html)![1]!);
     expect(data.supervisors[1].measurements[0].detectMs).toBe(2000);
+  });
+});
+
+describe('supervisors on the command line', () => {
+  it('splits --compare as a shell would, so a quoted path with a space stays one word; repeats get primed labels', () => {
+    const compare = 'node "/path with space/x.js"';
+    const [underTest, compared, again] = supervisorSpecs({ compare: [compare, compare] });
+    expect(underTest!.label).toBe('autossh-ts');
+    expect(compared).toEqual({ label: compare, cmd: ['node', '/path with space/x.js'] });
+    expect(again).toEqual({ label: `${compare}'`, cmd: ['node', '/path with space/x.js'] });
+  });
+
+  it('refuses an empty command, naming the option', () => {
+    expect(() => supervisorSpecs({ supervisor: '  ', compare: [] })).toThrow('--supervisor: empty command');
   });
 });

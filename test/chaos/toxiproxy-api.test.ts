@@ -83,6 +83,11 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
 }
 
+async function rawApi(method: string, path: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(`${toxiproxyUrl}${path}`, { method });
+  return { status: response.status, text: await response.text() };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Toxiproxy HTTP API', () => {
@@ -238,6 +243,20 @@ describe('Toxiproxy HTTP API', () => {
       expect(after.toxics).toEqual([]);
       const client = await TcpClient.connect(portOf(proxy.listen));
       expect(await client.roundTripMs('after reset')).toBeLessThan(500);
+    });
+  });
+
+  it('routes like Toxiproxy: a path no route has is 404, a known path with another method 405', async () => {
+    await withProxy(echo.port, async (proxy) => {
+      await proxy.addToxic(toxic({ type: 'latency', name: 'slow', attributes: { latency: 1, jitter: 0 } }));
+      const notFound = { status: 404, text: '404 page not found\n' };
+      for (const path of ['/nowhere', '/proxies/', `/proxies/${proxy.name}/`, `/proxies/${proxy.name}/other`, `/proxies/${proxy.name}/toxics/slow/more`]) {
+        expect(await rawApi('GET', path), path).toEqual(notFound);
+      }
+      for (const [method, path] of [['PUT', '/proxies'], ['DELETE', '/version'], ['GET', '/reset'], ['PUT', `/proxies/${proxy.name}/toxics/slow`]] as const) {
+        expect((await rawApi(method, path)).status, `${method} ${path}`).toBe(405);
+      }
+      expect(await rawApi('GET', `/proxies/${proxy.name}/toxics/slow`)).toMatchObject({ status: 200 });
     });
   });
 });

@@ -4,7 +4,7 @@ import { serverRestart } from './server-restart.js';
 import { TOXIC_TYPES, toxicKind } from './toxic.js';
 
 export type { ActiveFault, FaultKind, FaultWorld } from './fault-kind.js';
-export { TOXIC_TYPES, toxicSpecs } from './toxic.js';
+export { TOXIC_TYPES, tryToxicOnce } from './toxic.js';
 
 const KINDS = new Map<string, FaultKind>([
   ...TOXIC_TYPES.map((t) => [t, toxicKind(t)] as const),

@@ -1,6 +1,6 @@
 // A Toxiproxy toxic on every proxy of the run, for the step's duration. "both" streams means two
 // toxics, one per direction, so that a blackhole is silent both ways.
-import type { ToxicSpec } from '../toxiproxy-client.js';
+import type { ToxicSpec, ToxiproxyClient } from '../toxiproxy-client.js';
 import type { ScheduleStep } from '../schedule/types.js';
 import type { ActiveFault, FaultKind, FaultWorld } from './fault-kind.js';
 
@@ -45,4 +45,19 @@ export function toxicKind(type: string): FaultKind {
       return { end: removeAll };
     },
   };
+}
+
+/**
+ * Adds and removes each of the step's toxics once on `proxy`, so a toxic the server rejects (e.g.
+ * `"latency": "lots"`) fails the run with the server's reason before it starts, not half-way.
+ */
+export async function tryToxicOnce(step: ScheduleStep, toxiproxy: ToxiproxyClient, proxy: string): Promise<void> {
+  for (const spec of toxicSpecs(step, `check-${step.name}`)) {
+    try {
+      await toxiproxy.addToxic(proxy, spec);
+    } catch (error) {
+      throw new Error(`schedule step "${step.name}" (${step.type} ${JSON.stringify(step.attributes)}): ${(error as Error).message}`);
+    }
+    await toxiproxy.removeToxic(proxy, spec.name);
+  }
 }

@@ -3,13 +3,15 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadSchedule } from '../../chaos/schedule/parse.js';
 import { builtinScheduleNames } from '../../chaos/schedule/builtin.js';
-import { ChaosAbortedError, DEFAULT_SUPERVISOR_ARGS, runChaos, type SupervisorSpec } from '../../chaos/run.js';
+import { runChaos } from '../../chaos/run.js';
+import { ChaosAbortedError } from '../../chaos/run-clock.js';
+import { DEFAULT_SUPERVISOR_ARGS, type SupervisorSpec } from '../../chaos/supervisor-command.js';
 import { allRecovered, chaosJson, formatSummary } from '../../chaos/format.js';
 import { chaosReportHtml } from '../../chaos/report.js';
 import { killOwnedTreesNow } from '../../world/owned-processes.js';
+import { collect, splitCommandLine } from '../options.js';
 
 const AUTOSSH_TS = fileURLToPath(new URL('../../../src/cli/autossh.js', import.meta.url));
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 interface ChaosCliOptions {
   schedule: string;
@@ -43,17 +45,7 @@ export function registerChaos(program: Command): void {
       const schedule = loadSchedule(options.schedule);
       const recoveryS = Number(options.recoveryTimeout);
       if (!(recoveryS > 0)) throw new Error(`--recovery-timeout "${options.recoveryTimeout}": expected seconds, more than 0`);
-      const supervisors: SupervisorSpec[] = [
-        options.supervisor
-          ? { label: options.supervisor, cmd: splitCommand(options.supervisor, '--supervisor') }
-          : { label: 'autossh-ts', cmd: [process.execPath, AUTOSSH_TS] },
-        ...options.compare.map((c) => ({ label: c, cmd: splitCommand(c, '--compare') })),
-      ];
-      const labels = new Set<string>();
-      for (const s of supervisors) {
-        while (labels.has(s.label)) s.label += "'";
-        labels.add(s.label);
-      }
+      const supervisors = supervisorSpecs(options);
 
       const controller = new AbortController();
       let interrupts = 0;
@@ -120,9 +112,22 @@ export function registerChaos(program: Command): void {
     });
 }
 
-/** "node x.js" -> ['node', 'x.js']: split at spaces; no shell quoting. */
-function splitCommand(text: string, option: string): string[] {
-  const parts = text.trim().split(/\s+/).filter(Boolean);
-  if (parts.length === 0) throw new Error(`${option}: empty command`);
-  return parts;
+/**
+ * The supervisor under test (--supervisor, default autossh-ts) and every --compare, each command
+ * split as a shell would (`node "/path with space/x.js"` is two words). Labels are the commands
+ * as given, primed until unique, since they name the rows of every table.
+ */
+export function supervisorSpecs(options: Pick<ChaosCliOptions, 'supervisor' | 'compare'>): SupervisorSpec[] {
+  const supervisors: SupervisorSpec[] = [
+    options.supervisor
+      ? { label: options.supervisor, cmd: splitCommandLine(options.supervisor, '--supervisor') }
+      : { label: 'autossh-ts', cmd: [process.execPath, AUTOSSH_TS] },
+    ...options.compare.map((c) => ({ label: c, cmd: splitCommandLine(c, '--compare') })),
+  ];
+  const labels = new Set<string>();
+  for (const s of supervisors) {
+    while (labels.has(s.label)) s.label += "'";
+    labels.add(s.label);
+  }
+  return supervisors;
 }

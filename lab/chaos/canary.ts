@@ -1,29 +1,31 @@
-// The traffic probe: one small line through the forwarded port every 100 ms on one connection,
-// each echo timed. A probe with no answer within PROBE_TIMEOUT_MS, or on a connection that
-// broke, is lost; the probe then reconnects (at most one connect attempt at a time).
+// The canary: the echo traffic a chaos run sends through one tunnel to see whether it carries data
+// (not "probe": in the machine a probe is autossh's own connection test). One small line through
+// the forwarded port every 100 ms on one connection, each echo timed; each line is one canary
+// record. A canary with no answer within CANARY_TIMEOUT_MS, or on a connection that broke, is
+// lost; the canary then reconnects (at most one connect attempt at a time).
 import { connect, type Socket } from 'node:net';
 
-export const PROBE_INTERVAL_MS = 100;
+export const CANARY_INTERVAL_MS = 100;
 /** Longer than the built-in latency spike's round trip (2 × 1.5 s), so slow is not lost. */
-export const PROBE_TIMEOUT_MS = 4_000;
-/** Bounded memory for a long run: 10 probes/s for 2 hours. */
-const MAX_PROBES = 72_000;
+export const CANARY_TIMEOUT_MS = 4_000;
+/** Bounded memory for a long run: 10 canaries/s for 2 hours. */
+const MAX_CANARIES = 72_000;
 
-export type ProbeOutcome = 'answered' | 'timeout' | 'broken' | 'no-connection' | 'pending';
+export type CanaryOutcome = 'answered' | 'timeout' | 'broken' | 'no-connection' | 'pending';
 
-export interface ProbeRecord {
+export interface CanaryRecord {
   seq: number;
   /** ms on the run's clock */
   sentMs: number;
   answeredMs: number | null;
-  outcome: ProbeOutcome;
+  outcome: CanaryOutcome;
 }
 
-export class TrafficProbe {
-  readonly records: ProbeRecord[] = [];
+export class Canary {
+  readonly records: CanaryRecord[] = [];
   private socket: Socket | undefined;
   private connected = false;
-  private pending = new Map<number, ProbeRecord>();
+  private pending = new Map<number, CanaryRecord>();
   private buffer = '';
   private timer: NodeJS.Timeout | undefined;
   private seq = 0;
@@ -35,7 +37,7 @@ export class TrafficProbe {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => this.tick(), PROBE_INTERVAL_MS);
+    this.timer ??= setInterval(() => this.tick(), CANARY_INTERVAL_MS);
     this.tick();
   }
 
@@ -47,7 +49,7 @@ export class TrafficProbe {
     this.socket = undefined;
   }
 
-  /** Time of the first answer to a probe sent at or after `ms`, or null. */
+  /** Time of the first answer to a canary sent at or after `ms`, or null. */
   firstAnswerSentFrom(ms: number): number | null {
     let best: number | null = null;
     for (const r of this.records) {
@@ -56,21 +58,23 @@ export class TrafficProbe {
     return best;
   }
 
-  last(): ProbeRecord | undefined {
-    return this.records.at(-1);
+  /** The latest canary that was answered or lost; the ones still waiting say nothing yet. */
+  lastSettled(): CanaryRecord | undefined {
+    for (let i = this.records.length - 1; i >= 0; i--) if (this.records[i]!.outcome !== 'pending') return this.records[i];
+    return undefined;
   }
 
   private tick(): void {
     const now = this.now();
     for (const r of this.pending.values()) {
-      if (now - r.sentMs > PROBE_TIMEOUT_MS) {
+      if (now - r.sentMs > CANARY_TIMEOUT_MS) {
         // The connection is stuck (e.g. a blackhole): give up on it and start afresh.
         this.dropConnection('timeout');
         break;
       }
     }
-    const record: ProbeRecord = { seq: ++this.seq, sentMs: now, answeredMs: null, outcome: 'pending' };
-    if (this.records.length < MAX_PROBES) this.records.push(record);
+    const record: CanaryRecord = { seq: ++this.seq, sentMs: now, answeredMs: null, outcome: 'pending' };
+    if (this.records.length < MAX_CANARIES) this.records.push(record);
     if (this.socket && this.connected) {
       this.pending.set(record.seq, record);
       this.socket.write(`p${record.seq}\n`);
@@ -111,7 +115,7 @@ export class TrafficProbe {
     });
   }
 
-  private dropConnection(outcome: ProbeOutcome): void {
+  private dropConnection(outcome: CanaryOutcome): void {
     this.failPending(outcome);
     const socket = this.socket;
     this.socket = undefined;
@@ -119,7 +123,7 @@ export class TrafficProbe {
     socket?.destroy();
   }
 
-  private failPending(outcome: ProbeOutcome): void {
+  private failPending(outcome: CanaryOutcome): void {
     for (const r of this.pending.values()) r.outcome = outcome;
     this.pending.clear();
   }

@@ -1,0 +1,61 @@
+// The ssh server every tunnel of a chaos run ends at: the lab's own throwaway sshd, or a server
+// the user names with --target. Either way the supervisors reach it through a Toxiproxy proxy on
+// loopback, so what differs is only how ssh must be told about it, and whether the lab can stop it.
+import { startSshd } from '../world/sshd.js';
+import type { Teardown } from './teardown.js';
+
+/** `--target user@host[:port]`. */
+export interface Target {
+  user: string;
+  host: string;
+  port: number;
+}
+
+export interface SshServer {
+  host: string;
+  port: number;
+  /** The lab's own sshd. */
+  own: boolean;
+  user: string;
+  /** ssh options for reaching this server through a proxy; the proxy's `-p` is added per tunnel. */
+  clientArgs: string[];
+  /** Stopping and starting it again (server-restart faults); undefined for a --target server. */
+  control: { stop(): Promise<void>; start(): Promise<void> } | undefined;
+}
+
+export function parseTarget(text: string): Target {
+  const match = /^([^@\s]+)@(\[[^\]]+\]|[^:\s]+)(?::(\d+))?$/.exec(text);
+  const port = Number(match?.[3] ?? 22);
+  if (!match || !(port > 0 && port < 65536)) throw new Error(`--target "${text}": expected user@host or user@host:port`);
+  return { user: match[1]!, host: match[2]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export async function startSshServer(target: Target | undefined, teardown: Teardown, event: (line: string) => void): Promise<SshServer> {
+  if (target !== undefined) {
+    return {
+      ...target,
+      own: false,
+      // ssh connects to the proxy on 127.0.0.1: the alias makes the real name's known_hosts entry apply.
+      clientArgs: ['-o', `HostKeyAlias=${target.host}`, '-o', 'ExitOnForwardFailure=yes', '-o', 'BatchMode=yes'],
+      control: undefined,
+    };
+  }
+  const sshd = await startSshd();
+  teardown.defer(() => sshd.stop());
+  event(`sshd on ${sshd.host}:${sshd.port}`);
+  return {
+    host: sshd.host,
+    port: sshd.port,
+    own: true,
+    user: sshd.user,
+    // No ServerAlive: that is the supervisor arguments' to choose.
+    clientArgs: withoutPort(sshd.clientArgs({ ServerAliveInterval: null, ServerAliveCountMax: null })),
+    control: { stop: () => sshd.halt(), start: () => sshd.resume() },
+  };
+}
+
+/** Drops `-p N` from sshd.clientArgs(): the supervisor connects to the proxy instead. */
+function withoutPort(args: string[]): string[] {
+  const i = args.lastIndexOf('-p');
+  return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];
+}
