@@ -4,10 +4,10 @@ import { startToxiproxyServer, type RunningToxiproxy } from '../../lab/toxiproxy
 import {
   TcpClient,
   connectionRefused,
-  startEchoServer,
   startSendingServer,
   type TcpServer,
 } from './support/tcp.js';
+import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 
 // With TOXIPROXY_URL set, the same assertions run against a real Toxiproxy (which must be able
 // to reach 127.0.0.1 on this machine); so everything here is behaviour real Toxiproxy 2.x has.
@@ -16,7 +16,7 @@ const externalUrl = process.env.TOXIPROXY_URL;
 let toxiproxyUrl = '';
 let embedded: RunningToxiproxy | undefined;
 let toxiproxy: Toxiproxy;
-let echo: TcpServer;
+let echo: EchoServer;
 let proxyCount = 0;
 
 beforeAll(async () => {
@@ -31,7 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await echo?.close();
+  await echo?.stop();
   await embedded?.close();
 });
 

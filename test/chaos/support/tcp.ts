@@ -2,7 +2,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { startEchoServer as startLabEchoServer } from '../../../lab/world/echo-server.js';
 
 export interface TcpServer {
   readonly port: number;
@@ -30,12 +29,6 @@ export async function startTcpServer(onConnection: (socket: Socket) => void): Pr
       await closed;
     },
   };
-}
-
-/** The lab's echo server (lab/world/echo-server.ts), shaped as the TcpServer these tests close. */
-export async function startEchoServer(): Promise<TcpServer> {
-  const echo = await startLabEchoServer();
-  return { port: echo.port, close: echo.stop };
 }
 
 /** Sends `payload` to every client as soon as it connects, then closes (FIN) if asked. */
