@@ -38,6 +38,9 @@ export const runAsActor: RunMachine = (input, persisted, callbacks) => {
   return actor;
 };
 
+/** Events sent from inside one step, waiting for it: a handful in practice. */
+const MAX_MAILBOX_EVENTS = 10_000;
+
 type Scope = ActorScope<AutosshSnapshot, MachineEvent, never, Effect>;
 
 class ScopedRunner implements MachineRunner {
@@ -95,6 +98,8 @@ export class FleetScope {
 
   deliver(runner: ScopedRunner, event: MachineEvent): void {
     if (this.busy) {
+      // a step's effects may each bring news back at once, but never without end
+      if (this.mailbox.length >= 2 * MAX_MAILBOX_EVENTS) throw new Error(`fleet mailbox: more than ${MAX_MAILBOX_EVENTS} events sent from inside one step`);
       this.mailbox.push(runner, event);
       return;
     }

@@ -255,6 +255,11 @@ export const autosshMachine = setup({
       queueLifetimeReached(enqueue, params.detail);
       queueFinish(enqueue, context, 0);
     }),
+    exitAtMaxStart: enqueueActions(({ enqueue, context }) => {
+      queueLog(enqueue, LOG_INFO, 'max start count reached; exiting');
+      queueDecision(enqueue, 'maxStart', 'AUTOSSH_MAXSTART starts used up: exit 0');
+      queueFinish(enqueue, context, 0);
+    }),
     exitSignalled: enqueueActions(({ enqueue, context }) => {
       queueLog(enqueue, LOG_ERR, 'signalled to exit');
       queueFinish(enqueue, context, 1);
@@ -288,15 +293,7 @@ export const autosshMachine = setup({
     // The top of 1.4g's start loop: give up, wait, or start ssh now.
     deciding: {
       always: [
-        {
-          guard: 'maxStartReached',
-          target: 'exited',
-          actions: [
-            { type: 'log', params: { level: LOG_INFO, message: 'max start count reached; exiting' } },
-            { type: 'decide', params: { rule: 'maxStart', detail: 'AUTOSSH_MAXSTART starts used up: exit 0' } },
-            { type: 'finish', params: { code: 0 } },
-          ],
-        },
+        { guard: 'maxStartReached', target: 'exited', actions: 'exitAtMaxStart' },
         {
           guard: 'lifetimeExceeded',
           target: 'exited',
