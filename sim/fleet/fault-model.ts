@@ -1,6 +1,6 @@
 // A fault model: how often each kind of fault hits one tunnel, how long it lasts, and the
 // outages that hit many tunnels at once. docs/fault-models.md describes the JSON.
-import { parseDurationMs } from '../timeline/duration.js';
+import { parseDurationMs } from '../schema/duration.js';
 import type { OutageMode } from '../timeline/types.js';
 
 export type Distribution =
@@ -54,7 +54,7 @@ function obj(file: string, value: unknown, path: string): Obj {
 }
 
 function dur(file: string, value: unknown, path: string): number {
-  const ms = typeof value === 'string' ? parseDurationMs(value) : null;
+  const ms = typeof value === 'string' ? parseDurationMs(value, 'seconds') : null;
   if (ms === null) fail(file, path, 'a duration like "30s" or "5m"', value);
   return ms;
 }

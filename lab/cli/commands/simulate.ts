@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseDurationMs } from '../../../sim/timeline/duration.js';
+import { parseDurationMs } from '../../../sim/schema/duration.js';
 import { loadFaultModel } from '../../../sim/fleet/load-model.js';
 import { DEFAULT_FLEET_CONFIG, runFleet } from '../../../sim/fleet/run-fleet.js';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
@@ -26,7 +26,7 @@ export function registerSimulate(program: Command): void {
       tunnels: string; duration: string; faults: string; seed: string; args: string; set: string[];
       json?: string; report?: string; progress: boolean;
     }) => {
-      const durationMs = parseDurationMs(options.duration);
+      const durationMs = parseDurationMs(options.duration, 'seconds');
       if (durationMs === null) throw new Error(`--duration: expected a duration like 30d or 12h, got "${options.duration}"`);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a whole number >= 0, got "${options.seed}"`);
