@@ -8,7 +8,7 @@ import { DEFAULT_WORLD, type RunConfig } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
 import type { CorrelatedSpec, FaultModel } from './fault-model.js';
 import { Prng, streamSeed } from './prng.js';
-import { distributionOf, type Distribution } from './stats.js';
+import { percentilesOf, type Percentiles } from './stats.js';
 import { factOf, Tunnel } from './tunnel.js';
 
 const DAY_MS = 86_400_000;
@@ -40,8 +40,8 @@ export interface FleetResult {
   tunnels: number;
   durationMs: number;
   config: RunConfig;
-  downtimeMs: Distribution;
-  sshStarts: Distribution & { total: number };
+  downtimeMs: Percentiles;
+  sshStarts: Percentiles & { total: number };
   gaveUp: number;
   exitCodes: Record<string, number>;
   /** faults inflicted (a correlated event counts once per tunnel it hits) */
@@ -104,8 +104,8 @@ export function runFleet(options: FleetOptions): FleetResult {
   for (const s of starts) total += s;
   return {
     model: model.name, seed, tunnels: count, durationMs, config: options.config,
-    downtimeMs: distributionOf(downtimesMs),
-    sshStarts: { ...distributionOf(starts), total },
+    downtimeMs: percentilesOf(downtimesMs),
+    sshStarts: { ...percentilesOf(starts), total },
     gaveUp, exitCodes,
     faults: { total: faults, correlatedEvents },
     downtimesMs,

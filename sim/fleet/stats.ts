@@ -1,6 +1,7 @@
 // Order statistics over a fleet: nearest-rank percentiles, so the figures are values some
 // tunnel really had.
-export interface Distribution {
+/** A fleet's spread of one figure (downtime, ssh starts): not a probability law, see fault-model.ts. */
+export interface Percentiles {
   p50: number;
   p90: number;
   p99: number;
@@ -8,7 +9,7 @@ export interface Distribution {
   mean: number;
 }
 
-export function distributionOf(values: Float64Array | number[]): Distribution {
+export function percentilesOf(values: Float64Array | number[]): Percentiles {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   if (n === 0) return { p50: 0, p90: 0, p99: 0, max: 0, mean: 0 };

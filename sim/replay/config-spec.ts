@@ -4,8 +4,10 @@
 //   -o ServerAliveInterval=15          replace (or add) an ssh -o option
 //   timeline                           the timeline's configuration unchanged
 //   FILE.json                          {"name"?, "args", "env"?} replaces it wholesale
-// Tokens combine: "-M 0 -o ServerAliveInterval=15 -o ServerAliveCountMax=3".
+// Tokens combine: "-M 0 -o ServerAliveInterval=15 -o ServerAliveCountMax=3". Quotes group words as
+// in a shell: -o "ProxyCommand=ssh -W %h:%p jump" is one option.
 import { readFileSync } from 'node:fs';
+import { parseArgsStringToArgv } from 'string-argv';
 import type { RunConfig } from '../timeline/types.js';
 
 export class ConfigSpecError extends Error {}
@@ -14,7 +16,7 @@ export function applyConfigSpec(base: RunConfig, spec: string): RunConfig {
   const trimmed = spec.trim();
   if (trimmed === 'timeline' || trimmed === '') return { ...base, name: 'timeline' };
   if (trimmed.endsWith('.json')) return loadConfigFile(trimmed);
-  const tokens = trimmed.split(/\s+/);
+  const tokens = parseArgsStringToArgv(trimmed);
   const env = { ...base.env };
   let monitor: string | null = null;
   const sshOptions: string[] = [];

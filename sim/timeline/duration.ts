@@ -1,24 +1,7 @@
-// Durations and time points as people write them in incident notes: "90s", "+5m", "1h30m",
-// "250ms", or an ISO 8601 instant. Everything becomes integer ms; nothing reads a clock.
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
-
-/** "1h30m" -> 5_400_000; "90s"; "250ms"; a bare number is seconds. null if malformed. */
-export function parseDurationMs(text: string): number | null {
-  const s = text.trim();
-  if (s === '') return null;
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  let total = 0;
-  PART.lastIndex = 0;
-  while (PART.lastIndex < s.length) {
-    const at = PART.lastIndex;
-    const match = PART.exec(s);
-    if (!match || match.index !== at) return null;
-    total += Number(match[1]) * UNIT_MS[match[2]!]!;
-  }
-  return Math.round(total);
-}
+// Time points as people write them in incident notes: "+5m", "90s", "1h30m" after the start, or
+// an ISO 8601 instant; and durations written back for people. Everything is integer ms; nothing
+// reads a clock. The duration grammar itself is sim/schema/duration.ts (a bare number: seconds).
+import { parseDurationMs } from '../schema/duration.js';
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
@@ -35,8 +18,13 @@ export type TimePoint = { kind: 'relative'; offsetMs: number } | { kind: 'absolu
 export function parseTimePoint(text: string): TimePoint | null {
   const iso = parseIsoMs(text);
   if (iso !== null) return { kind: 'absolute', epochMs: iso };
-  const rel = parseDurationMs(text.startsWith('+') ? text.slice(1) : text);
+  const rel = parseOffsetMs(text);
   return rel === null ? null : { kind: 'relative', offsetMs: rel };
+}
+
+/** A timeline's duration or offset: "+5m", "90s", "1h30m"; the "+" is optional, a bare number is seconds. */
+export function parseOffsetMs(text: string): number | null {
+  return parseDurationMs(text.startsWith('+') ? text.slice(1) : text, 'seconds');
 }
 
 /** 5_400_000 -> "1h30m"; 1500 -> "1.5s". For messages and summaries. */

@@ -1,22 +1,20 @@
-// A timeline error names the file, the JSON path and what was expected there, so the fix is
+// A timeline error names the file, the JSON path and what was wrong there, so the fix is
 // obvious without reading the parser: `incident.json: $.facts[3].for: expected a duration
 // like "90s", "+5m" or "1h30m", got "soon"`.
+import { jsonPath, type JsonPath } from '../schema/issues.js';
+
 export class TimelineError extends Error {
+  /** "$.facts[3].for" */
+  readonly jsonPath: string;
+
   constructor(
     readonly file: string,
-    readonly jsonPath: string,
-    readonly expected: string,
-    readonly got?: unknown,
+    path: JsonPath,
+    /** what is wrong there: "expected ..., got ..." */
+    readonly problem: string,
   ) {
-    super(`${file}: ${jsonPath}: expected ${expected}${got === undefined ? '' : `, got ${describe(got)}`}`);
+    super(`${file}: ${jsonPath(path)}: ${problem}`);
     this.name = 'TimelineError';
+    this.jsonPath = jsonPath(path);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -9,7 +9,7 @@ export function loadTimeline(file: string): Timeline {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TimelineError(file, '$', 'a readable file', (error as Error).message);
+    throw new TimelineError(file, [], `expected a readable file, got ${(error as Error).message}`);
   }
   return parseTimelineText(text, file);
 }
@@ -19,7 +19,7 @@ export function parseTimelineText(text: string, file: string): Timeline {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new TimelineError(file, '$', `valid JSON (${(error as Error).message})`);
+    throw new TimelineError(file, [], `expected valid JSON (${(error as Error).message})`);
   }
   return parseTimeline(value, file);
 }

@@ -4,7 +4,7 @@ import { builtinModel, BUILTIN_MODELS } from '../../sim/fleet/builtin-models.js'
 import { fleetJson } from '../../sim/fleet/format.js';
 import { parseFaultModel, FaultModelError } from '../../sim/fleet/fault-model.js';
 import { Prng, streamSeed } from '../../sim/fleet/prng.js';
-import { distributionOf } from '../../sim/fleet/stats.js';
+import { percentilesOf } from '../../sim/fleet/stats.js';
 
 const DAY = 86_400_000;
 const small = (seed: number, model = 'wifi-flaky', extra = {}) =>
@@ -72,6 +72,6 @@ describe('fleet simulation', () => {
     for (const name of Object.keys(BUILTIN_MODELS)) expect(builtinModel(name)!.source.length).toBeGreaterThan(50);
   });
   it('nearest-rank percentiles', () => {
-    expect(distributionOf([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ p50: 5, p90: 9, p99: 10, max: 10, mean: 5.5 });
+    expect(percentilesOf([5, 1, 4, 2, 3, 6, 7, 8, 9, 10])).toEqual({ p50: 5, p90: 9, p99: 10, max: 10, mean: 5.5 });
   });
 });

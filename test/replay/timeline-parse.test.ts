@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationMs, parseTimePoint, formatDuration } from '../../sim/timeline/duration.js';
+import { parseDurationMs } from '../../sim/schema/duration.js';
+import { parseTimePoint, formatDuration } from '../../sim/timeline/duration.js';
 import { parseTimeline } from '../../sim/timeline/parse.js';
 import { parseTimelineText } from '../../sim/timeline/load.js';
 import { TimelineError } from '../../sim/timeline/errors.js';
@@ -17,15 +18,15 @@ const errorOf = (value: unknown): TimelineError => {
 
 describe('durations and time points', () => {
   it('reads relative forms', () => {
-    expect(parseDurationMs('90s')).toBe(90_000);
-    expect(parseDurationMs('1h30m')).toBe(5_400_000);
-    expect(parseDurationMs('250ms')).toBe(250);
-    expect(parseDurationMs('2d')).toBe(172_800_000);
-    expect(parseDurationMs('1.5s')).toBe(1500);
+    expect(parseDurationMs('90s', 'seconds')).toBe(90_000);
+    expect(parseDurationMs('1h30m', 'seconds')).toBe(5_400_000);
+    expect(parseDurationMs('250ms', 'seconds')).toBe(250);
+    expect(parseDurationMs('2d', 'seconds')).toBe(172_800_000);
+    expect(parseDurationMs('1.5s', 'seconds')).toBe(1500);
     expect(parseTimePoint('+5m')).toEqual({ kind: 'relative', offsetMs: 300_000 });
-    expect(parseDurationMs('soon')).toBeNull();
-    expect(parseDurationMs('5 m')).toBeNull();
-    expect(parseDurationMs('5x')).toBeNull();
+    expect(parseDurationMs('soon', 'seconds')).toBeNull();
+    expect(parseDurationMs('5 m', 'seconds')).toBeNull();
+    expect(parseDurationMs('5x', 'seconds')).toBeNull();
   });
   it('reads ISO instants', () => {
     expect(parseTimePoint('2024-05-01T03:00:00Z')).toEqual({ kind: 'absolute', epochMs: Date.UTC(2024, 4, 1, 3) });
@@ -70,6 +71,17 @@ describe('timeline parsing', () => {
     expect(errorOf({ config: { args: ['h'], env: { AUTOSSH_POLL: 60 } } }).jsonPath).toBe('$.config.env.AUTOSSH_POLL');
     expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'outage', for: '1m', fro: 1 }] }).jsonPath).toBe('$.facts[0].fro');
     expect(errorOf({ ...base, start: '2024-05-01T18:00:00Z', facts: [{ at: '2024-05-01T17:00:00Z', kind: 'sshCrash' }] }).jsonPath).toBe('$.facts[0].at');
+  });
+  it('says what was found: a missing field, a wrong type, an unknown field', () => {
+    expect(errorOf({ config: {} }).message).toBe(
+      'incident.json: $.config.args: expected an array of strings (autossh arguments, without "autossh"), but it is missing',
+    );
+    expect(errorOf({ ...base, world: { rttMs: 'fast' } }).message).toBe('incident.json: $.world.rttMs: expected a whole number >= 0, got "fast"');
+    expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'latency', for: '1m', addMs: 5, mode: 'reset' }] }).message).toBe(
+      'incident.json: $.facts[0].mode: unknown field (known: at, kind, for, note, addMs)',
+    );
+    // a typo explains the missing field it stands for: the unknown field is named first
+    expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'outage', fro: '1m' }] }).jsonPath).toBe('$.facts[0].fro');
   });
   it('reports JSON syntax errors with the file', () => {
     expect(() => parseTimelineText('{"config": ', 'broken.json')).toThrow(/^broken\.json: \$: expected valid JSON/);

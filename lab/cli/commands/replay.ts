@@ -4,8 +4,7 @@ import { replayAll } from '../../../sim/replay/replay-timeline.js';
 import { formatComparison, formatSummary, formatTrace, replayJson } from '../../../sim/replay/format.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { replayReportHtml } from '../../../sim/report/replay-report.js';
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+import { collect } from '../options.js';
 
 export function registerReplay(program: Command): void {
   program

@@ -1,39 +1,38 @@
-import type { Command } from 'commander';
-import { parseDurationMs } from '../../../sim/timeline/duration.js';
+import { Option, type Command } from 'commander';
 import { loadFaultModel } from '../../../sim/fleet/load-model.js';
-import { DEFAULT_FLEET_CONFIG, runFleet } from '../../../sim/fleet/run-fleet.js';
+import { DEFAULT_FLEET_CONFIG, MAX_FLEET_DURATION_MS, MAX_TUNNELS, runFleet } from '../../../sim/fleet/run-fleet.js';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
 import { withSettings } from '../../../sim/replay/config-spec.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
+import { collect, durationUpTo, splitCommandLine, wholeNumberFrom } from '../options.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const DEFAULT_DURATION_MS = 30 * 86_400_000;
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('simulate a fleet of tunnels under a fault model on one virtual clock')
-    .option('--tunnels <n>', 'how many tunnels', '100')
-    .option('--duration <d>', 'virtual time, e.g. 30d', '30d')
+    .option('--tunnels <n>', 'how many tunnels', wholeNumberFrom(1, MAX_TUNNELS), 100)
+    .addOption(new Option('--duration <d>', 'virtual time, e.g. 30d').argParser(durationUpTo(MAX_FLEET_DURATION_MS))
+      .default(DEFAULT_DURATION_MS, '30d'))
     .option('--faults <model>', 'wifi-flaky, mobile, datacenter, or a model file (docs/fault-models.md)', 'wifi-flaky')
-    .option('--seed <s>', 'PRNG seed: same seed, same numbers', '1')
-    .option('--args <args>', 'autossh arguments for every tunnel', DEFAULT_FLEET_CONFIG.args.join(' '))
+    .option('--seed <s>', 'PRNG seed: same seed, same numbers', wholeNumberFrom(0, Number.MAX_SAFE_INTEGER), 1)
+    .addOption(new Option('--args <args>', 'autossh arguments for every tunnel (quotes group words, as in a shell)')
+      .argParser((text) => splitCommandLine(text, '--args'))
+      .default([...DEFAULT_FLEET_CONFIG.args], DEFAULT_FLEET_CONFIG.args.join(' ')))
     .option('--set <NAME=VALUE>', 'an AUTOSSH_* variable for every tunnel (repeatable)', collect, [])
     .option('--json <file>', 'write the figures as JSON')
     .option('--report <file>', 'write an HTML report with the downtime histogram')
     .option('--no-progress', 'no progress bar on stderr')
     .action((options: {
-      tunnels: string; duration: string; faults: string; seed: string; args: string; set: string[];
+      tunnels: number; duration: number; faults: string; seed: number; args: string[]; set: string[];
       json?: string; report?: string; progress: boolean;
     }) => {
-      const durationMs = parseDurationMs(options.duration);
-      if (durationMs === null) throw new Error(`--duration: expected a duration like 30d or 12h, got "${options.duration}"`);
-      const seed = Number(options.seed);
-      if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: expected a whole number >= 0, got "${options.seed}"`);
-      const config = withSettings({ name: 'fleet', args: options.args.trim().split(/\s+/), env: {} }, options.set);
+      const config = withSettings({ name: 'fleet', args: options.args, env: {} }, options.set);
       const showProgress = options.progress && process.stderr.isTTY === true;
       const result = runFleet({
-        tunnels: Number(options.tunnels), durationMs, model: loadFaultModel(options.faults), seed, config,
+        tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config,
         onProgress: showProgress ? (f) => drawProgress(f) : undefined,
       });
       if (showProgress) process.stderr.write('\n');
