@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // autossh-lab: the toolkit around the machine (simulation, replay, chaos).
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../src/cli/help.js';
 import { registerScenario } from './commands/scenario.js';
 import { registerToxiproxy } from './commands/toxiproxy.js';
@@ -12,7 +12,10 @@ import { registerSimulate } from './commands/simulate.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
-  .version(VERSION);
+  .version(VERSION)
+  // commander exits 1 on a usage error; the lab's usage errors, like its bad input, exit 2.
+  // Set before the subcommands are added: they copy it.
+  .exitOverride();
 
 registerScenario(program);
 registerToxiproxy(program);
@@ -23,6 +26,11 @@ registerImport(program);
 registerInspect(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    // commander has said what was wrong (or printed the help or version, exit code 0)
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    return;
+  }
   process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runFleet, DEFAULT_FLEET_CONFIG } from '../../sim/fleet/run-fleet.js';
 import { builtinModel } from '../../sim/fleet/builtin-models.js';
 import { fleetReportHtml } from '../../sim/report/fleet-report.js';
-import { parseDurationMs } from '../../sim/timeline/duration.js';
+import { parseDurationMs } from '../../sim/schema/duration.js';
 
 const DAY_MS = 86_400_000;
 const BIN_COUNT = 40;
@@ -23,7 +23,7 @@ const result = runFleet({
 const html = fleetReportHtml(result);
 
 function durationMs(text: string): number {
-  const ms = parseDurationMs(text);
+  const ms = parseDurationMs(text, 'seconds');
   if (ms === null) throw new Error(`the report shows ${JSON.stringify(text)} where a duration belongs`);
   return ms;
 }

@@ -17,7 +17,7 @@ describe('autossh-lab option values', () => {
   ])('%j is refused by commander', (args, message) => {
     const run = lab(...args);
     expect(run.stderr).toContain(message);
-    expect(run.status).toBe(1);
+    expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseCommandLine } from '../../../src/machine/config/parse.js';
+import { NET_TIMEOUT_CAP_MS, parseCommandLine } from '../../../src/machine/config/parse.js';
 import { logToTimeline } from '../../../sim/import/log-to-timeline.js';
 import { withSettings } from '../../../sim/replay/config-spec.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
@@ -19,7 +19,7 @@ export function registerImport(program: Command): void {
     .action((file: string, options: { output?: string; args?: string[]; set: string[]; year: number }) => {
       const config = options.args ? withSettings({ name: 'logged', args: options.args, env: {} }, options.set) : null;
       const parsed = config ? parseCommandLine(config.args, config.env) : null;
-      const netTimeoutMs = parsed?.kind === 'run' ? parsed.config.netTimeoutMs : 15_000;
+      const netTimeoutMs = parsed?.kind === 'run' ? parsed.config.netTimeoutMs : NET_TIMEOUT_CAP_MS;
       const result = logToTimeline(readFileSync(file, 'utf8'), {
         name: file.replace(/^.*\//, '').replace(/\.log$/, ''), config, netTimeoutMs, syslogYear: options.year,
       });

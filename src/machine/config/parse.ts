@@ -7,7 +7,8 @@ import { AUTOSSH_OPTION_STRING, optionTable } from './ssh-options.js';
 import { buildSshArgv } from './ssh-argv.js';
 import type { Monitor, Notice, ParseOutcome } from './types.js';
 
-const NET_TIMEOUT_CAP_MS = 15_000;
+/** 1.4g's NET_TIMEOUT: no wait of a connection test is longer, whatever POLL is */
+export const NET_TIMEOUT_CAP_MS = 15_000;
 const table = optionTable(AUTOSSH_OPTION_STRING);
 
 /** `args` excludes argv[0]. */
