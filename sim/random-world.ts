@@ -182,6 +182,15 @@ export class RandomWorld implements SupervisorHost {
     this.probes.delete(probeId);
   }
 
+  /** A live ssh shows its session at once; the liveness properties drive the rest. */
+  awaitEstablished(): void {
+    if (this.childAlive) this.deliver({ type: 'SSH_ESTABLISHED' });
+  }
+
+  watchNetwork(): void {}
+
+  unwatchNetwork(): void {}
+
   armTimer(timer: TimerName, dueMs: number): void {
     this.timers.arm(timer, dueMs);
   }

@@ -45,6 +45,10 @@ export class OpensshWorld implements SupervisorHost {
   /** when the path last stopped being ok: where ssh's death timers count from */
   private pathBrokenSinceMs = 0;
   private probeTimer: TimerId | null = null;
+  /** the supervisor waits to hear that the current ssh's session is up (D9) */
+  private awaitingEstablishment = false;
+  /** the supervisor waits to hear that the network came back (D11) */
+  private watchingNetwork = false;
 
   sshStarts = 0;
   exitCode: number | null = null;
@@ -168,6 +172,20 @@ export class OpensshWorld implements SupervisorHost {
     this.probeTimer = null;
   }
 
+  /** ssh listens on its forwards (or logs "Authenticated to") once its session is up. */
+  awaitEstablished(): void {
+    this.awaitingEstablishment = true;
+    if (this.ssh.up) this.tellEstablished();
+  }
+
+  watchNetwork(): void {
+    this.watchingNetwork = true;
+  }
+
+  unwatchNetwork(): void {
+    this.watchingNetwork = false;
+  }
+
   armTimer(timer: TimerName, dueMs: number): void {
     if (timer === 'poll') this.elided.drop();
     this.timers.arm(timer, dueMs);
@@ -215,10 +233,17 @@ export class OpensshWorld implements SupervisorHost {
 
   private sshUp(n: number): void {
     this.observer?.sshUp?.(n, this.clock.now());
+    if (this.awaitingEstablishment) this.tellEstablished();
     this.reassess();
   }
 
+  private tellEstablished(): void {
+    this.awaitingEstablishment = false;
+    this.tell({ type: 'SSH_ESTABLISHED' });
+  }
+
   private sshEnded(n: number, end: SshEnd, why: string): void {
+    this.awaitingEstablishment = false;
     this.resumePolls();
     this.updateWorking();
     this.observer?.sshEnded?.(n, this.clock.now(), end, why);

@@ -183,6 +183,17 @@ export class FakeSshWorld implements SupervisorHost {
     this.probeTimers.delete(probeId);
   }
 
+  /** The fake listens on its -L ports from its start, unless it plays a refusing forward. */
+  awaitEstablished(): void {
+    const child = this.child;
+    if (child?.alive && child.mode !== 'refuse') this.clock.at(this.now(), () => this.tell({ type: 'SSH_ESTABLISHED' }));
+  }
+
+  /** An oracle scenario's network never changes. */
+  watchNetwork(): void {}
+
+  unwatchNetwork(): void {}
+
   armTimer(timer: TimerName, dueMs: number): void {
     this.timers.arm(timer, dueMs);
   }

@@ -107,6 +107,14 @@ export class RealHost implements SupervisorHost {
     this.probes.delete(probeId);
   }
 
+  awaitEstablished(_listenPorts: readonly number[], _authLine: boolean): void {
+    // the /proc listener check and ssh's stderr reader come with the liveness adapters
+  }
+
+  watchNetwork(): void {}
+
+  unwatchNetwork(): void {}
+
   armTimer(timer: TimerName, dueMs: number): void {
     let real = this.timers.get(timer);
     if (!real) {

@@ -26,6 +26,11 @@ export interface SupervisorHost {
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void;
   runProbe(request: ProbeRequest): void;
   cancelProbe(probeId: number): void;
+  /** D9: tell SSH_ESTABLISHED once the current ssh shows its session is up (see the effect) */
+  awaitEstablished(listenPorts: readonly number[], authLine: boolean): void;
+  /** D11: tell NETWORK_CHANGED when the network comes back, until unwatchNetwork */
+  watchNetwork(): void;
+  unwatchNetwork(): void;
   armTimer(timer: TimerName, dueMs: number): void;
   cancelTimer(timer: TimerName): void;
   /** a decision and its rule, for replay traces; optional */

@@ -2,6 +2,7 @@
 // way): the driver checks each effect against what it has seen before applying it. A broken
 // invariant is a bug in the machine: the effect is not applied, and the run stops loudly.
 import type { Config } from '../machine/config/types.js';
+import { MAX_RETRY_SECONDS } from '../machine/decisions/forward-retry.js';
 import type { Effect } from '../machine/effects.js';
 import type { MachineEvent } from '../machine/events.js';
 
@@ -14,7 +15,13 @@ export class SupervisorInvariants {
   private sshAlive = false;
   private exited = false;
 
-  constructor(private readonly config: Config) {}
+  /** the longest wait before a start: POLL (or the forward-retry schedule's cap), plus any jitter */
+  private readonly maxWaitMs: number;
+
+  constructor(private readonly config: Config) {
+    const longestRuleSeconds = Math.max(config.pollSeconds, config.forwardCheck ? MAX_RETRY_SECONDS : 0);
+    this.maxWaitMs = (longestRuleSeconds + config.jitterSeconds) * 1000;
+  }
 
   /** Seen by the machine: keeps the driver's view of the world current. */
   noteEvent(event: MachineEvent): void {
@@ -39,8 +46,8 @@ export class SupervisorInvariants {
       }
       case 'armTimer': {
         const waitMs = effect.dueMs - nowMs;
-        if (effect.timer === 'backoff' && waitMs > this.config.pollSeconds * 1000) {
-          return `a backoff wait of ${waitMs} ms, longer than POLL=${this.config.pollSeconds} s`;
+        if (effect.timer === 'backoff' && waitMs > this.maxWaitMs) {
+          return `a backoff wait of ${waitMs} ms, longer than POLL=${this.config.pollSeconds} s allows`;
         }
         return null;
       }

@@ -141,6 +141,9 @@ export class Supervisor {
       case 'signalSsh': return host.signalSsh(effect.signal);
       case 'runProbe': return host.runProbe(effect);
       case 'cancelProbe': return host.cancelProbe(effect.probeId);
+      case 'awaitEstablished': return host.awaitEstablished(effect.listenPorts, effect.authLine);
+      case 'watchNetwork': return host.watchNetwork();
+      case 'unwatchNetwork': return host.unwatchNetwork();
       case 'armTimer': return host.armTimer(effect.timer, effect.dueMs);
       case 'cancelTimer': return host.cancelTimer(effect.timer);
       case 'log': return host.log(effect.level, effect.message);

@@ -1,6 +1,6 @@
 // autossh's every decision, as one xstate machine. It reads like autossh(1):
 //
-//   ready ──START──▶ deciding ──▶ backingOff ──▶ sshRunning (watching ⇄ probing) ──▶ killing
+//   ready ──START──▶ deciding ──▶ backingOff ──▶ sshRunning (connecting ▶ watching ⇄ probing) ──▶ killing
 //                       ▲                              │ SSH_EXITED                     │ ssh reaped
 //                       └──────────── restart ─────────┴────────────────────────────────┘
 //                                                                       exited (final)
@@ -13,7 +13,9 @@ import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import type { Config } from './config/types.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import { classifyExit, type ExitVerdict } from './decisions/exit-classification.js';
+import { forwardRetrySeconds } from './decisions/forward-retry.js';
 import { decideGrace, type GraceDecision } from './decisions/grace-time.js';
+import { jitterMs } from './decisions/jitter.js';
 import { nextPollDueMs } from './decisions/poll-schedule.js';
 import type { Effect } from './effects.js';
 import { signalOf, type MachineEvent, type SignalEvent, type TimerName } from './events.js';
@@ -35,6 +37,11 @@ export interface MachineContext {
   lastStartMs: number | null;
   graceTries: number;
   graceSeconds: number;
+  /** the wait before the next start, and the rule that set it */
+  waitMs: number;
+  waitRule: 'graceTime' | 'forwardRetry' | 'jitter';
+  /** "remote port forwarding failed" in a row (D10): the short retry schedule's place */
+  forwardFailures: number;
   probeSeq: number;
   /** once a signal to exit came, always 'exitSignalled': whatever else happens, the end is exit 1 */
   afterKill: AfterKill;
@@ -78,6 +85,17 @@ function graceOf(context: MachineContext, atMs: number): GraceDecision {
   return decideGrace(context.graceTries, context.lastStartMs, atMs, context.config.pollSeconds);
 }
 
+/** D12's extra wait before the coming start (the next start's number is startCount + 1). */
+function nextJitterMs(context: MachineContext): number {
+  const { jitterSeed, jitterSeconds } = context.config;
+  return jitterMs(jitterSeed, context.startCount + 1, jitterSeconds);
+}
+
+/** D9 is on for this run: a connect time, and something that can show the session is up. */
+function awaitsEstablishment(config: Config): boolean {
+  return config.connectSeconds > 0 && (config.evidence.listenPorts.length > 0 || config.evidence.authLine);
+}
+
 // Helpers used inside enqueueActions: they queue the context change and the effect together.
 type Enqueue = {
   assign: (a: (args: { context: MachineContext }) => Partial<MachineContext>) => void;
@@ -107,7 +125,8 @@ function queueFinish(enqueue: Enqueue, context: MachineContext, code: number): v
   enqueue.emit({ type: 'exit', code });
 }
 function queueStop(enqueue: Enqueue, context: MachineContext, atMs: number, afterKill: AfterKill): void {
-  enqueue.assign(() => ({ afterKill }));
+  // any stop but a forward failure's ends a run of them (D10): stopForForwardFailure counts after this
+  enqueue.assign(() => ({ afterKill, forwardFailures: 0 }));
   enqueue.emit({ type: 'signalSsh', signal: 'SIGTERM' });
   if (context.config.killSeconds > 0) queueArm(enqueue, 'kill', atMs + context.config.killSeconds * 1000);
 }
@@ -137,7 +156,13 @@ export const autosshMachine = setup({
     // --- the top of the start loop ---
     maxStartReached: ({ context }) => context.config.maxStart >= 0 && context.startCount >= context.config.maxStart,
     lifetimeExceeded: ({ context, event }) => context.lifetimeDeadlineMs !== null && event.atMs >= context.lifetimeDeadlineMs,
+    forwardRetryDue: ({ context }) => context.forwardFailures > 0,
     graceTimeDue: ({ context, event }) => graceOf(context, event.atMs).graceSeconds > 0,
+    jitterDue: ({ context }) => nextJitterMs(context) > 0,
+    notAwaitingEstablishment: ({ context }) => !awaitsEstablishment(context.config),
+    forwardCheckOn: ({ context }) => context.config.forwardCheck,
+    netWatchOn: ({ context }) => context.config.netWatch,
+    netWatchWithJitter: ({ context }) => context.config.netWatch && context.config.jitterSeconds > 0,
     // --- signals ---
     monitoringOn: ({ context }) => context.config.monitor !== null,
     alreadySignalledToExit: ({ context }) => context.afterKill === 'exitSignalled',
@@ -176,10 +201,52 @@ export const autosshMachine = setup({
       const grace = graceOf(context, event.atMs);
       return { graceTries: grace.tries, graceSeconds: grace.graceSeconds };
     }),
+    /** the wait before the coming start: the forward-retry schedule (D10), else grace time, plus jitter (D12) */
+    planWait: assign(({ context }) => {
+      const extraMs = nextJitterMs(context);
+      if (context.forwardFailures > 0) {
+        return { waitMs: forwardRetrySeconds(context.forwardFailures) * 1000 + extraMs, waitRule: 'forwardRetry' as const };
+      }
+      return { waitMs: context.graceSeconds * 1000 + extraMs, waitRule: context.graceSeconds > 0 ? 'graceTime' as const : 'jitter' as const };
+    }),
     armBackoff: enqueueActions(({ enqueue, context, event }) => {
-      queueLog(enqueue, LOG_DEBUG, `sleeping for grace time ${context.graceSeconds} secs`);
-      queueDecision(enqueue, 'graceTime', `${context.graceTries} fast tries in a row: wait ${context.graceSeconds} s before the next start`);
-      queueArm(enqueue, 'backoff', event.atMs + context.graceSeconds * 1000);
+      const extraMs = nextJitterMs(context);
+      const spread = extraMs > 0 ? ` and ${extraMs} ms of AUTOSSH_JITTER` : '';
+      switch (context.waitRule) {
+        case 'graceTime':
+          queueLog(enqueue, LOG_DEBUG, `sleeping for grace time ${context.graceSeconds} secs`);
+          queueDecision(enqueue, 'graceTime', `${context.graceTries} fast tries in a row: wait ${context.graceSeconds} s${spread} before the next start`);
+          break;
+        case 'forwardRetry': {
+          const seconds = forwardRetrySeconds(context.forwardFailures);
+          queueLog(enqueue, LOG_INFO, `retrying the remote forward in ${seconds} s`);
+          queueDecision(enqueue, 'forwardRetry', `remote forward failed ${context.forwardFailures} time(s) in a row: retry in ${seconds} s${spread} (D10)`);
+          break;
+        }
+        case 'jitter':
+          queueLog(enqueue, LOG_DEBUG, `waiting ${extraMs} ms (AUTOSSH_JITTER) before restarting ssh`);
+          queueDecision(enqueue, 'jitter', `restarts spread by AUTOSSH_JITTER: wait ${extraMs} ms (D12)`);
+          break;
+      }
+      queueArm(enqueue, 'backoff', event.atMs + context.waitMs);
+      if (context.config.netWatch) enqueue.emit({ type: 'watchNetwork' });
+    }),
+    endBackoff: enqueueActions(({ enqueue, context }) => {
+      queueCancel(enqueue, context, 'backoff');
+      if (context.config.netWatch) enqueue.emit({ type: 'unwatchNetwork' });
+    }),
+    /** D11: the network came back: start now, or (with jitter) after this start's jitter only */
+    startOnNetworkChange: enqueueActions(({ enqueue, event }) => {
+      assertEvent(event, 'NETWORK_CHANGED');
+      queueLog(enqueue, LOG_INFO, `network changed (${event.detail}): starting ssh now`);
+      queueDecision(enqueue, 'networkChanged', `${event.detail}: the backoff wait ends (D11)`);
+    }),
+    shortenWaitToJitter: enqueueActions(({ enqueue, context, event }) => {
+      assertEvent(event, 'NETWORK_CHANGED');
+      const dueMs = event.atMs + nextJitterMs(context);
+      queueLog(enqueue, LOG_INFO, `network changed (${event.detail}): starting ssh after its jitter`);
+      queueDecision(enqueue, 'networkChanged', `${event.detail}: the backoff wait shrinks to the jitter (D11, D12)`);
+      if ((context.timers.backoff ?? Infinity) > dueMs) queueArm(enqueue, 'backoff', dueMs);
     }),
 
     startSsh: enqueueActions(({ enqueue, context, event }) => {
@@ -201,6 +268,19 @@ export const autosshMachine = setup({
       const dueMs = nextPollDueMs(event.atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
       if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
     }),
+    /** D9: ask the world for evidence that the session is up, and give it CONNECTTIME */
+    awaitEstablishment: enqueueActions(({ enqueue, context, event }) => {
+      const { config } = context;
+      if (!awaitsEstablishment(config)) return;
+      enqueue.emit({ type: 'awaitEstablished', listenPorts: config.evidence.listenPorts, authLine: config.evidence.authLine });
+      queueArm(enqueue, 'connect', event.atMs + config.connectSeconds * 1000);
+    }),
+    noteEstablished: enqueueActions(({ enqueue, context, event }) => {
+      if (context.timers.connect === undefined) return;
+      queueCancel(enqueue, context, 'connect');
+      const afterMs = event.atMs - (context.lastStartMs ?? event.atMs);
+      queueLog(enqueue, LOG_INFO, `ssh session established after ${(afterMs / 1000).toFixed(1)} s`);
+    }),
     runProbe: enqueueActions(({ enqueue, context }) => {
       const probeId = context.probeSeq + 1;
       const { monitor, netTimeoutMs, message } = context.config;
@@ -220,6 +300,8 @@ export const autosshMachine = setup({
     /** log what an ssh exit means, by 1.4g's rules */
     judgeExit: enqueueActions(({ enqueue, context, event }) => {
       const verdict = exitVerdictOf(context, event);
+      // an ssh that ended on its own, not by a forward failure, closes any forward-retry run
+      if (context.forwardFailures > 0) enqueue.assign({ forwardFailures: 0 });
       queueLog(enqueue, verdict.action === 'restart' ? LOG_INFO : LOG_ERR, verdict.message);
       queueDecision(enqueue, verdict.rule, verdict.message);
     }),
@@ -234,6 +316,24 @@ export const autosshMachine = setup({
       queueLog(enqueue, LOG_INFO, 'signalled to kill and restart ssh');
       queueDecision(enqueue, 'restartSignal', 'SIGUSR1: kill and restart ssh');
       queueStop(enqueue, context, event.atMs, 'restart');
+    }),
+    stopNotEstablished: enqueueActions(({ enqueue, context, event }) => {
+      const seconds = context.config.connectSeconds;
+      queueLog(enqueue, LOG_INFO, `ssh session not established ${seconds} s after its start; restarting ssh`);
+      queueDecision(enqueue, 'connectTimeExceeded', `no sign of an established session within AUTOSSH_CONNECTTIME=${seconds} s: restart ssh (D9)`);
+      queueStop(enqueue, context, event.atMs, 'restart');
+    }),
+    stopForForwardFailure: enqueueActions(({ enqueue, context, event }) => {
+      assertEvent(event, 'REMOTE_FORWARD_FAILED');
+      queueStop(enqueue, context, event.atMs, 'restart');
+      enqueue.assign({ forwardFailures: context.forwardFailures + 1 });
+      queueLog(
+        enqueue,
+        LOG_ERR,
+        `remote port forwarding failed for listen port ${event.port}: the server still holds it for an old session; ` +
+          'set ClientAliveInterval and ClientAliveCountMax in its sshd_config so it lets go sooner; restarting ssh',
+      );
+      queueDecision(enqueue, 'remoteForwardFailed', `the server refused -R port ${event.port} (a stale listener): restart ssh on the short retry schedule (D10)`);
     }),
     stopAtLifetime: enqueueActions(({ enqueue, context, event }) => {
       queueLifetimeReached(enqueue, 'AUTOSSH_MAXLIFETIME reached: stop ssh, exit 0');
@@ -274,6 +374,9 @@ export const autosshMachine = setup({
     lastStartMs: null,
     graceTries: 0,
     graceSeconds: 0,
+    waitMs: 0,
+    waitRule: 'graceTime',
+    forwardFailures: 0,
     probeSeq: 0,
     afterKill: 'restart',
     killEscalated: false,
@@ -299,18 +402,25 @@ export const autosshMachine = setup({
           target: 'exited',
           actions: { type: 'exitAtLifetime', params: { detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } },
         },
-        { guard: 'graceTimeDue', target: 'backingOff', actions: 'countTry' },
+        { guard: 'forwardRetryDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
+        { guard: 'graceTimeDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
+        { guard: 'jitterDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
         { target: 'sshRunning', actions: 'countTry' },
       ],
     },
 
     // Too many fast failures: wait before the next start. 1.4g sleeps here with no handler
-    // for HUP/USR1 (they kill it); we take them as "start now" (D1). SIGUSR2 is ignored.
+    // for HUP/USR1 (they kill it); we take them as "start now" (D1), and so is the network
+    // coming back (D11). SIGUSR2 is ignored.
     backingOff: {
       entry: 'armBackoff',
-      exit: { type: 'cancelTimer', params: { timer: 'backoff' } },
+      exit: 'endBackoff',
       on: {
         BACKOFF_DUE: { target: 'sshRunning' },
+        NETWORK_CHANGED: [
+          { guard: 'netWatchWithJitter', actions: 'shortenWaitToJitter' },
+          { guard: 'netWatchOn', target: 'sshRunning', actions: 'startOnNetworkChange' },
+        ],
         // D5: 1.4g would start ssh later with a negative alarm and never stop it
         LIFETIME_DUE: {
           target: 'exited',
@@ -328,9 +438,9 @@ export const autosshMachine = setup({
     },
 
     sshRunning: {
-      entry: ['startSsh', 'armFirstPoll'],
-      exit: { type: 'cancelTimer', params: { timer: 'poll' } },
-      initial: 'watching',
+      entry: ['startSsh', 'armFirstPoll', 'awaitEstablishment'],
+      exit: [{ type: 'cancelTimer', params: { timer: 'poll' } }, { type: 'cancelTimer', params: { timer: 'connect' } }],
+      initial: 'connecting',
       on: {
         SSH_EXITED: [
           { guard: 'exitMeansRestart', target: 'deciding', actions: 'judgeExit' },
@@ -342,26 +452,35 @@ export const autosshMachine = setup({
         ...onEach(EXIT_SIGNALS, { target: 'killing', actions: 'stopForExit' }),
         'SIGNAL.USR1': { target: 'killing', actions: 'stopForRestart' },
         LIFETIME_DUE: { target: 'killing', actions: 'stopAtLifetime' },
-        // SIGHUP is the substates'; SIGUSR2 is ignored.
+        // D9: no sign of a session within AUTOSSH_CONNECTTIME (a stuck connect, kex or auth)
+        CONNECT_DUE: { target: 'killing', actions: 'stopNotEstablished' },
+        // D10: the server still holds our -R port for an old session
+        REMOTE_FORWARD_FAILED: { guard: 'forwardCheckOn', target: 'killing', actions: 'stopForForwardFailure' },
+        SSH_ESTABLISHED: { actions: 'noteEstablished' },
+        POLL_DUE: { target: '.probing' },
+        // D2: 1.4g ignores SIGHUP here; we test the connection now (-M 0: nothing to test)
+        'SIGNAL.HUP': {
+          guard: 'monitoringOn',
+          target: '.probing',
+          actions: { type: 'decide', params: { rule: 'hangupTestsNow', detail: 'SIGHUP: test the connection now (D2)' } },
+        },
+        // SIGUSR2 is ignored.
       },
       states: {
-        watching: {
-          on: {
-            POLL_DUE: { target: 'probing' },
-            // D2: 1.4g ignores SIGHUP here; we test the connection now (-M 0: nothing to test)
-            'SIGNAL.HUP': {
-              guard: 'monitoringOn',
-              target: 'probing',
-              actions: { type: 'decide', params: { rule: 'hangupTestsNow', detail: 'SIGHUP: test the connection now (D2)' } },
-            },
-          },
+        // ssh runs; with D9 on, its session is not yet known to be up
+        connecting: {
+          always: { guard: 'notAwaitingEstablishment', target: 'watching' },
+          on: { SSH_ESTABLISHED: { target: 'watching', actions: 'noteEstablished' } },
         },
+        watching: {},
         // One connection test in flight. Signals and an ssh exit do not disturb it (D3).
         probing: {
           entry: 'runProbe',
           exit: 'cancelProbe',
           on: {
-            PROBE_PASSED: { guard: 'isCurrentProbe', target: 'watching', actions: 'armNextPoll' },
+            'SIGNAL.HUP': {}, // absorbed by the test in flight (D2, D3)
+            // a test that passed went through the session: it is up
+            PROBE_PASSED: { guard: 'isCurrentProbe', target: 'watching', actions: ['armNextPoll', 'noteEstablished'] },
             PROBE_FAILED: { guard: 'isCurrentProbe', target: '#autossh.killing', actions: 'restartAfterFailedProbe' },
           },
         },

@@ -13,6 +13,15 @@ export type Effect =
   | { type: 'armTimer'; timer: TimerName; dueMs: number }
   /** harmless when the timer is not armed */
   | { type: 'cancelTimer'; timer: TimerName }
+  /**
+   * Tell SSH_ESTABLISHED once the current ssh shows its session is up: it listens on one of
+   * these local ports, or (authLine) says "Authenticated to" on its stderr. Ends by itself when
+   * that ssh ends.
+   */
+  | { type: 'awaitEstablished'; listenPorts: number[]; authLine: boolean }
+  /** tell NETWORK_CHANGED when the network comes back; until unwatchNetwork */
+  | { type: 'watchNetwork' }
+  | { type: 'unwatchNetwork' }
   | { type: 'log'; level: number; message: string }
   /** one decision and the rule that made it, for replay traces */
   | { type: 'decision'; rule: string; detail: string }

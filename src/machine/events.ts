@@ -6,7 +6,7 @@ import type { SupervisorSignal } from './signals.js';
 /** How an ssh ended: its exit status, or the signal that killed it. */
 export type SshEnd = { code: number; signal?: undefined } | { signal: string; code?: undefined };
 
-export type TimerName = 'backoff' | 'poll' | 'lifetime' | 'kill';
+export type TimerName = 'backoff' | 'poll' | 'lifetime' | 'kill' | 'connect';
 
 /** Each of the machine's timers falls due as an event of its own. */
 export const TIMER_DUE_EVENTS = {
@@ -14,6 +14,7 @@ export const TIMER_DUE_EVENTS = {
   poll: 'POLL_DUE',
   lifetime: 'LIFETIME_DUE',
   kill: 'KILL_DUE',
+  connect: 'CONNECT_DUE',
 } as const satisfies Record<TimerName, string>;
 export type TimerDueEvent = (typeof TIMER_DUE_EVENTS)[TimerName];
 
@@ -36,6 +37,12 @@ export type WorldEvent =
   /** ssh could not be executed: there is no child to wait for */
   | { type: 'SSH_SPAWN_FAILED'; error: string }
   | { type: TimerDueEvent }
+  /** evidence that the current ssh's session is up (see Config.evidence) */
+  | { type: 'SSH_ESTABLISHED' }
+  /** ssh said "remote port forwarding failed for listen port N" on its stderr */
+  | { type: 'REMOTE_FORWARD_FAILED'; port: number }
+  /** a link came up, or an address or a default route appeared */
+  | { type: 'NETWORK_CHANGED'; detail: string }
   | { type: 'PROBE_PASSED'; probeId: number }
   | { type: 'PROBE_FAILED'; probeId: number; reason: string }
   | { type: SignalEvent };

@@ -15,8 +15,8 @@ describe('the machine diagram', () => {
   });
 
   it('shows every state, and only well-formed Mermaid lines', () => {
-    for (const state of ['ready', 'deciding', 'backingOff', 'sshRunning', 'sshRunning_watching', 'sshRunning_probing', 'killing', 'exited']) {
-      expect(diagram).toMatch(new RegExp(`^ +${state} --> `, 'm'));
+    for (const state of ['ready', 'deciding', 'backingOff', 'sshRunning', 'sshRunning_connecting', 'sshRunning_watching', 'sshRunning_probing', 'killing', 'exited']) {
+      expect(diagram).toMatch(new RegExp(`(^ +${state} --> )|(--> ${state} )`, 'm'));
     }
     expect(lines[0]).toBe('stateDiagram-v2');
     const shapes = [/^ +\[\*\] --> \w+$/, /^ +\w+ --> (\w+|\[\*\])( : .+)?$/, /^ +\w+ : (entry|exit) \/ .+$/, /^ +state \w+ \{$/, /^ +\}$/];
@@ -26,7 +26,7 @@ describe('the machine diagram', () => {
   it('shows the rules in their order of precedence, as autossh decides', () => {
     const fromDeciding = lines.filter((l) => l.trim().startsWith('deciding -->')).map((l) => l.replace(/^.*always /, ''));
     expect(fromDeciding.map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise')).toEqual([
-      'maxStartReached', 'lifetimeExceeded', 'graceTimeDue', 'otherwise',
+      'maxStartReached', 'lifetimeExceeded', 'forwardRetryDue', 'graceTimeDue', 'jitterDue', 'otherwise',
     ]);
   });
 

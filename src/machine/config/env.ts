@@ -9,6 +9,8 @@ export const DEFAULT_POLL_SECONDS = 600;
 export const DEFAULT_GATE_SECONDS = 30;
 export const DEFAULT_KILL_SECONDS = 5;
 export const MAX_MESSAGE_BYTES = 64;
+/** AUTOSSH_CONNECTTIME's default once the liveness rules are on: a minute without a session is stuck. */
+export const DEFAULT_CONNECT_SECONDS = 60;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -24,6 +26,14 @@ export interface EnvSettings {
   envPort: string | null;
   maxLifetimeSeconds: number;
   killSeconds: number;
+  /** AUTOSSH_CONNECTTIME: restart an ssh not established this long after its start; 0 = off */
+  connectSeconds: number;
+  /** AUTOSSH_FORWARDCHECK: "remote port forwarding failed" on ssh's stderr is a failed start */
+  forwardCheck: boolean;
+  /** AUTOSSH_NETWATCH: the network coming back ends a backoff wait */
+  netWatch: boolean;
+  /** AUTOSSH_JITTER: each restart waits up to this much more, spread per supervisor; 0 = off */
+  jitterSeconds: number;
   pidFile: string | null;
   logFile: string | null;
   notices: Notice[];
@@ -117,13 +127,40 @@ export function readEnv(env: Env): EnvSettings {
     if (!parsed.complete || killSeconds < 0) invalid('kill time', 'AUTOSSH_KILLTIME', s);
   }
 
+  // The liveness settings (D9-D12) are autossh-ts's own, read after 1.4g's. The drop-in's
+  // defaults stay 1.4g's: AUTOSSH_LIVENESS=1 (daemon mode's default) turns D9-D11 on with sound
+  // defaults, and each rule's own variable overrides it either way.
+  const liveness = readSwitch('AUTOSSH_LIVENESS', env.AUTOSSH_LIVENESS, false);
+  const connectSeconds = readSeconds('connect time', 'AUTOSSH_CONNECTTIME', env.AUTOSSH_CONNECTTIME, liveness ? DEFAULT_CONNECT_SECONDS : 0);
+  const forwardCheck = readSwitch('AUTOSSH_FORWARDCHECK', env.AUTOSSH_FORWARDCHECK, liveness);
+  const netWatch = readSwitch('AUTOSSH_NETWATCH', env.AUTOSSH_NETWATCH, liveness);
+  const jitterSeconds = readSeconds('jitter', 'AUTOSSH_JITTER', env.AUTOSSH_JITTER, 0);
+
   const pidFile = env.AUTOSSH_PIDFILE ? env.AUTOSSH_PIDFILE : null;
   const logFile = env.AUTOSSH_LOGFILE !== undefined ? env.AUTOSSH_LOGFILE : null;
 
   return {
     sshPath, debug, logLevel, pollSeconds, firstPollSeconds, gateSeconds, maxStart, message,
-    envPort, maxLifetimeSeconds, killSeconds, pidFile, logFile, notices,
+    envPort, maxLifetimeSeconds, killSeconds, connectSeconds, forwardCheck, netWatch, jitterSeconds,
+    pidFile, logFile, notices,
   };
+}
+
+/** A whole number of seconds, 0 or more; unset means the default. */
+function readSeconds(what: string, name: string, s: string | undefined, fallback: number): number {
+  if (s === undefined) return fallback;
+  const parsed = strtol(s);
+  const seconds = Number(parsed.value);
+  if (!parsed.complete || seconds < 0 || seconds > 86_400) invalid(what, name, s);
+  return seconds;
+}
+
+/** 1 (or yes) turns the rule on, 0 (or no) off; unset means the default. */
+function readSwitch(name: string, s: string | undefined, fallback: boolean): boolean {
+  if (s === undefined) return fallback;
+  if (s === '1' || s === 'yes') return true;
+  if (s === '0' || s === 'no') return false;
+  throw new EnvError(`invalid switch "${s}" (${name}: 1 or 0)`);
 }
 
 function readPoll(what: string, name: string, s: string): number {

@@ -4,6 +4,7 @@ import { EnvError, readEnv, type Env } from './env.js';
 import { getopt } from './getopt.js';
 import { LOG_INFO } from './log-levels.js';
 import { AUTOSSH_OPTION_STRING, optionTable } from './ssh-options.js';
+import { establishmentEvidence } from './establishment.js';
 import { buildSshArgv } from './ssh-argv.js';
 import type { Monitor, Notice, ParseOutcome } from './types.js';
 
@@ -11,8 +12,11 @@ import type { Monitor, Notice, ParseOutcome } from './types.js';
 export const NET_TIMEOUT_CAP_MS = 15_000;
 const table = optionTable(AUTOSSH_OPTION_STRING);
 
-/** `args` excludes argv[0]. */
-export function parseCommandLine(args: readonly string[], env: Env): ParseOutcome {
+/**
+ * `args` excludes argv[0]. `jitterSeed` spreads AUTOSSH_JITTER between supervisors (the CLI
+ * passes its pid); it changes nothing else.
+ */
+export function parseCommandLine(args: readonly string[], env: Env, jitterSeed = 0): ParseOutcome {
   let settings;
   try {
     settings = readEnv(env);
@@ -87,6 +91,12 @@ export function parseCommandLine(args: readonly string[], env: Env): ParseOutcom
       maxStart: settings.maxStart,
       maxLifetimeSeconds: settings.maxLifetimeSeconds,
       killSeconds: settings.killSeconds,
+      connectSeconds: settings.connectSeconds,
+      evidence: establishmentEvidence(sshArgv.slice(1), table),
+      forwardCheck: settings.forwardCheck,
+      netWatch: settings.netWatch,
+      jitterSeconds: settings.jitterSeconds,
+      jitterSeed,
       message: settings.message,
       pidFile: settings.pidFile,
       logFile: settings.logFile,

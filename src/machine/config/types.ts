@@ -1,3 +1,5 @@
+import type { EstablishmentEvidence } from './establishment.js';
+
 export type Monitor =
   /** `-M wp`: ssh forwards wp to the remote and back to wp+1, where we listen */
   | { form: 'loop'; writePort: number; readPort: number }
@@ -22,6 +24,21 @@ export interface Config {
   maxLifetimeSeconds: number;
   /** AUTOSSH_KILLTIME (D4): SIGKILL an ssh that outlives SIGTERM by this much; 0 = wait forever */
   killSeconds: number;
+  /**
+   * AUTOSSH_CONNECTTIME (D9): restart an ssh whose session is not established this long after
+   * its start; 0 = off. Only with evidence of establishment (see `evidence`).
+   */
+  connectSeconds: number;
+  /** what shows ssh's session is up: ssh listening on a forward's port, or its own log line */
+  evidence: EstablishmentEvidence;
+  /** AUTOSSH_FORWARDCHECK (D10): "remote port forwarding failed" means a failed start */
+  forwardCheck: boolean;
+  /** AUTOSSH_NETWATCH (D11): the network coming back ends a backoff wait */
+  netWatch: boolean;
+  /** AUTOSSH_JITTER (D12): each restart waits up to this many seconds more; 0 = off */
+  jitterSeconds: number;
+  /** spreads the jitter: differs between supervisors (a pid, a tunnel's index), fixed for one */
+  jitterSeed: number;
   /** AUTOSSH_MESSAGE, appended to every connection test's payload */
   message: string;
   pidFile: string | null;
