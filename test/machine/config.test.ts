@@ -120,3 +120,49 @@ describe('bad input', () => {
     expect(parseCommandLine(['-Z', '-V'], base).kind).toBe('usage');
   });
 });
+
+describe('the liveness settings (D9-D12)', () => {
+  it('are off by default, so the drop-in decides as 1.4g does', () => {
+    expect(run(['-M', '0', '-L', '1:a:2', 'h'])).toMatchObject({ connectSeconds: 0, forwardCheck: false, netWatch: false, jitterSeconds: 0 });
+  });
+
+  it('AUTOSSH_LIVENESS=1 turns D9-D11 on, and each rule\'s own variable overrides it', () => {
+    expect(run(['-M', '0', 'h'], { AUTOSSH_LIVENESS: '1' })).toMatchObject({ connectSeconds: 60, forwardCheck: true, netWatch: true, jitterSeconds: 0 });
+    expect(run(['-M', '0', 'h'], { AUTOSSH_LIVENESS: '1', AUTOSSH_CONNECTTIME: '0', AUTOSSH_NETWATCH: '0' }))
+      .toMatchObject({ connectSeconds: 0, forwardCheck: true, netWatch: false });
+    expect(run(['-M', '0', 'h'], { AUTOSSH_CONNECTTIME: '15', AUTOSSH_FORWARDCHECK: 'yes', AUTOSSH_JITTER: '30' }))
+      .toMatchObject({ connectSeconds: 15, forwardCheck: true, netWatch: false, jitterSeconds: 30 });
+  });
+
+  it.each([
+    [{ AUTOSSH_CONNECTTIME: 'soon' }, 'invalid connect time "soon" (AUTOSSH_CONNECTTIME)'],
+    [{ AUTOSSH_CONNECTTIME: '-1' }, 'invalid connect time "-1" (AUTOSSH_CONNECTTIME)'],
+    [{ AUTOSSH_JITTER: '1e3' }, 'invalid jitter "1e3" (AUTOSSH_JITTER)'],
+    [{ AUTOSSH_NETWATCH: 'on' }, 'invalid switch "on" (AUTOSSH_NETWATCH: 1 or 0)'],
+    [{ AUTOSSH_LIVENESS: '2' }, 'invalid switch "2" (AUTOSSH_LIVENESS: 1 or 0)'],
+  ])('%j is refused, naming the variable', (env, message) => {
+    expect(parseCommandLine(['-M', '0', 'h'], { ...base, ...env })).toEqual({ kind: 'error', message });
+  });
+
+  it.each([
+    // -L in its forms, -D, -M's own forward, LocalForward/DynamicForward; a unix socket is no port
+    [['-M', '0', '-N', '-L', '5432:db:5432', 'h'], [5432], false],
+    [['-M', '0', '-L', '127.0.0.1:8080:web:80', '-L8443:web:443', 'h'], [8080, 8443], false],
+    [['-M', '0', '-L', '[::1]:9000:x:90', 'h'], [9000], false],
+    [['-M', '0', '-D', '1080', '-D', 'localhost:1081', 'h'], [1080, 1081], false],
+    [['-M', '20000', 'h'], [20000], false],
+    [['-M', '0', '-o', 'LocalForward=7000 db:5432', '-o', 'DynamicForward 7001', 'h'], [7000, 7001], false],
+    [['-M', '0', '-L', '/tmp/s.sock:/var/run/x.sock', 'h'], [], false],
+    // -R opens nothing here; ssh's own "Authenticated to" line comes with LogLevel VERBOSE or -v
+    [['-M', '0', '-R', '2222:localhost:22', 'h'], [], false],
+    [['-M', '0', '-o', 'LogLevel=VERBOSE', '-R', '2222:localhost:22', 'h'], [], true],
+    [['-M', '0', '-vN', 'h'], [], true],
+    // autossh moves options before the destination (getopt); after `--` ssh reads the rest
+    // itself: options after the destination count, those inside the remote command do not
+    [['-M', '0', 'h', 'cmd', '-L', '5000:x:1'], [5000], false],
+    [['-M', '0', '--', 'h', '-L', '5000:x:1'], [5000], false],
+    [['-M', '0', '--', 'h', 'cmd', '-L', '5000:x:1'], [], false],
+  ])('evidence of a session for %j: listens on %j, auth line %j', (args, listenPorts, authLine) => {
+    expect(run(args).evidence).toEqual({ listenPorts, authLine });
+  });
+});

@@ -41,7 +41,8 @@ export function establishmentEvidence(sshArgs: readonly string[], table: OptionT
       const name = key.toLowerCase();
       if (name === 'loglevel' && VERBOSE_LEVELS.has(setting)) authLine = true;
       if (name === 'localforward' || name === 'dynamicforward') {
-        const port = localPortOf(rest[0] ?? '', name === 'dynamicforward');
+        // "[bind:]port host:hostport" or "[bind:]port": the first word is the listening side
+        const port = localPortOf(rest[0] ?? '', true);
         if (port !== null && !listenPorts.includes(port)) listenPorts.push(port);
       }
     } else if (letter === 'v') {
