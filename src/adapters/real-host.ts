@@ -68,11 +68,10 @@ export class RealHost implements SupervisorHost {
   }
 
   spawnSsh(_n: number, argv: string[]): void {
-    this.ssh.start(
-      argv,
-      (end) => this.tell({ type: 'SSH_EXITED', end }),
-      (error) => this.tell({ type: 'SSH_SPAWN_FAILED', error }),
-    );
+    this.ssh.start(argv, {
+      onEnd: (end) => this.tell({ type: 'SSH_EXITED', end }),
+      onError: (error) => this.tell({ type: 'SSH_SPAWN_FAILED', error }),
+    });
     if (this.ssh.pid !== undefined) this.logger.log(LOG_INFO, `ssh child pid is ${this.ssh.pid}`);
   }
 
