@@ -111,6 +111,23 @@ describe('ListenerCheck', () => {
     expect(new ListenerCheck(process.pid, [takenPort]).look()).toBe(takenPort);
   });
 
+  it('does not take a socket that connects out from the port for a listener on it', async () => {
+    const serverPort = await listenHere();
+    const port = await getFreePort();
+    const script = [
+      'import socket, time',
+      'c = socket.socket()',
+      `c.bind(("127.0.0.1", ${port}))`,
+      `c.connect(("127.0.0.1", ${serverPort}))`,
+      'print("connected", flush=True)',
+      'time.sleep(60)',
+    ].join('\n');
+    const child = spawn(PYTHON, ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    await new Promise((resolve) => child.stdout!.once('data', resolve));
+    expect(new ListenerCheck(child.pid!, [port]).look()).toBeNull();
+  });
+
   it('sees nothing of a process that is gone', async () => {
     const serverPort = await listenHere();
     const listenPort = await getFreePort();
