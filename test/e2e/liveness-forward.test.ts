@@ -4,10 +4,12 @@
 // (before the exit, with ExitOnForwardFailure=yes), passes it on to its own stderr, and retries on
 // the short schedule (2, 4, ... s); once the port is free the tunnel comes back. Without
 // ExitOnForwardFailure ssh stays up with no forward: autossh 1.4g keeps it so forever.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
 import { getFreePort } from '../../lab/world/ports.js';
+import { killIfSame, readProc, waitForExit, type ProcInfo } from '../../lab/world/processes.js';
 import { startSshd, type Sshd } from '../../lab/world/sshd.js';
 import { sleep, waitFor } from '../../lab/world/wait.js';
 import { waitUntilTunnelWorks } from '../support/tunnel-canary.js';
@@ -40,12 +42,15 @@ describe.sequential('D10 AUTOSSH_FORWARDCHECK with real ssh', { timeout: 40_000 
   let sshd: Sshd | undefined;
   const runs: E2eRun[] = [];
   const held: Array<{ release: () => Promise<void> }> = [];
+  /** a -f daemon is not our child: killed by pid and start time if a test left it */
+  const daemons: ProcInfo[] = [];
 
   beforeAll(async () => {
     [echo, sshd] = await Promise.all([startEchoServer(), startSshd()]);
   });
 
   afterEach(async () => {
+    for (const daemon of daemons.splice(0)) killIfSame(daemon);
     for (const port of held.splice(0)) await port.release();
     for (const run of runs.splice(0)) await run.cleanup();
   });
@@ -122,5 +127,31 @@ describe.sequential('D10 AUTOSSH_FORWARDCHECK with real ssh', { timeout: 40_000 
     await sleep(500);
     expect(oracle.sshChildren().map((p) => p.pid), oracle.describe()).toEqual([oracleSsh.pid]);
     expect(oracle.output()).toMatch(/Warning: remote port forwarding failed/);
+  });
+
+  it('with -f: the daemon, its stdio on /dev/null, still reads the stderr of its ssh', async () => {
+    const remotePort = await getFreePort();
+    held.push(await takePort(remotePort));
+    const run = startSupervisor(AUTOSSH_TS, ['-f', ...forwardArgs(remotePort)], {
+      env: { AUTOSSH_FORWARDCHECK: '1' },
+      pidFile: true,
+    });
+    runs.push(run);
+    expect(await run.exited, run.describe()).toEqual({ code: 0, signal: null });
+    const daemonPid = await run.explain(
+      waitFor(() => Number(readFileSync(run.pidFile, 'utf8').trim()) || undefined, { timeoutMs: START_TIMEOUT_MS, what: 'the daemon pid' }),
+    );
+    const daemon = readProc(daemonPid);
+    expect(daemon, run.describe()).toBeDefined();
+    daemons.push(daemon!);
+    await run.explain(
+      waitFor(() => run.log().includes('retrying the remote forward in 2 s'), {
+        timeoutMs: START_TIMEOUT_MS,
+        what: 'the daemon to hear the forward failure',
+      }),
+    );
+    expect(run.log()).not.toMatch(/ssh exited with error status 255/);
+    process.kill(daemonPid, 'SIGTERM');
+    expect(await waitForExit(daemonPid, 10_000), run.describe()).toBe(true);
   });
 });
