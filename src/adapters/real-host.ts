@@ -1,15 +1,22 @@
 // The real world as a SupervisorHost: ssh as a child process, connection tests on sockets,
-// timers on the monotonic clock, the log, the pid file. What happens goes to the `tell` sink it
-// was built with; it never holds the supervisor.
+// timers on the monotonic clock, the log, the pid file, and the liveness rules' evidence: ssh's
+// listeners in /proc and its stderr lines (D9), its forward failures (D10), the network coming
+// back (D11). What happens goes to the `tell` sink it was built with; it never holds the supervisor.
 import type { ProbeRequest, SupervisorHost, Tell } from '../driver/host.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config } from '../machine/config/types.js';
+import { failedRemoteForwardPort } from '../machine/decisions/forward-retry.js';
 import { TIMER_DUE_EVENTS, type TimerName } from '../machine/events.js';
 import { RealTimer, monotonicMs } from './clock.js';
 import { MonitorListener, runConnectionTest } from './connection-test.js';
 import type { Logger } from './logger.js';
+import { NetworkWatch } from './network-watch.js';
 import { PidFile } from './pid-file.js';
+import { ListenerWatch } from './session-evidence.js';
 import { SshChild } from './ssh-child.js';
+
+/** ssh's own words once its session is up, at LogLevel VERBOSE or more (D9). */
+const AUTHENTICATED = 'Authenticated to';
 
 export class RealHost implements SupervisorHost {
   private readonly ssh = new SshChild();
@@ -17,15 +24,23 @@ export class RealHost implements SupervisorHost {
   private readonly probes = new Map<number, AbortController>();
   private listener: MonitorListener | null = null;
   private readonly pidFile: PidFile | null;
+  /** D9: the current ssh is awaited; its listener is looked for, or its "Authenticated to" line */
+  private awaiting: { listeners: ListenerWatch | null; authLine: boolean } | null = null;
+  /** D11: runs while a backoff wait does */
+  private readonly network: NetworkWatch;
+  /** ssh's stderr is read only when a rule needs its words; otherwise ssh writes it itself */
+  private readonly readsStderr: boolean;
 
   constructor(
-    config: Config,
+    private readonly config: Config,
     private readonly logger: Logger,
     private readonly progName: string,
     private readonly tell: Tell,
     private readonly onExit: (code: number) => void,
   ) {
     this.pidFile = config.pidFile ? new PidFile(config.pidFile) : null;
+    this.readsStderr = config.forwardCheck || (config.connectSeconds > 0 && config.evidence.authLine);
+    this.network = new NetworkWatch((detail) => this.tell({ type: 'NETWORK_CHANGED', detail }));
   }
 
   get sshPid(): number | undefined {
@@ -68,12 +83,27 @@ export class RealHost implements SupervisorHost {
   }
 
   spawnSsh(_n: number, argv: string[]): void {
-    this.ssh.start(
-      argv,
-      (end) => this.tell({ type: 'SSH_EXITED', end }),
-      (error) => this.tell({ type: 'SSH_SPAWN_FAILED', error }),
-    );
+    this.stopAwaiting();
+    this.ssh.start(argv, {
+      onEnd: (end) => {
+        this.stopAwaiting();
+        this.tell({ type: 'SSH_EXITED', end });
+      },
+      onError: (error) => {
+        this.stopAwaiting();
+        this.tell({ type: 'SSH_SPAWN_FAILED', error });
+      },
+      onStderrLine: this.readsStderr ? (line) => this.sshSaid(line) : null,
+    });
     if (this.ssh.pid !== undefined) this.logger.log(LOG_INFO, `ssh child pid is ${this.ssh.pid}`);
+  }
+
+  /** A line of the current ssh's stderr (it was passed on to ours already). */
+  private sshSaid(line: string): void {
+    if (this.awaiting?.authLine && line.includes(AUTHENTICATED)) this.established();
+    if (!this.config.forwardCheck) return;
+    const port = failedRemoteForwardPort(line);
+    if (port !== null) this.tell({ type: 'REMOTE_FORWARD_FAILED', port });
   }
 
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -107,13 +137,40 @@ export class RealHost implements SupervisorHost {
     this.probes.delete(probeId);
   }
 
-  awaitEstablished(_listenPorts: readonly number[], _authLine: boolean): void {
-    // the /proc listener check and ssh's stderr reader come with the liveness adapters
+  awaitEstablished(listenPorts: readonly number[], authLine: boolean): void {
+    this.stopAwaiting();
+    const pid = this.ssh.pid;
+    if (pid === undefined || !this.ssh.running) return; // it never started, or ended already
+    // a pid is reused only after its end is told: the check is for this very ssh
+    const stillThisSsh = (): boolean => this.ssh.running && this.ssh.pid === pid;
+    const listeners =
+      listenPorts.length > 0
+        ? new ListenerWatch(pid, listenPorts, () => {
+            if (stillThisSsh()) this.established();
+          })
+        : null;
+    this.awaiting = { listeners, authLine: authLine && this.readsStderr };
   }
 
-  watchNetwork(): void {}
+  /** The current ssh showed its session is up: told once, then no more looking. */
+  private established(): void {
+    if (this.awaiting === null) return;
+    this.stopAwaiting();
+    this.tell({ type: 'SSH_ESTABLISHED' });
+  }
 
-  unwatchNetwork(): void {}
+  private stopAwaiting(): void {
+    this.awaiting?.listeners?.stop();
+    this.awaiting = null;
+  }
+
+  watchNetwork(): void {
+    this.network.start();
+  }
+
+  unwatchNetwork(): void {
+    this.network.stop();
+  }
 
   armTimer(timer: TimerName, dueMs: number): void {
     let real = this.timers.get(timer);
@@ -131,6 +188,8 @@ export class RealHost implements SupervisorHost {
   exit(code: number): void {
     for (const timer of this.timers.values()) timer.cancel();
     for (const probe of this.probes.values()) probe.abort();
+    this.stopAwaiting();
+    this.network.stop();
     this.onExit(code);
   }
 }

@@ -31,7 +31,8 @@ for (const signal of SUPERVISOR_SIGNALS) {
 
 function main(): void {
   const args = process.argv.slice(2);
-  const outcome = parseCommandLine(args, process.env);
+  // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
+  const outcome = parseCommandLine(args, process.env, process.pid);
   switch (outcome.kind) {
     case 'version':
       process.stdout.write(`${versionText(PROG)}\n`);

@@ -37,6 +37,22 @@ Environment variables are:
     AUTOSSH_KILLTIME    - (autossh-ts) seconds to wait after SIGTERM before
                           SIGKILLing ssh. Default 5; 0 waits forever, as 1.4g.
 
+Liveness settings (autossh-ts; all off unless asked, as 1.4g):
+    AUTOSSH_LIVENESS    - 1 turns D9, D10 and D11 on, with CONNECTTIME 60;
+                          each rule's own variable below overrides it.
+    AUTOSSH_CONNECTTIME - D9: seconds an ssh may take to establish its
+                          session before it is restarted; 0 = off (default).
+                          Needs evidence: a -L/-D/-M port ssh listens on, or
+                          LogLevel VERBOSE (or -v) for its "Authenticated to".
+    AUTOSSH_FORWARDCHECK - D10: 1 = "remote port forwarding failed" on
+                          ssh's stderr restarts ssh on a short schedule
+                          (2, 4, 8, then every 10 s). Default 0.
+    AUTOSSH_NETWATCH    - D11: 1 = a link, global address or default route
+                          coming back ends a backoff wait. Default 0.
+    AUTOSSH_JITTER      - D12: each restart waits up to this many seconds
+                          more, different per process. Default 0.
+    Switches take 1/yes or 0/no; times are whole seconds up to 86400.
+
 Where autossh-ts differs from autossh 1.4g (on purpose):
     D1 SIGHUP or SIGUSR1 while waiting out the backoff starts ssh now
        (1.4g dies of them); SIGUSR2 is ignored.
@@ -50,5 +66,16 @@ Where autossh-ts differs from autossh 1.4g (on purpose):
     D7 ssh that cannot be executed: an error naming the path, exit 1.
     D8 Invalid AUTOSSH_* values: exit 1 with the message on stderr and
        in the log.
+    D9 An ssh whose session is not up AUTOSSH_CONNECTTIME s after its start
+       (a hung connect, key exchange or authentication) is restarted; 1.4g
+       waits for it forever with -M 0, until a failed test with -M.
+    D10 With AUTOSSH_FORWARDCHECK, a remote forward refused by the server
+       (a stale listener) restarts ssh within seconds, also without
+       ExitOnForwardFailure; 1.4g keeps ssh without the forward, or backs
+       off ever longer.
+    D11 With AUTOSSH_NETWATCH, the network coming back ends a backoff wait
+       (1.4g sleeps it out).
+    D12 With AUTOSSH_JITTER, each process spreads its restarts differently
+       (1.4g's waits are the same for every process).
 `;
 }
