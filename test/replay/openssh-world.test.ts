@@ -16,8 +16,19 @@ describe('ssh options', () => {
   it('reads -o in its forms, first value wins, counts -R', () => {
     const o = readSshOptions(['ssh', '-oServerAliveInterval=10', '-o', 'serveralivecountmax 5', '-o', 'ServerAliveInterval=99',
       '-R', '1:a:2', '-R3:b:4', '-o', 'ExitOnForwardFailure=yes', '-o', 'ConnectTimeout=7', 'host', '-R', '9:x:9']);
-    expect(o).toEqual({ serverAliveIntervalSeconds: 10, serverAliveCountMax: 5, connectTimeoutSeconds: 7, exitOnForwardFailure: true, remoteForwards: 2 });
+    expect(o).toEqual({
+      serverAliveIntervalSeconds: 10, serverAliveCountMax: 5, connectTimeoutSeconds: 7, exitOnForwardFailure: true,
+      remoteForwards: 2, remoteListenPorts: [1, 3],
+    });
     expect(readSshOptions(['ssh', 'host'])).toMatchObject({ serverAliveIntervalSeconds: 0, serverAliveCountMax: 3, connectTimeoutSeconds: null });
+  });
+  it('keeps each remote forward\'s listen port, in every form ssh(1) takes', () => {
+    const o = readSshOptions(['ssh', '-R', '127.0.0.1:2222:localhost:22', '-R', '[::1]:2223:localhost:22', '-R', '2224',
+      '-R', 'relay.example:2225', '-R', '2226:/run/local.sock', '-R', '/run/remote.sock:localhost:22', '-R', '0:localhost:80',
+      '-o', 'RemoteForward 2227 localhost:22', '-o', 'RemoteForward=2228 localhost:22', 'host']);
+    // a socket and a port the server picks (0) have no listen port to name
+    expect(o.remoteListenPorts).toEqual([2222, 2223, 2224, 2225, 2226, 2227, 2228]);
+    expect(o.remoteForwards).toBe(9);
   });
 });
 
