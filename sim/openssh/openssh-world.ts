@@ -109,9 +109,8 @@ export class OpensshWorld implements SupervisorHost {
     const before = this.conditions.path();
     this.conditions.apply(fact, 1);
     if (before === 'ok' && this.conditions.path() !== 'ok') this.pathBrokenSinceMs = this.clock.now();
-    if (this.ssh.up && ((fact.kind === 'outage' && fact.mode === 'reset') || fact.kind === 'serverRestart')) {
-      this.ssh.sessionCut(fact.kind === 'serverRestart' ? 'serverRestart' : 'reset');
-      return;
+    if ((fact.kind === 'outage' && fact.mode === 'reset') || fact.kind === 'serverRestart') {
+      if (this.ssh.sessionCut(fact.kind === 'serverRestart' ? 'serverRestart' : 'reset')) return;
     }
     if (fact.kind === 'outage' && fact.mode === 'stale-flows') this.ssh.flowsLost();
     this.reassess();

@@ -90,12 +90,16 @@ export class SimulatedSsh {
     this.events.ended(this.n, end, why);
   }
 
-  /** A reset, or the server shutting down: an established session ends at once. */
-  sessionCut(kind: 'reset' | 'serverRestart'): void {
-    if (this.phase !== Phase.Up) return;
+  /**
+   * A reset, or the server shutting down: an established session ends at once. Not one whose
+   * flow the path forgot: the RST or FIN is dropped on the way like everything else. Whether it ended.
+   */
+  sessionCut(kind: 'reset' | 'serverRestart'): boolean {
+    if (this.phase !== Phase.Up || this.flowDeadSinceMs !== null) return false;
     // OpenSSH: a RST from the peer, or the server's sshd closing the session on shutdown,
     // ends ssh at once: "Connection reset by peer" / "Connection closed by remote host", 255.
     this.end({ code: 255 }, kind === 'serverRestart' ? 'Connection closed by remote host' : 'Connection reset by peer');
+    return true;
   }
 
   /**

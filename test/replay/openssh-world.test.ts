@@ -105,6 +105,34 @@ describe('OpenSSH in a faulty world', () => {
     const r = run(['-M', '20000', 'host'], [{ at: '+1m', kind: 'latency', addMs: 8000, for: '20m' }], { duration: '15m' });
     expect(r.decisions[0]).toMatchObject({ rule: 'connectionTestFailed', atMs: 615_000 });
   });
+  it('stale flows: the open session is dead for good, even after a 1 ms address change; the next ssh works', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '20m' });
+    expect(ends(r)).toEqual([[645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)']]);
+    expect(r.sshRuns[1]).toMatchObject({ startMs: 645_000, upMs: 645_440, endMs: null });
+    // idle, no ServerAlive: only TCP keepalive (7875 s) notices
+    const idle = run(['-M', '0', 'host'], [{ at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '3h' });
+    expect(ends(idle)[0]![0]).toBe(600_000 + 7_875_000);
+    // a connection test pushes data into it: it fails, and the machine restarts ssh
+    const tested = run(['-M', '20000', 'host'], [{ at: '+5m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '15m' });
+    expect(tested.decisions[0]).toMatchObject({ rule: 'connectionTestFailed', atMs: 615_000 });
+  });
+  it('stale flows: a server restart\'s FIN is lost with the flow; the server restart still refuses new ssh', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [
+      { at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }, { at: '+10m10s', kind: 'serverRestart', for: '1m' },
+    ], { duration: '20m' }, { AUTOSSH_GATETIME: '0' });
+    expect(ends(r)[0]).toEqual([645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)']);
+    expect(ends(r)[1]).toEqual([645_040, 'ssh #2 ended: exit 255 (connect: Connection refused)']);
+  });
+  it('the link down: connects fail at once, an open session hears silence and survives a short drop', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'link', for: '5m' }], { duration: '20m' }, { AUTOSSH_GATETIME: '0' });
+    expect(ends(r).slice(0, 3)).toEqual([
+      [645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)'],
+      [645_000, 'ssh #2 ended: exit 255 (connect: Network is unreachable)'],
+      [645_000, 'ssh #3 ended: exit 255 (connect: Network is unreachable)'],
+    ]);
+    const short = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'link', for: '30s' }], { duration: '20m' });
+    expect(short.summary).toMatchObject({ sshStarts: 1, downtimeMs: 440 + 30_000 });
+  });
   it('a crash and an operator signal', () => {
     const r = run(['-M', '0', 'host'], [{ at: '+5m', kind: 'sshCrash', signal: 'SIGSEGV' }, { at: '+8m', kind: 'signal', signal: 'SIGTERM' }], { duration: '10m' });
     expect(r.decisions.map((d) => d.rule)).toEqual(['killedBySignal']);
