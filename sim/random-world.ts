@@ -48,6 +48,11 @@ export interface SessionOptions {
   exitOnForwardFailureChance: number;
   /** while the supervisor watches the network, changes come at this mean interval (Poisson); 0 = never */
   meanNetworkChangeMs: number;
+  /**
+   * an ssh that exits on its refused forward is reaped before its stderr line is read (a real
+   * host may see them in this order: Node's 'exit' can come before the last 'data')
+   */
+  forwardLineAfterExit?: boolean;
 }
 
 /** The remote port the random world's forward failures name. */
@@ -208,8 +213,13 @@ export class RandomWorld implements SupervisorHost {
       if (forwardFails && exitsOnIt) {
         // "Error: remote port forwarding failed for listen port N", exit 255: the line first
         this.step(`ssh ${n} refused its forward, exits`);
-        this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
-        this.childEnds({ code: 255 });
+        if (s.forwardLineAfterExit) {
+          this.childEnds({ code: 255 });
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+        } else {
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+          this.childEnds({ code: 255 });
+        }
         return;
       }
       this.step(`ssh ${n} up`);
