@@ -1,6 +1,8 @@
 // A seeded, adversarial world for one supervisor: ssh runs for a random time and ends with a
 // random status or signal, may ignore SIGTERM, may fail to start; connection tests pass, fail
-// or hang; the supervisor itself may be frozen (time jumps). The driver asserts the
+// or hang; the supervisor itself may be frozen (time jumps). With `session` options, ssh may
+// establish its session late or never, may be refused its remote forwards, and the network may
+// change while the supervisor watches it (the liveness rules, D9-D11). The driver asserts the
 // supervisor's invariants as each effect passes (src/driver/invariants.ts).
 // Used by the property tests and the benchmarks; many of them can share one clock.
 import type { Snapshot } from 'xstate';
@@ -30,7 +32,31 @@ export interface RandomWorldOptions {
   maxProbeMs: number;
   /** record every externally visible step (spawns, exits, signals, exit) for determinism checks */
   recordSteps: boolean;
+  /** how ssh's session comes up, and the network around it; without: up at once, nothing else */
+  session?: SessionOptions;
 }
+
+/** The liveness rules' side of the world (D9-D11). */
+export interface SessionOptions {
+  /** chance that an ssh ever shows its session is up */
+  establishChance: number;
+  /** one that does shows it up to this long after its start (uniform) */
+  maxEstablishMs: number;
+  /** chance that, as its session comes up, the server refuses ssh's remote forward */
+  forwardFailChance: number;
+  /** chance that such an ssh exits 255 with it (ExitOnForwardFailure=yes), rather than only warning */
+  exitOnForwardFailureChance: number;
+  /** while the supervisor watches the network, changes come at this mean interval (Poisson); 0 = never */
+  meanNetworkChangeMs: number;
+  /**
+   * an ssh that exits on its refused forward is reaped before its stderr line is read (a real
+   * host may see them in this order: Node's 'exit' can come before the last 'data')
+   */
+  forwardLineAfterExit?: boolean;
+}
+
+/** The remote port the random world's forward failures name. */
+export const RANDOM_WORLD_REMOTE_PORT = 2222;
 
 export const BENIGN_WORLD: RandomWorldOptions = {
   meanRunMs: 300_000,
@@ -51,6 +77,15 @@ export class RandomWorld implements SupervisorHost {
   private childAlive = false;
   private childIgnoresTerm = false;
   private childEnd: TimerId | null = null;
+  /** the current ssh's session coming up (and its forward failure), when due */
+  private childSession: TimerId | null = null;
+  private childUp = false;
+  /** the supervisor asked to hear when the current ssh's session is up */
+  private awaitingEstablishment = false;
+  /** the next network change, while the supervisor watches */
+  private networkChange: TimerId | null = null;
+  /** when the armed backoff wait ends: recorded with each network change */
+  private backoffDueMs: number | null = null;
   private readonly timers: NamedTimers;
   private readonly probes = new Map<number, TimerId>();
   /** ssh ends and failed starts queued on the clock but not yet told to the supervisor */
@@ -121,6 +156,11 @@ export class RandomWorld implements SupervisorHost {
 
   log(): void {}
 
+  /** the machine's decisions, by rule, as steps: which rules a run exercised */
+  decision(rule: string): void {
+    this.step(`decision ${rule}`);
+  }
+
   startFailed(): void {}
 
   openMonitorListener(_port: number, done: (error: string | null) => void): void {
@@ -150,6 +190,51 @@ export class RandomWorld implements SupervisorHost {
     const bySignal = this.random.next() < o.signalDeathChance;
     const status = o.exitStatuses[Math.floor(this.random.next() * o.exitStatuses.length)] ?? 255;
     this.childEnd = this.clock.after(runMs, () => this.childEnds(bySignal ? { signal: 'SIGSEGV' } : { code: status }));
+    this.childUp = false;
+    this.awaitingEstablishment = false;
+    this.planSession(n);
+  }
+
+  /** When (if ever) this ssh's session comes up, and whether its remote forward is refused then. */
+  private planSession(n: number): void {
+    const s = this.options.session;
+    if (s === undefined) {
+      this.childUp = true; // up at once
+      return;
+    }
+    const establishes = this.random.next() < s.establishChance;
+    const afterMs = Math.round(this.random.next() * s.maxEstablishMs);
+    const forwardFails = this.random.next() < s.forwardFailChance;
+    const exitsOnIt = this.random.next() < s.exitOnForwardFailureChance;
+    if (!establishes) return;
+    this.childSession = this.clock.after(afterMs, () => {
+      this.childSession = null;
+      const port = RANDOM_WORLD_REMOTE_PORT;
+      if (forwardFails && exitsOnIt) {
+        // "Error: remote port forwarding failed for listen port N", exit 255: the line first
+        this.step(`ssh ${n} refused its forward, exits`);
+        if (s.forwardLineAfterExit) {
+          this.childEnds({ code: 255 });
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+        } else {
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+          this.childEnds({ code: 255 });
+        }
+        return;
+      }
+      this.step(`ssh ${n} up`);
+      this.childUp = true;
+      if (this.awaitingEstablishment) this.establishedNews();
+      if (forwardFails) {
+        this.step(`ssh ${n} refused its forward, stays up`);
+        this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+      }
+    });
+  }
+
+  private establishedNews(): void {
+    this.awaitingEstablishment = false;
+    this.deliver({ type: 'SSH_ESTABLISHED' });
   }
 
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -182,20 +267,43 @@ export class RandomWorld implements SupervisorHost {
     this.probes.delete(probeId);
   }
 
-  /** A live ssh shows its session at once; the liveness properties drive the rest. */
+  /** Told once the current ssh's session is up: at once if it is, later if it comes up, never if not. */
   awaitEstablished(): void {
-    if (this.childAlive) this.deliver({ type: 'SSH_ESTABLISHED' });
+    if (!this.childAlive) return;
+    if (this.childUp) this.establishedNews();
+    else this.awaitingEstablishment = true;
   }
 
-  watchNetwork(): void {}
+  /** While watched, the network changes now and then (a Poisson process). */
+  watchNetwork(): void {
+    this.unwatchNetwork();
+    this.step('watching the network');
+    this.planNetworkChange();
+  }
 
-  unwatchNetwork(): void {}
+  unwatchNetwork(): void {
+    if (this.networkChange !== null) this.clock.cancel(this.networkChange);
+    this.networkChange = null;
+  }
+
+  private planNetworkChange(): void {
+    const meanMs = this.options.session?.meanNetworkChangeMs ?? 0;
+    if (meanMs <= 0) return;
+    this.networkChange = this.clock.after(Math.max(1, Math.round(this.random.exponential(meanMs))), () => {
+      this.networkChange = null;
+      this.step(`network changed (backoff due ${this.backoffDueMs ?? 'none'})`);
+      this.deliver({ type: 'NETWORK_CHANGED', detail: 'link up' });
+      this.planNetworkChange();
+    });
+  }
 
   armTimer(timer: TimerName, dueMs: number): void {
+    if (timer === 'backoff') this.backoffDueMs = dueMs;
     this.timers.arm(timer, dueMs);
   }
 
   cancelTimer(timer: TimerName): void {
+    if (timer === 'backoff') this.backoffDueMs = null;
     this.timers.cancel(timer);
   }
 
@@ -204,6 +312,7 @@ export class RandomWorld implements SupervisorHost {
     this.exitCode = code;
     this.exitedAtMs = this.now();
     this.timers.cancelAll();
+    this.unwatchNetwork();
     for (const id of this.probes.values()) this.clock.cancel(id);
     this.probes.clear();
   }
@@ -213,6 +322,10 @@ export class RandomWorld implements SupervisorHost {
     this.childAlive = false;
     if (this.childEnd !== null) this.clock.cancel(this.childEnd);
     this.childEnd = null;
+    if (this.childSession !== null) this.clock.cancel(this.childSession);
+    this.childSession = null;
+    this.childUp = false;
+    this.awaitingEstablishment = false;
     this.step(`ssh ends ${'code' in end ? end.code : end.signal}`);
     this.deliver({ type: 'SSH_EXITED', end });
   }
@@ -262,7 +375,7 @@ export class SupervisedRandomWorld {
 
   /** Continue from a persisted snapshot in a fresh supervisor; the world's timers re-armed from it. */
   restore(persisted: Snapshot<unknown>, run?: RunMachine): void {
-    for (const timer of ['poll', 'backoff', 'lifetime', 'kill'] as const) this.world.cancelTimer(timer);
+    for (const timer of Object.keys(TIMER_DUE_EVENTS) as TimerName[]) this.world.cancelTimer(timer);
     this.supervisor = new Supervisor(this.config, run ? { snapshot: persisted, run } : { snapshot: persisted });
     this.supervisor.resume(this.world);
   }

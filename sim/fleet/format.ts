@@ -1,5 +1,5 @@
 // A fleet's figures as text and JSON: deterministic, nothing about the host or wall time.
-import { formatDuration } from '../timeline/duration.js';
+import { formatDuration, formatOffset } from '../timeline/duration.js';
 import type { FleetResult } from './run-fleet.js';
 
 export const FLEET_FORMAT = 'autossh-fleet/1';
@@ -17,6 +17,7 @@ export function formatFleet(r: FleetResult): string {
     `  p50 ${formatDuration(d.p50)} (${pct(d.p50)})  p90 ${formatDuration(d.p90)} (${pct(d.p90)})  p99 ${formatDuration(d.p99)} (${pct(d.p99)})  max ${formatDuration(d.max)} (${pct(d.max)})`,
     `  mean ${formatDuration(Math.round(d.mean))} (${pct(d.mean)})`,
     `ssh starts: ${s.total} in all; per tunnel p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  max ${s.max}`,
+    `  peak ${s.peakRestartsPerSecond} restarts in one second${s.peakRestartsPerSecond > 0 ? ` (from ${formatOffset(s.peakRestartsAtMs)})` : ''}; each tunnel's first start aside`,
     `supervisors that gave up: ${r.gaveUp}${codes ? ` (${codes})` : ''}`,
     '',
   ].join('\n');

@@ -8,6 +8,7 @@ import { DEFAULT_WORLD, type RunConfig } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
 import type { CorrelatedSpec, FaultModel } from './fault-model.js';
 import { Prng, streamSeed } from './prng.js';
+import { PeakStartRate } from './start-rate.js';
 import { percentilesOf, type Percentiles } from './stats.js';
 import { factOf, Tunnel } from './tunnel.js';
 
@@ -41,7 +42,11 @@ export interface FleetResult {
   durationMs: number;
   config: RunConfig;
   downtimeMs: Percentiles;
-  sshStarts: Percentiles & { total: number };
+  /**
+   * per tunnel; the fleet's total; the most restarts (starts but each tunnel's first) in any one
+   * second, and when that second began
+   */
+  sshStarts: Percentiles & { total: number; peakRestartsPerSecond: number; peakRestartsAtMs: number };
   gaveUp: number;
   exitCodes: Record<string, number>;
   /** faults inflicted (a correlated event counts once per tunnel it hits) */
@@ -67,9 +72,15 @@ export function runFleet(options: FleetOptions): FleetResult {
 
   // one scope runs every tunnel's machine: a snapshot per tunnel rather than an actor each
   const scope = new FleetScope();
+  const startRate = new PeakStartRate();
   const tunnels: Tunnel[] = [];
   for (let i = 0; i < count; i++) {
-    tunnels.push(new Tunnel(clock, model, perDay, streamSeed(seed, i), config, DEFAULT_WORLD, sshOptions, scope.run));
+    const tunnelSeed = streamSeed(seed, i);
+    // AUTOSSH_JITTER spreads restarts only if each supervisor draws its own: each tunnel's seed
+    // is its PRNG stream's, what parseCommandLine(args, env, tunnelSeed) would give. Without
+    // jitter the seed changes nothing, and the tunnels share one config.
+    const tunnelConfig = config.jitterSeconds > 0 ? { ...config, jitterSeed: tunnelSeed } : config;
+    tunnels.push(new Tunnel(clock, model, perDay, tunnelSeed, tunnelConfig, DEFAULT_WORLD, sshOptions, scope.run, startRate));
   }
   for (const tunnel of tunnels) tunnel.start();
   let correlatedEvents = 0;
@@ -105,7 +116,7 @@ export function runFleet(options: FleetOptions): FleetResult {
   return {
     model: model.name, seed, tunnels: count, durationMs, config: options.config,
     downtimeMs: percentilesOf(downtimesMs),
-    sshStarts: { ...percentilesOf(starts), total },
+    sshStarts: { ...percentilesOf(starts), total, peakRestartsPerSecond: startRate.peakPerSecond, peakRestartsAtMs: startRate.peakAtMs },
     gaveUp, exitCodes,
     faults: { total: faults, correlatedEvents },
     downtimesMs,

@@ -1,7 +1,7 @@
 // One tunnel of a fleet: its own world, its own PRNG stream, and its next fault. Faults are
 // drawn one at a time as the clock reaches them, so a 30-day run never holds a schedule.
 import type { VirtualClock } from '../virtual-clock.js';
-import { OpensshWorld } from '../openssh/openssh-world.js';
+import { OpensshWorld, type WorldObserver } from '../openssh/openssh-world.js';
 import type { SshOptions } from '../openssh/ssh-options.js';
 import type { RunMachine } from '../../src/driver/machine-runner.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
@@ -39,10 +39,12 @@ export class Tunnel {
     sshOptions: SshOptions,
     /** the fleet's shared way of running machines */
     run: RunMachine,
+    /** what the fleet counts across its tunnels (one object for all) */
+    observer: WorldObserver | null = null,
   ) {
     this.prng = new Prng(seed);
     this.supervisor = new Supervisor(config, { run });
-    this.world = new OpensshWorld(clock, config, params, this.supervisor.tell, null, { elideHealthyPolls: true }, sshOptions);
+    this.world = new OpensshWorld(clock, config, params, this.supervisor.tell, observer, { elideHealthyPolls: true }, sshOptions);
   }
 
   start(): void {

@@ -2,7 +2,17 @@
 // force, so overlapping facts of the same kind nest instead of cancelling each other.
 import type { Fact } from '../timeline/types.js';
 
-export type PathState = 'ok' | 'blackhole' | 'refuse';
+/**
+ * What a packet meets on the way to the server now: nothing wrong, silence, a RST, or (the
+ * client's own link is down) no route at all. Flows the path forgot (`stale-flows`) are each
+ * ssh's own business: see SimulatedSsh.
+ */
+export type PathState = 'ok' | 'blackhole' | 'refuse' | 'unreachable';
+
+/** Whether packets sent on an open connection now vanish without a word. */
+export function isSilent(path: PathState): boolean {
+  return path === 'blackhole' || path === 'unreachable';
+}
 
 export class Conditions {
   blackholes = 0;
@@ -12,8 +22,13 @@ export class Conditions {
   authFailures = 0;
   portsBound = 0;
   latencyAddMs = 0;
+  /** `stale-flows` outages: the path forgets every flow, and new ones as soon as they open */
+  staleFlows = 0;
+  /** `link` outages: the client's own link is down */
+  linksDown = 0;
 
   path(): PathState {
+    if (this.linksDown > 0) return 'unreachable';
     if (this.blackholes > 0) return 'blackhole';
     if (this.refusals > 0 || this.serversDown > 0) return 'refuse';
     return 'ok';
@@ -23,8 +38,13 @@ export class Conditions {
   apply(fact: Fact, sign: 1 | -1): void {
     switch (fact.kind) {
       case 'outage':
-        if (fact.mode === 'blackhole') this.blackholes += sign;
-        else this.refusals += sign;
+        switch (fact.mode) {
+          case 'blackhole': this.blackholes += sign; return;
+          case 'refuse':
+          case 'reset': this.refusals += sign; return;
+          case 'stale-flows': this.staleFlows += sign; return;
+          case 'link': this.linksDown += sign; return;
+        }
         return;
       case 'serverRestart': this.serversDown += sign; return;
       case 'authFailure': this.authFailures += sign; return;

@@ -70,6 +70,10 @@ export class OpensshWorld implements SupervisorHost {
     this.ssh = new SimulatedSsh(clock, this.conditions, params, sshOptions ?? readSshOptions(config.sshArgv), {
       up: (n) => this.sshUp(n),
       ended: (n, end, why) => this.sshEnded(n, end, why),
+      // autossh reads these lines on ssh's stderr (D10)
+      forwardFailed: (_n, ports) => {
+        for (const port of ports) this.tell({ type: 'REMOTE_FORWARD_FAILED', port });
+      },
     });
   }
 
@@ -105,10 +109,10 @@ export class OpensshWorld implements SupervisorHost {
     const before = this.conditions.path();
     this.conditions.apply(fact, 1);
     if (before === 'ok' && this.conditions.path() !== 'ok') this.pathBrokenSinceMs = this.clock.now();
-    if (this.ssh.up && ((fact.kind === 'outage' && fact.mode === 'reset') || fact.kind === 'serverRestart')) {
-      this.ssh.sessionCut(fact.kind === 'serverRestart' ? 'serverRestart' : 'reset');
-      return;
+    if ((fact.kind === 'outage' && fact.mode === 'reset') || fact.kind === 'serverRestart') {
+      if (this.ssh.sessionCut(fact.kind === 'serverRestart' ? 'serverRestart' : 'reset')) return;
     }
+    if (fact.kind === 'outage' && fact.mode === 'stale-flows') this.ssh.flowsLost();
     this.reassess();
   }
 
@@ -116,6 +120,10 @@ export class OpensshWorld implements SupervisorHost {
     if (fact.kind === 'sshCrash' || fact.kind === 'signal') return;
     this.conditions.apply(fact, -1);
     this.reassess();
+    // D11: the link is back; a supervisor watching the network hears it (netlink's RTM_NEWLINK)
+    if (fact.kind === 'outage' && fact.mode === 'link' && this.conditions.linksDown === 0 && this.watchingNetwork) {
+      this.tell({ type: 'NETWORK_CHANGED', detail: 'link up' });
+    }
   }
 
   // --- SupervisorHost ----------------------------------------------------------------------

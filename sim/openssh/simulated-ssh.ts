@@ -5,14 +5,18 @@
 // lists them for users.
 //
 //   connecting ─SYN answered─▶ handshaking ─KEX+auth done─▶ up ─(fault)─▶ exit 255
-//        │ refused / timed out      │ auth fails, remote port bound + ExitOnForwardFailure
+//        │ refused / timed out /    │ auth fails, remote port bound + ExitOnForwardFailure
+//        │ network unreachable      │ silence: stalled ─(path back)─▶ handshaking
 //        └──────────── exit 255 ◀───┘
+//
+// Its own connection can die apart from the network: a path that forgets its flows
+// (`stale-flows`) leaves it silent for good while new connections work (see flowsLost).
 import type { Monitor } from '../../src/machine/config/types.js';
 import { PROBE_FAILURES, silentTestFailure } from '../../src/machine/decisions/connection-test.js';
 import type { SshEnd } from '../../src/machine/events.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
 import type { WorldParams } from '../timeline/types.js';
-import type { Conditions } from './conditions.js';
+import { isSilent, type Conditions, type PathState } from './conditions.js';
 import type { SshOptions } from './ssh-options.js';
 import { KEEPALIVE_GIVE_UP_MS, RETRANSMIT_GIVE_UP_MS, SYN_GIVE_UP_MS, SYN_SEND_OFFSETS_MS } from './tcp.js';
 
@@ -25,6 +29,8 @@ const enum Phase { None, Connecting, Handshaking, Stalled, Up }
 export interface SshLifeEvents {
   up(n: number): void;
   ended(n: number, end: SshEnd, why: string): void;
+  /** ssh said "remote port forwarding failed for listen port N" for each of these ports */
+  forwardFailed(n: number, ports: readonly number[]): void;
 }
 
 /** How a connection test carried through this ssh's forward ends. */
@@ -39,6 +45,8 @@ export class SimulatedSsh {
   private deathMs = Infinity;
   /** the server's -R port belonged to someone else and ssh only warned (no ExitOnForwardFailure) */
   private forwardsBroken = false;
+  /** since when this ssh's own connection is dead for good (the path forgot it); null: alive */
+  private flowDeadSinceMs: number | null = null;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -54,7 +62,7 @@ export class SimulatedSsh {
 
   /** the session is up and every forward it asked for works */
   get working(): boolean {
-    return this.phase === Phase.Up && this.conditions.path() === 'ok' && !this.forwardsBroken;
+    return this.phase === Phase.Up && this.pathNow() === 'ok' && !this.forwardsBroken;
   }
 
   start(n: number): void {
@@ -62,6 +70,7 @@ export class SimulatedSsh {
     this.connectStartMs = this.clock.now();
     this.synTry = 0;
     this.forwardsBroken = false;
+    this.flowDeadSinceMs = null;
     this.phase = Phase.Connecting;
     this.trySyn();
   }
@@ -77,15 +86,32 @@ export class SimulatedSsh {
     this.clearStep();
     this.phase = Phase.None;
     this.forwardsBroken = false;
+    this.flowDeadSinceMs = null;
     this.events.ended(this.n, end, why);
   }
 
-  /** A reset, or the server shutting down: an established session ends at once. */
-  sessionCut(kind: 'reset' | 'serverRestart'): void {
-    if (this.phase !== Phase.Up) return;
+  /**
+   * A reset, or the server shutting down: an established session ends at once. Not one whose
+   * flow the path forgot: the RST or FIN is dropped on the way like everything else. Whether it ended.
+   */
+  sessionCut(kind: 'reset' | 'serverRestart'): boolean {
+    if (this.phase !== Phase.Up || this.flowDeadSinceMs !== null) return false;
     // OpenSSH: a RST from the peer, or the server's sshd closing the session on shutdown,
     // ends ssh at once: "Connection reset by peer" / "Connection closed by remote host", 255.
     this.end({ code: 255 }, kind === 'serverRestart' ? 'Connection closed by remote host' : 'Connection reset by peer');
+    return true;
+  }
+
+  /**
+   * The path forgot its flows (a NAT or stateful firewall lost its state, the public address
+   * changed behind carrier NAT): this ssh's TCP connection, once it has one, is dead for good.
+   * Nothing tells ssh: its packets vanish, and only ServerAlive, TCP's own limits or autossh
+   * (a failed test, AUTOSSH_CONNECTTIME) end it. A connect still waiting for its SYN's answer
+   * is a new flow, judged when it is answered (see connected).
+   */
+  flowsLost(): void {
+    if (this.phase === Phase.None || this.phase === Phase.Connecting || this.flowDeadSinceMs !== null) return;
+    this.flowDeadSinceMs = this.clock.now();
   }
 
   get up(): boolean {
@@ -94,18 +120,18 @@ export class SimulatedSsh {
 
   /** The conditions changed, or the session just came up: settle this ssh's fate. */
   reassess(pathBrokenSinceMs: number): void {
-    const path = this.conditions.path();
+    const path = this.pathNow();
     if (this.phase === Phase.Stalled && path === 'ok') {
       this.clearStep();
       this.startHandshake();
     } else if (this.phase === Phase.Up) {
       const intervalMs = this.options.serverAliveIntervalSeconds * 1000;
       const aliveLimitMs = intervalMs * this.options.serverAliveCountMax;
-      if (path === 'blackhole' || (intervalMs > 0 && this.rttMs() >= aliveLimitMs)) {
+      if (isSilent(path) || (intervalMs > 0 && this.rttMs() >= aliveLimitMs)) {
         // ServerAliveInterval: after CountMax unanswered keepalives "Timeout, server not
         // responding", 255; ssh(1) gives this as Interval x CountMax (15 x 3 = 45 s). Without
         // it only TCP keepalive notices an idle dead peer.
-        const since = path === 'blackhole' ? pathBrokenSinceMs : this.clock.now();
+        const since = isSilent(path) ? this.silentSinceMs(pathBrokenSinceMs) : this.clock.now();
         this.scheduleDeath(since + (intervalMs > 0 ? aliveLimitMs : KEEPALIVE_GIVE_UP_MS), 'Timeout, server not responding');
       } else if (path === 'refuse') {
         // the next packet ssh sends meets a RST: the first keepalive, else TCP keepalive's
@@ -125,8 +151,8 @@ export class SimulatedSsh {
       // ssh listens on its -L ports only once the session is up
       return { afterMs: 0, ok: false, reason: PROBE_FAILURES.refused };
     }
-    const path = this.conditions.path();
-    if (path === 'blackhole') {
+    const path = this.pathNow();
+    if (isSilent(path)) {
       // the test's bytes sit in ssh's send queue: without ServerAlive, TCP gives up on them
       if (this.options.serverAliveIntervalSeconds === 0) this.scheduleDeath(this.clock.now() + RETRANSMIT_GIVE_UP_MS, 'Broken pipe');
       return { afterMs: silent.afterMs, ok: false, reason: silent.reason };
@@ -146,7 +172,7 @@ export class SimulatedSsh {
 
   /** Whether a test sent now would pass: what lets the world skip a passing test's round trip. */
   testWouldPass(monitor: Monitor, netTimeoutMs: number): boolean {
-    if (this.phase !== Phase.Up || this.conditions.path() !== 'ok') return false;
+    if (this.phase !== Phase.Up || this.pathNow() !== 'ok') return false;
     if (monitor.form === 'loop' && this.forwardsBroken) return false;
     return this.testRoundTripMs() < silentTestFailure(monitor, netTimeoutMs).afterMs;
   }
@@ -154,6 +180,17 @@ export class SimulatedSsh {
   /** -L connect, channel open to the server, its connect back through -R (or to echo), the reply */
   testRoundTripMs(): number {
     return 2 * this.rttMs();
+  }
+
+  /** What this ssh's packets meet now: the network's path, or silence once its own flow is dead. */
+  private pathNow(): PathState {
+    return this.flowDeadSinceMs !== null ? 'blackhole' : this.conditions.path();
+  }
+
+  /** Since when this ssh has heard nothing: its flow's death, or the path's, whichever came first. */
+  private silentSinceMs(pathBrokenSinceMs: number): number {
+    const pathSilentSinceMs = isSilent(this.conditions.path()) ? pathBrokenSinceMs : Infinity;
+    return Math.min(pathSilentSinceMs, this.flowDeadSinceMs ?? Infinity);
   }
 
   private rttMs(): number {
@@ -169,6 +206,11 @@ export class SimulatedSsh {
   private trySyn(): void {
     const now = this.clock.now();
     const path = this.conditions.path();
+    if (path === 'unreachable') {
+      // no route: connect() fails at once, ENETUNREACH ("connect to host ...: Network is unreachable")
+      this.stepAt(now, () => this.end({ code: 255 }, 'connect: Network is unreachable'));
+      return;
+    }
     if (path === 'refuse') {
       this.stepAt(now + this.rttMs(), () => this.end({ code: 255 }, 'connect: Connection refused'));
       return;
@@ -179,7 +221,7 @@ export class SimulatedSsh {
         this.stepAt(this.connectStartMs + this.connectLimitMs(), () => this.end({ code: 255 }, 'connect: Connection timed out'));
         return;
       }
-      this.stepAt(now + rtt, () => this.startHandshake());
+      this.stepAt(now + rtt, () => this.connected());
       return;
     }
     // blackhole: the SYN is lost; retry on the kernel's schedule, give up at the limit
@@ -192,6 +234,12 @@ export class SimulatedSsh {
     }
   }
 
+  /** The SYN was answered: a new flow. A path still forgetting its flows forgets this one too. */
+  private connected(): void {
+    if (this.conditions.staleFlows > 0) this.flowDeadSinceMs = this.clock.now();
+    this.startHandshake();
+  }
+
   private startHandshake(): void {
     this.phase = Phase.Handshaking;
     this.stepAt(this.clock.now() + this.params.handshakeMs + HANDSHAKE_ROUND_TRIPS * this.conditions.latencyAddMs, () => this.handshakeDone());
@@ -199,13 +247,15 @@ export class SimulatedSsh {
 
   private handshakeDone(): void {
     this.step = null;
-    const path = this.conditions.path();
+    const path = this.pathNow();
     if (path === 'refuse') {
       this.end({ code: 255 }, 'Connection reset by peer');
       return;
     }
-    if (path === 'blackhole') {
-      // the exchange stalls; ConnectTimeout also bounds the banner exchange, else TCP does
+    if (isSilent(path)) {
+      // the exchange stalls (until the path returns; for good if this flow is dead); ConnectTimeout
+      // also bounds the banner exchange, else TCP does. ServerAlive only runs once the session is
+      // up: nothing else in ssh ends a stalled key exchange.
       this.phase = Phase.Stalled;
       const limit = this.options.connectTimeoutSeconds;
       const deadMs = limit !== null ? Math.max(this.clock.now(), this.connectStartMs + limit * 1000) : this.clock.now() + RETRANSMIT_GIVE_UP_MS;
@@ -218,16 +268,23 @@ export class SimulatedSsh {
       this.end({ code: 255 }, 'Permission denied (publickey)');
       return;
     }
+    const n = this.n;
+    const ports = this.options.remoteListenPorts;
     if (this.conditions.portsBound > 0 && this.options.remoteForwards > 0) {
       if (this.options.exitOnForwardFailure) {
-        this.end({ code: 255 }, 'Error: remote port forwarding failed for listen port');
+        // OpenSSH's ssh_confirm_remote_forward: fatal at the first refused forward, exit 255.
+        // What autossh reads on ssh's stderr is told with the exit, before its SIGCHLD.
+        this.end({ code: 255 }, `Error: remote port forwarding failed for listen port ${ports[0] ?? 0}`);
+        if (ports.length > 0) this.events.forwardFailed(n, ports.slice(0, 1));
         return;
       }
-      // without ExitOnForwardFailure ssh only warns, stays up, and never retries the forward
+      // without ExitOnForwardFailure ssh only warns ("Warning: remote port forwarding failed for
+      // listen port N", one line per forward), stays up, and never retries the forward
       this.forwardsBroken = true;
     }
     this.phase = Phase.Up;
-    this.events.up(this.n);
+    this.events.up(n);
+    if (this.forwardsBroken && ports.length > 0 && this.alive && this.n === n) this.events.forwardFailed(n, ports);
   }
 
   private scheduleDeath(atMs: number, why: string): void {

@@ -14,5 +14,5 @@ export function fleetReportHtml(r: FleetResult): string {
   parts.push(text(40, 240, '0'), text(40 + bins * 20 - 60, 240, formatDuration(max)), text(40, 14, `tunnels per downtime bin (max ${top})`));
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${80 + bins * 20}" height="250">${parts.join('')}</svg>`;
   const d = r.downtimeMs;
-  return page(`fleet: ${r.tunnels} tunnels on ${r.model}`, `${svg}\n<p>${esc(`seed ${r.seed}, ${formatDuration(r.durationMs)}; downtime p50 ${formatDuration(d.p50)}, p90 ${formatDuration(d.p90)}, p99 ${formatDuration(d.p99)}, max ${formatDuration(d.max)}; ssh starts ${r.sshStarts.total}; gave up ${r.gaveUp}`)}</p>`);
+  return page(`fleet: ${r.tunnels} tunnels on ${r.model}`, `${svg}\n<p>${esc(`seed ${r.seed}, ${formatDuration(r.durationMs)}; downtime p50 ${formatDuration(d.p50)}, p90 ${formatDuration(d.p90)}, p99 ${formatDuration(d.p99)}, max ${formatDuration(d.max)}; ssh starts ${r.sshStarts.total}, at most ${r.sshStarts.peakRestartsPerSecond} restarts in one second; gave up ${r.gaveUp}`)}</p>`);
 }

@@ -6,7 +6,7 @@ import { SIGNAL_NUMBERS, SUPERVISOR_SIGNALS } from '../../src/machine/signals.js
 import { expecting } from '../schema/issues.js';
 import { textField } from '../schema/text-field.js';
 import { parseIsoMs, parseOffsetMs, parseTimePoint, type TimePoint } from './duration.js';
-import type { Fact } from './types.js';
+import { OUTAGE_MODES, type Fact } from './types.js';
 
 export const TIMELINE_FORMAT = 'autossh-timeline/1';
 const MAX_FACTS = 1_000_000;
@@ -20,7 +20,7 @@ const timePoint = textField(
 const instant = textField('an ISO 8601 instant like "2024-05-01T03:00:00Z"', parseIsoMs);
 /** a signal an ssh can die of, by name */
 export const signalName = textField('a signal name like "SIGSEGV"', (name) => (SIGNAL_NUMBERS[name] === undefined ? null : name));
-export const outageMode = z.enum(['blackhole', 'refuse', 'reset']).default('blackhole');
+export const outageMode = z.enum(OUTAGE_MODES).default('blackhole');
 const wholeNumber = z.number({ error: expecting('a whole number >= 0') }).int({ error: expecting('a whole number >= 0') })
   .min(0, { error: expecting('a whole number >= 0') });
 /** free text for people; the simulator never reads it */

@@ -2,7 +2,13 @@
 // configuration it was started with, and what happened to the network, the server and ssh.
 // docs/timeline-format.md is the user-facing description of the same types.
 
-export type OutageMode = 'blackhole' | 'refuse' | 'reset';
+/**
+ * How the network fails (docs/timeline-format.md): packets dropped silently, refused, reset;
+ * the path forgetting its flows (`stale-flows`: open connections fall silent for good, new ones
+ * work once it is over); or the client's own link down (`link`).
+ */
+export const OUTAGE_MODES = ['blackhole', 'refuse', 'reset', 'stale-flows', 'link'] as const;
+export type OutageMode = (typeof OUTAGE_MODES)[number];
 
 /** Facts that last (`forMs`) and facts that are instants. Times are ms since the timeline's start. */
 export type Fact =

@@ -61,19 +61,21 @@ describe('fleet HTML report', () => {
     expect(durationMs(simulated!)).toBe(result.durationMs);
   });
 
-  it('states the downtime percentiles, ssh starts and give-ups of the result', () => {
+  it('states the downtime percentiles, ssh starts, the busiest second and give-ups of the result', () => {
     const d = result.downtimeMs;
     // Distinct figures, so a report that swapped two of them would fail below.
     expect(new Set([d.p50, d.p90, d.p99, d.max]).size).toBe(4);
     expect(result.gaveUp).toBeGreaterThan(0);
     expect(result.gaveUp).toBeLessThan(result.tunnels);
 
-    const [, p50, p90, p99, max, starts, gaveUp] = match(
-      /downtime p50 ([^,]+), p90 ([^,]+), p99 ([^,]+), max ([^;]+); ssh starts (\d+); gave up (\d+)<\/p>/,
+    const [, p50, p90, p99, max, starts, peak, gaveUp] = match(
+      /downtime p50 ([^,]+), p90 ([^,]+), p99 ([^,]+), max ([^;]+); ssh starts (\d+), at most (\d+) restarts in one second; gave up (\d+)<\/p>/,
     );
     expect({ p50: durationMs(p50!), p90: durationMs(p90!), p99: durationMs(p99!), max: durationMs(max!) })
       .toEqual({ p50: d.p50, p90: d.p90, p99: d.p99, max: d.max });
     expect(Number(starts)).toBe(result.sshStarts.total);
+    expect(Number(peak)).toBe(result.sshStarts.peakRestartsPerSecond);
+    expect(result.sshStarts.peakRestartsPerSecond).toBeGreaterThan(1);
     expect(Number(gaveUp)).toBe(result.gaveUp);
   });
 

@@ -1,5 +1,6 @@
 // The fleet's shared scope must run the machine exactly as an actor does: same steps for the
-// same world, with many tunnels interleaved on one clock, and across a persisted snapshot.
+// same world, with many tunnels interleaved on one clock, and across a persisted snapshot. The
+// steps include every decision by rule, the liveness rules' (D9-D12) among them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FleetScope, runAsActor, type RunMachine } from '../../src/driver/machine-runner.js';
@@ -11,6 +12,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { configArb, freezesArb, HORIZON_MS, signalsArb, worldArb } from '../support/machine-arbitraries.js';
 
 const MAX_CALLBACKS = 10_000_000;
+const LIVENESS_DECISION = / decision (connectTimeExceeded|remoteForwardFailed|forwardRetry|networkChanged|jitter)$/;
 
 interface Tunnel {
   config: Config;
@@ -38,15 +40,19 @@ function runTogether(tunnels: readonly Tunnel[], run: (i: number) => RunMachine)
 
 describe('machine runners', () => {
   it('a fleet scope makes the same steps as an actor per tunnel, tunnels interleaved', () => {
+    let livenessDecisions = 0;
     fc.assert(
       fc.property(fc.array(tunnelArb, { minLength: 1, maxLength: 6 }), (tunnels) => {
         const byActors = runTogether(tunnels, () => runAsActor);
         const scope = new FleetScope();
         const byScope = runTogether(tunnels, () => scope.run);
         expect(byScope).toEqual(byActors);
+        livenessDecisions += byActors.flat().filter((step) => LIVENESS_DECISION.test(step)).length;
       }),
       { numRuns: 60 },
     );
+    // the runs compared did take the liveness rules' paths
+    expect(livenessDecisions).toBeGreaterThan(20);
   });
 
   it('a snapshot persisted by an actor continues identically in a fleet scope, and back', () => {

@@ -16,8 +16,19 @@ describe('ssh options', () => {
   it('reads -o in its forms, first value wins, counts -R', () => {
     const o = readSshOptions(['ssh', '-oServerAliveInterval=10', '-o', 'serveralivecountmax 5', '-o', 'ServerAliveInterval=99',
       '-R', '1:a:2', '-R3:b:4', '-o', 'ExitOnForwardFailure=yes', '-o', 'ConnectTimeout=7', 'host', '-R', '9:x:9']);
-    expect(o).toEqual({ serverAliveIntervalSeconds: 10, serverAliveCountMax: 5, connectTimeoutSeconds: 7, exitOnForwardFailure: true, remoteForwards: 2 });
+    expect(o).toEqual({
+      serverAliveIntervalSeconds: 10, serverAliveCountMax: 5, connectTimeoutSeconds: 7, exitOnForwardFailure: true,
+      remoteForwards: 2, remoteListenPorts: [1, 3],
+    });
     expect(readSshOptions(['ssh', 'host'])).toMatchObject({ serverAliveIntervalSeconds: 0, serverAliveCountMax: 3, connectTimeoutSeconds: null });
+  });
+  it('keeps each remote forward\'s listen port, in every form ssh(1) takes', () => {
+    const o = readSshOptions(['ssh', '-R', '127.0.0.1:2222:localhost:22', '-R', '[::1]:2223:localhost:22', '-R', '2224',
+      '-R', 'relay.example:2225', '-R', '2226:/run/local.sock', '-R', '/run/remote.sock:localhost:22', '-R', '0:localhost:80',
+      '-o', 'RemoteForward 2227 localhost:22', '-o', 'RemoteForward=2228 localhost:22', 'host']);
+    // a socket and a port the server picks (0) have no listen port to name
+    expect(o.remoteListenPorts).toEqual([2222, 2223, 2224, 2225, 2226, 2227, 2228]);
+    expect(o.remoteForwards).toBe(9);
   });
 });
 
@@ -93,6 +104,34 @@ describe('OpenSSH in a faulty world', () => {
   it('latency beyond the net timeout fails the test', () => {
     const r = run(['-M', '20000', 'host'], [{ at: '+1m', kind: 'latency', addMs: 8000, for: '20m' }], { duration: '15m' });
     expect(r.decisions[0]).toMatchObject({ rule: 'connectionTestFailed', atMs: 615_000 });
+  });
+  it('stale flows: the open session is dead for good, even after a 1 ms address change; the next ssh works', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '20m' });
+    expect(ends(r)).toEqual([[645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)']]);
+    expect(r.sshRuns[1]).toMatchObject({ startMs: 645_000, upMs: 645_440, endMs: null });
+    // idle, no ServerAlive: only TCP keepalive (7875 s) notices
+    const idle = run(['-M', '0', 'host'], [{ at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '3h' });
+    expect(ends(idle)[0]![0]).toBe(600_000 + 7_875_000);
+    // a connection test pushes data into it: it fails, and the machine restarts ssh
+    const tested = run(['-M', '20000', 'host'], [{ at: '+5m', kind: 'outage', mode: 'stale-flows', for: '1ms' }], { duration: '15m' });
+    expect(tested.decisions[0]).toMatchObject({ rule: 'connectionTestFailed', atMs: 615_000 });
+  });
+  it('stale flows: a server restart\'s FIN is lost with the flow; the server restart still refuses new ssh', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [
+      { at: '+10m', kind: 'outage', mode: 'stale-flows', for: '1ms' }, { at: '+10m10s', kind: 'serverRestart', for: '1m' },
+    ], { duration: '20m' }, { AUTOSSH_GATETIME: '0' });
+    expect(ends(r)[0]).toEqual([645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)']);
+    expect(ends(r)[1]).toEqual([645_040, 'ssh #2 ended: exit 255 (connect: Connection refused)']);
+  });
+  it('the link down: connects fail at once, an open session hears silence and survives a short drop', () => {
+    const r = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'link', for: '5m' }], { duration: '20m' }, { AUTOSSH_GATETIME: '0' });
+    expect(ends(r).slice(0, 3)).toEqual([
+      [645_000, 'ssh #1 ended: exit 255 (Timeout, server not responding)'],
+      [645_000, 'ssh #2 ended: exit 255 (connect: Network is unreachable)'],
+      [645_000, 'ssh #3 ended: exit 255 (connect: Network is unreachable)'],
+    ]);
+    const short = run(['-M', '0', ...SA, 'host'], [{ at: '+10m', kind: 'outage', mode: 'link', for: '30s' }], { duration: '20m' });
+    expect(short.summary).toMatchObject({ sshStarts: 1, downtimeMs: 440 + 30_000 });
   });
   it('a crash and an operator signal', () => {
     const r = run(['-M', '0', 'host'], [{ at: '+5m', kind: 'sshCrash', signal: 'SIGSEGV' }, { at: '+8m', kind: 'signal', signal: 'SIGTERM' }], { duration: '10m' });

@@ -52,6 +52,10 @@ describe('timeline parsing', () => {
     }, 'x.json');
     expect(t.facts.map((f) => [f.kind, f.atMs])).toEqual([['signal', 90_000], ['outage', 1_200_000], ['serverRestart', 3_600_000]]);
     expect(t.facts[1]).toMatchObject({ mode: 'blackhole', forMs: 300_000 });
+    const modes = parseTimeline({ ...base, facts: [
+      { at: '+1m', kind: 'outage', mode: 'stale-flows', for: '1ms' }, { at: '+2m', kind: 'outage', mode: 'link', for: '5m' },
+    ] }, 'x.json');
+    expect(modes.facts.map((f) => f.kind === 'outage' && [f.mode, f.forMs])).toEqual([['stale-flows', 1], ['link', 300_000]]);
     // no duration: 30 min past the last fact's end
     expect(t.durationMs).toBe(3_690_000 + 1_800_000);
   });
@@ -65,7 +69,9 @@ describe('timeline parsing', () => {
     expect(e.message).toBe('incident.json: $.facts[1].for: expected a duration like "90s", "+5m" or "1h30m", got "soon"');
     expect(errorOf({ ...base, facts: [{ at: 'tomorrow', kind: 'outage', for: '1m' }] }).jsonPath).toBe('$.facts[0].at');
     expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'meteor' }] }).message).toContain('$.facts[0].kind: expected one of outage');
-    expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'outage', for: '1m', mode: 'flaky' }] }).jsonPath).toBe('$.facts[0].mode');
+    expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'outage', for: '1m', mode: 'flaky' }] }).message).toBe(
+      'incident.json: $.facts[0].mode: expected one of blackhole, refuse, reset, stale-flows, link, got "flaky"',
+    );
     expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'signal', signal: 'SIGKILL' }] }).jsonPath).toBe('$.facts[0].signal');
     expect(errorOf({ config: { args: 'host' } }).jsonPath).toBe('$.config.args');
     expect(errorOf({ config: { args: ['h'], env: { AUTOSSH_POLL: 60 } } }).jsonPath).toBe('$.config.env.AUTOSSH_POLL');
