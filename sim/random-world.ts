@@ -215,9 +215,9 @@ export class RandomWorld implements SupervisorHost {
         this.step(`ssh ${n} refused its forward, exits`);
         if (s.forwardLineAfterExit) {
           this.childEnds({ code: 255 });
-          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', n, port });
         } else {
-          this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+          this.deliver({ type: 'REMOTE_FORWARD_FAILED', n, port });
           this.childEnds({ code: 255 });
         }
         return;
@@ -227,14 +227,14 @@ export class RandomWorld implements SupervisorHost {
       if (this.awaitingEstablishment) this.establishedNews();
       if (forwardFails) {
         this.step(`ssh ${n} refused its forward, stays up`);
-        this.deliver({ type: 'REMOTE_FORWARD_FAILED', port });
+        this.deliver({ type: 'REMOTE_FORWARD_FAILED', n, port });
       }
     });
   }
 
   private establishedNews(): void {
     this.awaitingEstablishment = false;
-    this.deliver({ type: 'SSH_ESTABLISHED' });
+    this.deliver({ type: 'SSH_ESTABLISHED', n: this.starts });
   }
 
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {

@@ -71,8 +71,8 @@ export class OpensshWorld implements SupervisorHost {
       up: (n) => this.sshUp(n),
       ended: (n, end, why) => this.sshEnded(n, end, why),
       // autossh reads these lines on ssh's stderr (D10)
-      forwardFailed: (_n, ports) => {
-        for (const port of ports) this.tell({ type: 'REMOTE_FORWARD_FAILED', port });
+      forwardFailed: (n, ports) => {
+        for (const port of ports) this.tell({ type: 'REMOTE_FORWARD_FAILED', n, port });
       },
     });
   }
@@ -247,7 +247,7 @@ export class OpensshWorld implements SupervisorHost {
 
   private tellEstablished(): void {
     this.awaitingEstablishment = false;
-    this.tell({ type: 'SSH_ESTABLISHED' });
+    this.tell({ type: 'SSH_ESTABLISHED', n: this.ssh.number });
   }
 
   private sshEnded(n: number, end: SshEnd, why: string): void {

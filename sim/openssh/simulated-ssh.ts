@@ -56,6 +56,11 @@ export class SimulatedSsh {
     private readonly events: SshLifeEvents,
   ) {}
 
+  /** this ssh's start number */
+  get number(): number {
+    return this.n;
+  }
+
   get alive(): boolean {
     return this.phase !== Phase.None;
   }

@@ -186,7 +186,7 @@ export class FakeSshWorld implements SupervisorHost {
   /** The fake listens on its -L ports from its start, unless it plays a refusing forward. */
   awaitEstablished(): void {
     const child = this.child;
-    if (child?.alive && child.mode !== 'refuse') this.clock.at(this.now(), () => this.tell({ type: 'SSH_ESTABLISHED' }));
+    if (child?.alive && child.mode !== 'refuse') this.clock.at(this.now(), () => this.tell({ type: 'SSH_ESTABLISHED', n: child.n }));
   }
 
   /** An oracle scenario's network never changes. */

@@ -19,6 +19,8 @@ import { SshChild } from './ssh-child.js';
 const AUTHENTICATED = 'Authenticated to';
 
 export class RealHost implements SupervisorHost {
+  /** the start number of the ssh running now (or last) */
+  private sshNumber = 0;
   private readonly ssh = new SshChild();
   private readonly timers = new Map<TimerName, RealTimer>();
   private readonly probes = new Map<number, AbortController>();
@@ -82,8 +84,9 @@ export class RealHost implements SupervisorHost {
     this.pidFile?.remove();
   }
 
-  spawnSsh(_n: number, argv: string[]): void {
+  spawnSsh(n: number, argv: string[]): void {
     this.stopAwaiting();
+    this.sshNumber = n;
     this.ssh.start(argv, {
       onEnd: (end) => {
         this.stopAwaiting();
@@ -93,17 +96,18 @@ export class RealHost implements SupervisorHost {
         this.stopAwaiting();
         this.tell({ type: 'SSH_SPAWN_FAILED', error });
       },
-      onStderrLine: this.readsStderr ? (line) => this.sshSaid(line) : null,
+      // each line names the ssh that said it: it may be read after that ssh's end was told
+      onStderrLine: this.readsStderr ? (line) => this.sshSaid(n, line) : null,
     });
     if (this.ssh.pid !== undefined) this.logger.log(LOG_INFO, `ssh child pid is ${this.ssh.pid}`);
   }
 
   /** A line of the current ssh's stderr (it was passed on to ours already). */
-  private sshSaid(line: string): void {
+  private sshSaid(n: number, line: string): void {
     if (this.awaiting?.authLine && line.includes(AUTHENTICATED)) this.established();
     if (!this.config.forwardCheck) return;
     const port = failedRemoteForwardPort(line);
-    if (port !== null) this.tell({ type: 'REMOTE_FORWARD_FAILED', port });
+    if (port !== null) this.tell({ type: 'REMOTE_FORWARD_FAILED', n, port });
   }
 
   signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
@@ -156,7 +160,7 @@ export class RealHost implements SupervisorHost {
   private established(): void {
     if (this.awaiting === null) return;
     this.stopAwaiting();
-    this.tell({ type: 'SSH_ESTABLISHED' });
+    this.tell({ type: 'SSH_ESTABLISHED', n: this.sshNumber });
   }
 
   private stopAwaiting(): void {

@@ -160,7 +160,15 @@ export const autosshMachine = setup({
     graceTimeDue: ({ context, event }) => graceOf(context, event.atMs).graceSeconds > 0,
     jitterDue: ({ context }) => nextJitterMs(context) > 0,
     notAwaitingEstablishment: ({ context }) => !awaitsEstablishment(context.config),
-    forwardCheckOn: ({ context }) => context.config.forwardCheck,
+    /** news about the ssh running now, not one already gone (its start number is startCount) */
+    isCurrentSsh: ({ context, event }) => {
+      assertEvent(event, ['SSH_ESTABLISHED', 'REMOTE_FORWARD_FAILED']);
+      return event.n === context.startCount;
+    },
+    currentSshForwardFailed: ({ context, event }) => {
+      assertEvent(event, 'REMOTE_FORWARD_FAILED');
+      return context.config.forwardCheck && event.n === context.startCount;
+    },
     netWatchOn: ({ context }) => context.config.netWatch,
     netWatchWithJitter: ({ context }) => context.config.netWatch && context.config.jitterSeconds > 0,
     // --- signals ---
@@ -455,8 +463,8 @@ export const autosshMachine = setup({
         // D9: no sign of a session within AUTOSSH_CONNECTTIME (a stuck connect, kex or auth)
         CONNECT_DUE: { target: 'killing', actions: 'stopNotEstablished' },
         // D10: the server still holds our -R port for an old session
-        REMOTE_FORWARD_FAILED: { guard: 'forwardCheckOn', target: 'killing', actions: 'stopForForwardFailure' },
-        SSH_ESTABLISHED: { actions: 'noteEstablished' },
+        REMOTE_FORWARD_FAILED: { guard: 'currentSshForwardFailed', target: 'killing', actions: 'stopForForwardFailure' },
+        SSH_ESTABLISHED: { guard: 'isCurrentSsh', actions: 'noteEstablished' },
         POLL_DUE: { target: '.probing' },
         // D2: 1.4g ignores SIGHUP here; we test the connection now (-M 0: nothing to test)
         'SIGNAL.HUP': {
@@ -470,7 +478,7 @@ export const autosshMachine = setup({
         // ssh runs; with D9 on, its session is not yet known to be up
         connecting: {
           always: { guard: 'notAwaitingEstablishment', target: 'watching' },
-          on: { SSH_ESTABLISHED: { target: 'watching', actions: 'noteEstablished' } },
+          on: { SSH_ESTABLISHED: { guard: 'isCurrentSsh', target: 'watching', actions: 'noteEstablished' } },
         },
         watching: {},
         // One connection test in flight. Signals and an ssh exit do not disturb it (D3).

@@ -37,10 +37,13 @@ export type WorldEvent =
   /** ssh could not be executed: there is no child to wait for */
   | { type: 'SSH_SPAWN_FAILED'; error: string }
   | { type: TimerDueEvent }
-  /** evidence that the current ssh's session is up (see Config.evidence) */
-  | { type: 'SSH_ESTABLISHED' }
-  /** ssh said "remote port forwarding failed for listen port N" on its stderr */
-  | { type: 'REMOTE_FORWARD_FAILED'; port: number }
+  /** evidence that ssh number n's session is up (see Config.evidence) */
+  | { type: 'SSH_ESTABLISHED'; n: number }
+  /**
+   * ssh number n said "remote port forwarding failed for listen port N" on its stderr. It names
+   * its ssh: a host may read an ssh's last line after it has told that ssh's end.
+   */
+  | { type: 'REMOTE_FORWARD_FAILED'; n: number; port: number }
   /** a link came up, or an address or a default route appeared */
   | { type: 'NETWORK_CHANGED'; detail: string }
   | { type: 'PROBE_PASSED'; probeId: number }

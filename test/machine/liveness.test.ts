@@ -44,7 +44,7 @@ describe('D9: AUTOSSH_CONNECTTIME', () => {
 
   it('an established session cancels the deadline', () => {
     const m = machine(LOCAL_FORWARD, { AUTOSSH_CONNECTTIME: '20' });
-    m.send(700, { type: 'SSH_ESTABLISHED' });
+    m.send(700, { type: 'SSH_ESTABLISHED', n: 1 });
     expect(m.state()).toBe('{"sshRunning":"watching"}');
     expect(m.effects).toContainEqual(expect.objectContaining({ type: 'cancelTimer', timer: 'connect' }));
     expect(m.effects).toContainEqual(expect.objectContaining({ type: 'log', message: 'ssh session established after 0.7 s' }));
@@ -78,7 +78,7 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
     const m = machine(REMOTE, { AUTOSSH_FORWARDCHECK: '1' });
     let t = 500;
     for (let i = 0; i < 5; i++) {
-      m.send(t, { type: 'REMOTE_FORWARD_FAILED', port: 2222 });
+      m.send(t, { type: 'REMOTE_FORWARD_FAILED', n: i + 1, port: 2222 });
       m.send(t, { type: 'SSH_EXITED', end: { code: 255 } });
       const wait = m.effects.filter((e) => e.type === 'armTimer' && e.timer === 'backoff').at(-1) as { dueMs: number };
       t = wait.dueMs;
@@ -93,14 +93,24 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
 
   it('off by default: the line changes nothing, as in 1.4g', () => {
     const m = machine(REMOTE, {});
-    m.send(500, { type: 'REMOTE_FORWARD_FAILED', port: 2222 });
+    m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
     expect(m.state()).toBe('{"sshRunning":"watching"}');
     expect(m.effects.some((e) => e.type === 'signalSsh')).toBe(false);
   });
 
+  it('a line read after its ssh was reaped is about that ssh, not the next one', () => {
+    const m = machine(REMOTE, { AUTOSSH_FORWARDCHECK: '1' });
+    m.send(500, { type: 'SSH_EXITED', end: { code: 255 } });
+    expect(spawnTimes(m.effects)).toEqual([0, 500]);
+    m.send(510, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
+    expect(m.state()).toBe('{"sshRunning":"watching"}');
+    m.send(520, { type: 'REMOTE_FORWARD_FAILED', n: 2, port: 2222 });
+    expect(rules(m.effects)).toContain('remoteForwardFailed');
+  });
+
   it('an ssh that ends for another reason ends the run of retries', () => {
     const m = machine(REMOTE, { AUTOSSH_FORWARDCHECK: '1' });
-    m.send(500, { type: 'REMOTE_FORWARD_FAILED', port: 2222 });
+    m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
     m.send(500, { type: 'SSH_EXITED', end: { code: 255 } });
     m.send(2500, { type: 'BACKOFF_DUE' });
     m.send(900_000, { type: 'SSH_EXITED', end: { code: 255 } });

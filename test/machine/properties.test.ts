@@ -267,13 +267,11 @@ describe('the liveness rules under random worlds (targeted)', () => {
   });
 });
 
-describe('known issue in the machine: REMOTE_FORWARD_FAILED does not say which ssh it is about', () => {
+describe('news about an ssh that is gone', () => {
   // A real host may reap an ssh before it has read that ssh's last stderr line. The machine then
-  // restarts ssh (a fast try: at once), and the late "remote port forwarding failed" line stops
-  // the NEW ssh, which never said it. The fix (docs in the report): the event names its ssh's
-  // start number and the machine ignores one about an ssh that is gone (as isCurrentProbe does
-  // for tests), or hosts promise to tell the line before the exit. Flip to `it` once fixed.
-  it.fails('a forward failure read after its ssh exited never stops the next ssh', () => {
+  // restarts ssh (a fast try: at once), and the late "remote port forwarding failed" line must
+  // not stop the NEW ssh, which never said it: the event names its ssh (isCurrentSsh).
+  it('a forward failure read after its ssh exited never stops the next ssh', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 0, max: 5000 }), (seed, maxEstablishMs) => {
         const config = configOf(['-M', '0', '-R', '2222:localhost:22', 'host'], { AUTOSSH_FORWARDCHECK: '1', AUTOSSH_MAXSTART: '6' });

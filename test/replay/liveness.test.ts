@@ -166,10 +166,10 @@ describe('D10 AUTOSSH_FORWARDCHECK: a refused remote forward is retried on a sho
     // 678.44 s and refused both forwards. The machine stops it at the first line; the second comes
     // while it stops.
     expect(warned([])).toEqual([
-      [678_440, { type: 'REMOTE_FORWARD_FAILED', port: 20000 }],
-      [678_440, { type: 'REMOTE_FORWARD_FAILED', port: 2222 }],
+      [678_440, { type: 'REMOTE_FORWARD_FAILED', n: 2, port: 20000 }],
+      [678_440, { type: 'REMOTE_FORWARD_FAILED', n: 2, port: 2222 }],
     ]);
-    expect(warned(['-o', 'ExitOnForwardFailure=yes'])).toEqual([[678_440, { type: 'REMOTE_FORWARD_FAILED', port: 20000 }]]);
+    expect(warned(['-o', 'ExitOnForwardFailure=yes'])).toEqual([[678_440, { type: 'REMOTE_FORWARD_FAILED', n: 2, port: 20000 }]]);
   });
 });
 
