@@ -38,8 +38,8 @@ code{font-size:12px;word-break:break-all}
 </style></head><body>
 <h1>Chaos run: ${esc(result.schedule.name)}</h1>
 <p>${esc(result.schedule.description)}</p>
-<p>Started ${esc(result.startedAt)}; Toxiproxy ${esc(result.toxiproxy.url)}${result.toxiproxy.embedded ? ' (embedded)' : ''};
-sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}.
+<p>Started ${esc(result.startedAt)}; ${worldSentence(result)};
+sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}; ${result.forward === 'remote' ? '-R' : '-L'} forward${envSentence(result.scheduleEnv)}.
 Times are seconds from the start of the setup; the schedule started at ${formatSeconds(result.scheduleStartMs, 1)}.</p>
 <p class="legend"><span><i class="sw" style="background:#f5a623"></i>fault</span><span><i class="sw" style="background:#4a90d9"></i>ssh process (first to last seen)</span>
 <span><i class="sw" style="background:#2e7d32"></i>answered canary (round trip, log scale)</span><span><i class="sw" style="background:#d0021b"></i>lost canary</span></p>
@@ -65,6 +65,19 @@ ${rows}</table>
 <p>${esc(formatAggregate(sup.label, sup.measurements))}</p>
 ${sup.exited ? `<p class="bad">${esc(sup.exited)}</p>` : ''}
 </section>`;
+}
+
+function worldSentence(result: ChaosResult): string {
+  if (result.netns) {
+    const n = result.netns;
+    return `network namespace ${esc(n.namespace)} (${esc(n.serverAddress)}, reached over ${esc(n.rootDevice)} ${esc(n.rootAddress)})`;
+  }
+  return result.toxiproxy ? `Toxiproxy ${esc(result.toxiproxy.url)}${result.toxiproxy.embedded ? ' (embedded)' : ''}` : 'no Toxiproxy';
+}
+
+function envSentence(env: Record<string, string>): string {
+  const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return pairs.length > 0 ? `; the schedule sets <code>${esc(pairs.join(' '))}</code> for every supervisor` : '';
 }
 
 function timeline(result: ChaosResult, sup: SupervisorResult): string {

@@ -3,7 +3,9 @@
 import { measureFaults, type FaultMeasurement } from './measure.js';
 import type { CanaryRecord } from './canary.js';
 import type { LogLine, SshLife } from './supervisor.js';
+import type { ForwardSpec } from './supervisor-command.js';
 import type { Tunnel } from './tunnels.js';
+import type { WorldKind } from './faults/index.js';
 
 export interface FaultRecord {
   index: number;
@@ -23,8 +25,13 @@ export interface SupervisorResult {
   label: string;
   argv: string[];
   env: Record<string, string>;
+  /** The -L port on 127.0.0.1, or the -R port on the server's loopback. */
   forwardPort: number;
-  proxy: string;
+  forward: ForwardSpec;
+  /** Where its ssh connected, host:port. */
+  connectTo: string;
+  /** Its Toxiproxy proxy, or null in the namespace world. */
+  proxy: string | null;
   measurements: FaultMeasurement[];
   sshLives: SshLife[];
   canaries: CanaryRecord[];
@@ -36,8 +43,15 @@ export interface SupervisorResult {
 export interface ChaosResult {
   schedule: { name: string; description: string };
   startedAt: string;
-  toxiproxy: { url: string; embedded: boolean };
+  world: WorldKind;
+  /** null in the namespace world. */
+  toxiproxy: { url: string; embedded: boolean } | null;
+  /** The namespace world's network; null in Toxiproxy's. */
+  netns: { namespace: string; rootDevice: string; rootAddress: string; serverAddress: string; subnet: string } | null;
   sshd: { host: string; port: number; own: boolean };
+  forward: 'local' | 'remote';
+  /** AUTOSSH_* settings the schedule gave every supervisor. */
+  scheduleEnv: Record<string, string>;
   /** All times are ms on the run clock, which starts with the setup. */
   scheduleStartMs: number;
   /** Measurements cover up to here; then the supervisors were stopped. */
@@ -55,8 +69,10 @@ export function supervisorResult(tunnel: Tunnel, faults: readonly FaultRecord[],
     argv: [...supervisor.options.argv],
     // Only the settings the user chose to compare; PATH, HOME and LANG are the lab's.
     env: Object.fromEntries(Object.entries(supervisor.options.env).filter(([k]) => k.startsWith('AUTOSSH_'))),
-    forwardPort: tunnel.forwardPort,
-    proxy: tunnel.proxy.name,
+    forwardPort: tunnel.forward.listenPort,
+    forward: tunnel.forward,
+    connectTo: `${tunnel.entry.host}:${tunnel.entry.port}`,
+    proxy: tunnel.entry.proxy,
     measurements: measureFaults(faults, supervisor.sshLives, canary.records, observedEndMs, supervisor.logLines),
     sshLives: supervisor.sshLives,
     canaries: canary.records,
