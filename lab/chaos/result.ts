@@ -36,6 +36,8 @@ export interface SupervisorResult {
   sshLives: SshLife[];
   canaries: CanaryRecord[];
   log: LogLine[];
+  /** Its stderr, where its ssh's own messages are ("Timeout, server ... not responding."). */
+  stderr: LogLine[];
   /** Set when the supervisor exited by itself during the run. */
   exited: string | null;
 }
@@ -73,10 +75,11 @@ export function supervisorResult(tunnel: Tunnel, faults: readonly FaultRecord[],
     forward: tunnel.forward,
     connectTo: `${tunnel.entry.host}:${tunnel.entry.port}`,
     proxy: tunnel.entry.proxy,
-    measurements: measureFaults(faults, supervisor.sshLives, canary.records, observedEndMs, supervisor.logLines),
+    measurements: measureFaults(faults, supervisor.sshLives, canary.records, observedEndMs, supervisor.logLines, supervisor.lines),
     sshLives: supervisor.sshLives,
     canaries: canary.records,
     log: supervisor.logLines,
+    stderr: supervisor.stderrLines,
     exited,
   };
 }
