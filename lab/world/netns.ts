@@ -88,7 +88,7 @@ export interface ServerNetns {
 }
 
 /** Namespaces and routes this process made and has not removed yet: removed on an abrupt exit. */
-const live = { namespaces: new Set<string>(), routes: new Set<string>() };
+const live = { namespaces: new Set<string>(), routes: new Set<string>(), devices: new Set<string>() };
 let exitHookInstalled = false;
 
 async function run(file: string, args: readonly string[], input?: string): Promise<string> {
@@ -142,6 +142,14 @@ async function killAllIn(ns: string): Promise<void> {
 
 async function deleteNamespace(ns: string): Promise<void> {
   await killAllIn(ns);
+  // Sockets outlive their processes (a session the server still retransmits to, its FIN): they
+  // would keep the namespace, its veth and the root end's route alive for minutes after it is
+  // deleted. Destroy them. Always through `ip netns exec`: never in the root namespace.
+  try {
+    await execIn(ns, ['ss', '-K', '-tan']);
+  } catch {
+    // The namespace is gone already, or the kernel cannot destroy sockets: it goes when they do.
+  }
   try {
     await ip('netns', 'delete', ns);
   } catch {
@@ -166,6 +174,11 @@ async function sweepLeftovers(): Promise<void> {
     const m = pattern.exec(ns);
     const pid = Number(m?.[1] ?? m?.[2]);
     if (m && pid !== process.pid && !isAlive(pid)) await deleteNamespace(ns);
+  }
+  // A root veth end whose namespace is deleted but still held (by sockets, for a while).
+  for (const m of (await ip('-o', 'link', 'show')).matchAll(new RegExp(`^\\d+: (${ROOT_DEV_PREFIX}(\\d+)-\\d+)[@:]`, 'gm'))) {
+    const pid = Number(m[2]);
+    if (pid !== process.pid && !isAlive(pid)) await ip('link', 'delete', m[1]!).catch(() => {});
   }
   // A fallback route whose /30 no root address is in any more belongs to a namespace that is gone
   // (a live run adds its address before its route and deletes its route before its namespace).
@@ -219,6 +232,13 @@ function installExitHook(): void {
         execFileSync('ip', ['netns', 'delete', ns], { stdio: 'ignore' });
       } catch {
         // best effort
+      }
+    }
+    for (const dev of live.devices) {
+      try {
+        execFileSync('ip', ['link', 'delete', dev], { stdio: 'ignore' });
+      } catch {
+        // best effort: gone with its namespace
       }
     }
   });
@@ -307,6 +327,7 @@ export async function createServerNetns(): Promise<ServerNetns> {
     // Made in the server namespace with its peer moved out: if anything below fails, deleting the
     // namespace deletes the pair, root end included.
     await ip('-n', ns, 'link', 'add', SERVER_DEV, 'type', 'veth', 'peer', 'name', rootDev, 'netns', String(process.pid));
+    live.devices.add(rootDev);
     await ip('addr', 'add', `${rootAddr}/30`, 'dev', rootDev);
     await ip('-n', ns, 'addr', 'add', `${serverAddr}/30`, 'dev', SERVER_DEV);
     await ip('-n', ns, 'link', 'set', 'lo', 'up');
@@ -318,6 +339,8 @@ export async function createServerNetns(): Promise<ServerNetns> {
   } catch (err) {
     if (routeAdded || live.routes.has(subnet)) await deleteFallbackRoute(subnet);
     await deleteNamespace(ns);
+    await ip('link', 'delete', rootDev).catch(() => {});
+    live.devices.delete(rootDev);
     throw new Error(`could not create the server's network namespace (needs root and iproute2): ${(err as Error).message}`);
   }
 
@@ -335,6 +358,9 @@ export async function createServerNetns(): Promise<ServerNetns> {
       destroyed ??= (async () => {
         await deleteFallbackRoute(subnet);
         await deleteNamespace(ns);
+        // Deleting a namespace frees its devices only once nothing holds it: take the pair down now.
+        await ip('link', 'delete', rootDev).catch(() => {});
+        live.devices.delete(rootDev);
       })();
       return destroyed;
     },
