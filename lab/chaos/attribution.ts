@@ -1,6 +1,6 @@
 // Who ended ssh: per fault and supervisor, read from what the supervisor and its ssh said (the
-// log file and stderr, in the order the lab saw them) and when its ssh processes ended. Pure, so
-// it is unit-tested on made-up lines.
+// log file and stderr) and when its ssh processes ended. Pure, so it is unit-tested on made-up
+// lines.
 //
 // Causes, each from its own evidence:
 // - serverAlive: ssh's own ServerAlive gave up: "Timeout, server X not responding." on stderr.
@@ -8,19 +8,27 @@
 // - supervisorRule: one of autossh-ts's liveness rules, by its log line: connectTimeExceeded
 //   ("ssh session not established N s after its start"), remoteForwardFailed ("remote port
 //   forwarding failed for listen port N: ..."), networkChanged ("network changed (...)"); a line
-//   may also name the rule itself. Only lines of the log count: ssh's own "Error: remote port
-//   forwarding failed" on stderr is ssh speaking, not the rule.
-// - faultEnd: the ssh ended within FAULT_END_WINDOW_MS of the fault being switched off, with no
-//   evidence of the above (e.g. a Toxiproxy timeout toxic closes what it held when removed).
+//   naming the rule counts too. Only log lines count: ssh's own "Error: remote port forwarding
+//   failed" on stderr is ssh speaking, not the rule.
+// - faultEnd: the fault's end closes connections (a Toxiproxy timeout toxic closes what it held
+//   when removed) and the ssh ended within FAULT_END_WINDOW_MS of it, with no evidence of the above.
 // - sshError: ssh exited by itself on an error it printed ("ssh: connect to host ...: No route to
 //   host", "Error: remote port forwarding failed ...", "Connection closed by ...").
 // - unknown: it ended, and nothing says why.
 // - none: no ssh that was running when the fault began ended in the fault's window.
 //
 // `endedBy` is about the ssh that was running when the fault began (the one `detectMs` times).
-// `laterEnds` counts how every ssh started after it in the window ended (one cause each: the
-// supervisor's line first, then ServerAlive, then ssh's own error), and `rules` counts every rule
-// line in the window, including networkChanged, which ends a wait and starts ssh, not ends one.
+// `laterEnds` counts how the ssh processes started after it in the window ended. `rules` counts
+// every rule line in the window, networkChanged included (it ends a wait and starts ssh; it does
+// not end one).
+//
+// The log is a file and stderr a pipe: the lab reads them at different moments, so their lines
+// are not reliably in the order they were written (an ssh's last words can arrive after the
+// supervisor's "starting ssh" for the next one). Nothing here depends on their interleaving:
+// the ssh running at the fault's start is matched to evidence by time, near its end as /proc saw
+// it; later ends are counted from the supervisor's "starting ssh" lines and explained by the
+// evidence, each end once: a supervisor's line and ssh's own error about the same end
+// (autossh-ts's remoteForwardFailed and ssh's "Error: remote port forwarding failed") are one.
 import type { OutputLine, SshLife } from './supervisor.js';
 
 export type EndCause = 'serverAlive' | 'connectionTest' | 'supervisorRule' | 'faultEnd' | 'sshError' | 'unknown';
@@ -39,11 +47,19 @@ export interface Attribution {
   rules: Partial<Record<SupervisorRule, number>>;
 }
 
-/** A Toxiproxy toxic's removal closes connections while the API call returns: allow a little before, and after. */
+/** A Toxiproxy toxic's removal closes connections while the API call returns: a little before, up to this after. */
 export const FAULT_END_WINDOW_MS = 1_000;
 const FAULT_END_EARLY_MS = 200;
-/** /proc is polled every 50 ms: an end is seen up to one poll late, its evidence a little before. */
-const END_SLACK_MS = 100;
+/**
+ * How far from an ssh's end (as /proc saw it, up to one 50 ms poll late) its evidence may be
+ * stamped: before it, as ssh prints and then exits; after it, as a pipe's data can be read late.
+ */
+const BEFORE_END_MS = 1_000;
+const AFTER_END_MS = 250;
+/** A supervisor's line and ssh's own error this close together are about one end. */
+const SAME_END_MS = 300;
+/** "starting ssh" for the next ssh can be read up to one /proc poll before the end of the previous one is seen. */
+const POLL_SLACK_MS = 60;
 
 const SERVER_ALIVE = /Timeout, server .* not responding/;
 const CONNECTION_TEST = /port down, restarting ssh/;
@@ -65,7 +81,9 @@ const NOT_AN_ERROR = [
   /^autossh(-ts)?(\[\d+\])?: /,
 ];
 
-type Evidence = { cause: 'serverAlive' | 'connectionTest' | 'sshError' } | { cause: 'supervisorRule'; rule: SupervisorRule; endsSsh: boolean };
+export type Evidence =
+  | { cause: 'serverAlive' | 'connectionTest' | 'sshError' }
+  | { cause: 'supervisorRule'; rule: SupervisorRule; endsSsh: boolean };
 
 /** What one line says about an ssh ending, if anything. */
 export function classifyLine(line: Pick<OutputLine, 'source' | 'text'>): Evidence | undefined {
@@ -80,117 +98,95 @@ export function classifyLine(line: Pick<OutputLine, 'source' | 'text'>): Evidenc
 }
 
 export interface AttributionInput {
-  fault: { startMs: number; endMs: number };
+  fault: { startMs: number; endMs: number; /** Switching it off closes connections (default false). */ endCloses?: boolean };
   /** The window's end: the next fault's start, or the end of observation. */
   windowEndMs: number;
   sshLives: readonly SshLife[];
   lines: readonly OutputLine[];
 }
 
+/** An ending line: the supervisor's own, ServerAlive's, or ssh's error. */
+interface Ending {
+  index: number;
+  ms: number;
+  evidence: Evidence;
+  /** supervisor (connectionTest, an ending rule) and ServerAlive rank over ssh's own error. */
+  strong: boolean;
+}
+
 export function attributeFault({ fault, windowEndMs, sshLives, lines }: AttributionInput): Attribution {
+  const inWindow = (ms: number): boolean => ms >= fault.startMs && ms < windowEndMs;
+  const atFaultEnd = (ms: number): boolean => fault.endCloses === true && ms >= fault.endMs - FAULT_END_EARLY_MS && ms <= fault.endMs + FAULT_END_WINDOW_MS;
+
   const rules: Partial<Record<SupervisorRule, number>> = {};
-  for (const line of lines) {
-    if (line.ms < fault.startMs || line.ms >= windowEndMs) continue;
-    const e = classifyLine(line);
-    if (e?.cause === 'supervisorRule') rules[e.rule] = (rules[e.rule] ?? 0) + 1;
-  }
+  const endings: Ending[] = [];
+  lines.forEach((line, index) => {
+    const evidence = classifyLine(line);
+    if (!evidence) return;
+    if (evidence.cause === 'supervisorRule' && inWindow(line.ms)) rules[evidence.rule] = (rules[evidence.rule] ?? 0) + 1;
+    if (evidence.cause === 'supervisorRule' && !evidence.endsSsh) return;
+    endings.push({ index, ms: line.ms, evidence, strong: evidence.cause !== 'sshError' });
+  });
 
   // The ssh that was running at the fault's start and ended first (the one detectMs times).
   const detected = sshLives
     .filter((l) => l.startMs <= fault.startMs && l.endMs !== null && l.endMs > fault.startMs && l.endMs <= windowEndMs)
     .sort((a, b) => a.endMs! - b.endMs!)[0];
-  if (detected === undefined) {
-    return { endedBy: 'none', endedByRule: null, evidence: null, laterEnds: laterEnds(fault, windowEndMs, lines, startIndexAfter(lines, fault.startMs, -1)), rules };
-  }
-  const endMs = detected.endMs!;
-  const from = Math.max(fault.startMs, detected.startMs);
-  let endingIndex = -1;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.ms < from) continue;
-    if (line.ms > endMs + END_SLACK_MS) break;
-    const e = classifyLine(line);
-    if (e && !(e.cause === 'supervisorRule' && !e.endsSsh)) endingIndex = pick(lines, endingIndex, i);
-  }
-  const endedAtFaultEnd = endMs >= fault.endMs - FAULT_END_EARLY_MS && endMs <= fault.endMs + FAULT_END_WINDOW_MS;
-  const found = endingIndex >= 0 ? classifyLine(lines[endingIndex]!)! : undefined;
-  let endedBy: EndCause;
-  let evidence: string;
-  if (found && found.cause !== 'sshError') {
-    endedBy = found.cause;
-    evidence = lines[endingIndex]!.text;
-  } else if (endedAtFaultEnd) {
-    endedBy = 'faultEnd';
-    evidence = `ended ${endMs - fault.endMs} ms after the fault was switched off${found ? `: ${lines[endingIndex]!.text}` : ''}`;
-  } else if (found) {
-    endedBy = 'sshError';
-    evidence = lines[endingIndex]!.text;
-  } else {
-    endedBy = 'unknown';
-    evidence = `ended ${endMs - fault.startMs} ms into the fault; nothing in its log or stderr says why`;
-  }
-  const boundary = endingIndex >= 0 ? endingIndex : lastIndexBefore(lines, endMs - END_SLACK_MS);
-  return {
-    endedBy,
-    endedByRule: found?.cause === 'supervisorRule' && endedBy === 'supervisorRule' ? found.rule : null,
-    evidence,
-    laterEnds: laterEnds(fault, windowEndMs, lines, startIndexAfter(lines, fault.startMs, boundary)),
-    rules,
-  };
-}
 
-/** Of two ending lines, the supervisor's word wins over ssh's near the same end; else the later one. */
-function pick(lines: readonly OutputLine[], current: number, next: number): number {
-  if (current < 0) return next;
-  const rank = (i: number): number => {
-    const e = classifyLine(lines[i]!)!;
-    return e.cause === 'sshError' ? 0 : 1;
-  };
-  return rank(next) >= rank(current) ? next : current;
-}
-
-function lastIndexBefore(lines: readonly OutputLine[], ms: number): number {
-  let index = -1;
-  for (let i = 0; i < lines.length && lines[i]!.ms < ms; i++) index = i;
-  return index;
-}
-
-/** The first line index after `after` whose time is at or after `fromMs`. */
-function startIndexAfter(lines: readonly OutputLine[], fromMs: number, after: number): number {
-  let i = after + 1;
-  while (i < lines.length && lines[i]!.ms < fromMs) i++;
-  return i;
-}
-
-/**
- * Every ssh started from line `from` on and before the window's end: its segment runs from its
- * "starting ssh" line to the next one, and the segment's evidence says how it ended. The last
- * segment without evidence is an ssh still running.
- */
-function laterEnds(fault: { startMs: number; endMs: number }, windowEndMs: number, lines: readonly OutputLine[], from: number): Partial<Record<EndCause, number>> {
-  const starts: number[] = [];
-  for (let i = from; i < lines.length && lines[i]!.ms < windowEndMs; i++) {
-    if (lines[i]!.source === 'log' && STARTING_SSH.test(lines[i]!.text)) starts.push(i);
-  }
-  const counts: Partial<Record<EndCause, number>> = {};
-  for (const [k, start] of starts.entries()) {
-    const next = starts[k + 1];
-    let supervisor: Evidence | undefined;
-    let serverAlive = false;
-    let errorAt: number | undefined;
-    for (let i = start + 1; i < (next ?? lines.length) && lines[i]!.ms < windowEndMs; i++) {
-      const e = classifyLine(lines[i]!);
-      if (!e) continue;
-      if ((e.cause === 'connectionTest' || (e.cause === 'supervisorRule' && e.endsSsh)) && supervisor === undefined) supervisor = e;
-      else if (e.cause === 'serverAlive') serverAlive = true;
-      else if (e.cause === 'sshError') errorAt ??= lines[i]!.ms;
+  let head: Pick<Attribution, 'endedBy' | 'endedByRule' | 'evidence'> = { endedBy: 'none', endedByRule: null, evidence: null };
+  let used: Ending | undefined;
+  let laterFromMs = fault.startMs;
+  if (detected) {
+    const endMs = detected.endMs!;
+    const from = Math.max(fault.startMs, detected.startMs, endMs - BEFORE_END_MS);
+    const near = endings.filter((e) => e.ms >= from && e.ms <= endMs + AFTER_END_MS);
+    // The supervisor's or ServerAlive's word over ssh's own error; then the one nearest the end.
+    used = near.sort((a, b) => Number(b.strong) - Number(a.strong) || Math.abs(a.ms - endMs) - Math.abs(b.ms - endMs))[0];
+    const text = used === undefined ? undefined : lines[used.index]!.text;
+    if (used && used.strong) {
+      const e = used.evidence;
+      head = { endedBy: e.cause, endedByRule: e.cause === 'supervisorRule' ? e.rule : null, evidence: text! };
+    } else if (atFaultEnd(endMs)) {
+      head = { endedBy: 'faultEnd', endedByRule: null, evidence: `ended ${endMs - fault.endMs} ms after the fault was switched off${text ? `: ${text}` : ''}` };
+    } else if (used) {
+      head = { endedBy: 'sshError', endedByRule: null, evidence: text! };
+    } else {
+      head = { endedBy: 'unknown', endedByRule: null, evidence: `ended ${endMs - fault.startMs} ms into the fault; nothing in its log or stderr says why` };
     }
-    let cause: EndCause | undefined;
-    if (supervisor) cause = supervisor.cause === 'connectionTest' ? 'connectionTest' : 'supervisorRule';
-    else if (serverAlive) cause = 'serverAlive';
-    else if (errorAt !== undefined) cause = errorAt >= fault.endMs - FAULT_END_EARLY_MS && errorAt <= fault.endMs + FAULT_END_WINDOW_MS ? 'faultEnd' : 'sshError';
-    else if (next !== undefined) cause = 'unknown';
-    if (cause) counts[cause] = (counts[cause] ?? 0) + 1;
+    laterFromMs = endMs - POLL_SLACK_MS;
   }
-  return counts;
+
+  return { ...head, laterEnds: laterEnds(), rules };
+
+  /**
+   * Ends after the first. How many: every ssh the supervisor logged starting from the first one's
+   * end on, less one still running at the window's end. Why: each supervisor or ServerAlive line
+   * is one end (with ssh's own error lines near it: the same end); ssh's errors account for the
+   * rest, one each, at most as many as there are ends left (an ssh may print two lines as it
+   * dies); unknown for what is still unaccounted for.
+   */
+  function laterEnds(): Partial<Record<EndCause, number>> {
+    const counts: Partial<Record<EndCause, number>> = {};
+    const add = (cause: EndCause, n = 1): void => {
+      if (n > 0) counts[cause] = (counts[cause] ?? 0) + n;
+    };
+    const candidates = endings.filter((e) => e !== used && e.ms >= laterFromMs && e.ms < windowEndMs);
+    const strong = candidates.filter((e) => e.strong);
+    const weak = candidates.filter((e) => !e.strong && !strong.some((s) => Math.abs(s.ms - e.ms) <= SAME_END_MS));
+    for (const e of strong) add(e.evidence.cause === 'connectionTest' ? 'connectionTest' : e.evidence.cause === 'serverAlive' ? 'serverAlive' : 'supervisorRule');
+
+    const logsStarts = lines.some((l) => l.source === 'log' && STARTING_SSH.test(l.text));
+    const starts = lines.filter((l) => l.source === 'log' && l.ms >= laterFromMs && l.ms < windowEndMs && STARTING_SSH.test(l.text)).length;
+    const stillRunning = sshLives.some((l) => l.startMs >= laterFromMs && l.startMs < windowEndMs && (l.endMs === null || l.endMs >= windowEndMs)) ? 1 : 0;
+    let left = logsStarts ? starts - stillRunning - strong.length : weak.length;
+    const atEnd = weak.filter((e) => atFaultEnd(e.ms)).length;
+    const fromFaultEnd = Math.min(Math.max(left, 0), atEnd);
+    add('faultEnd', fromFaultEnd);
+    left -= fromFaultEnd;
+    const fromErrors = Math.min(Math.max(left, 0), weak.length - atEnd);
+    add('sshError', fromErrors);
+    left -= fromErrors;
+    add('unknown', left);
+    return counts;
+  }
 }

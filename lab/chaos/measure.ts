@@ -23,6 +23,8 @@ export interface FaultTimes {
   label: string;
   startMs: number;
   endMs: number;
+  /** Switching it off closes connections (attribution's faultEnd); default false. */
+  endCloses?: boolean;
 }
 
 export interface FaultMeasurement {

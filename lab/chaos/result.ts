@@ -14,6 +14,8 @@ export interface FaultRecord {
   stream: string;
   toxicity: number;
   attributes: Record<string, unknown>;
+  /** Switching it off closes the connections it held (a Toxiproxy timeout toxic). */
+  endCloses: boolean;
   plannedStartMs: number;
   plannedEndMs: number;
   /** Actual times on the run clock: start = when switching it on began; end = when it was fully off. */

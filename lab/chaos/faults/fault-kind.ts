@@ -28,6 +28,11 @@ export interface FaultKind {
   readonly description: string;
   /** The world the fault needs; 'any': it works in both. */
   readonly world: WorldKind | 'any';
+  /**
+   * Switching it off closes the connections it held (Toxiproxy's timeout toxic does): an ssh that
+   * dies then was ended by the fault's end, not detected. Attribution reads it (attribution.ts).
+   */
+  readonly endCloses: boolean;
   /** Throws with a clear message when the step cannot run in this world. */
   check(step: ScheduleStep, world: { ownSshd: boolean }): void;
   start(step: ScheduleStep, world: FaultWorld, id: string): Promise<ActiveFault>;

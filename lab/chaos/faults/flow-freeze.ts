@@ -9,6 +9,7 @@ export const flowFreeze: FaultKind = {
   type: 'flow-freeze',
   description: 'nftables in the server namespace: packets to sshd dropped, open flows dead for good after it',
   world: 'netns',
+  endCloses: false,
   check() {},
   async start(_step, world) {
     const { server, sshdPort } = needNetns(world, 'flow-freeze');

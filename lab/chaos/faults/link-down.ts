@@ -8,6 +8,7 @@ export const linkDown: FaultKind = {
   type: 'link-down',
   description: "the supervisors' end of the link to the server down, then up",
   world: 'netns',
+  endCloses: false,
   check() {},
   async start(_step, world) {
     const { server } = needNetns(world, 'link-down');

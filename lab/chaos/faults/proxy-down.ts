@@ -6,6 +6,7 @@ export const proxyDown: FaultKind = {
   type: 'proxy-down',
   description: 'Toxiproxy proxy disabled: connections cut, new ones refused',
   world: 'toxiproxy',
+  endCloses: false,
   check() {},
   async start(_step, world) {
     const { client, proxies } = needToxiproxy(world, 'proxy-down');

@@ -6,6 +6,7 @@ export const serverRestart: FaultKind = {
   type: 'server-restart',
   description: 'sshd stopped (all sessions dropped) for the duration, then started again',
   world: 'any',
+  endCloses: false,
   check(step, world) {
     if (!world.ownSshd) {
       throw new Error(`step "${step.name}": server-restart needs the lab's own sshd; it cannot restart a --target server`);

@@ -23,6 +23,8 @@ export function toxicKind(type: string): FaultKind {
     type,
     description: `Toxiproxy "${type}" toxic`,
     world: 'toxiproxy',
+    // Toxiproxy closes the connections a timeout toxic was holding when it is removed.
+    endCloses: type === 'timeout',
     check() {},
     async start(step: ScheduleStep, world: FaultWorld, id: string): Promise<ActiveFault> {
       const toxiproxy = needToxiproxy(world, type);
