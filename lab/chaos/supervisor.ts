@@ -2,9 +2,10 @@
 // children via /proc (start and end of each, to POLL_INTERVAL_MS), its AUTOSSH_LOGFILE, each
 // line stamped when read, and its stderr, where its ssh's own words end up (autossh 1.4g lets ssh
 // inherit it; autossh-ts passes every byte of ssh's on), each line stamped when it arrives. The
-// log is read before each stderr line is taken, so the two keep their order in `lines`: a
-// supervisor logs "starting ssh" before the ssh it starts can say anything. It runs in its own
-// process group, so stop() can kill the whole tree.
+// log is read again before each stderr chunk is taken, which keeps most of their order in
+// `lines`, not all of it: a pipe's data can be delivered after a later write to the log file was
+// read (attribution.ts does not rely on it). It runs in its own process group, so stop() can
+// kill the whole tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { descendantsOf, listProcesses, readProc, type ProcInfo } from '../world/proc-table.js';
