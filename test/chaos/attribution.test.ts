@@ -101,7 +101,7 @@ describe('the ssh processes started after it', () => {
     expect(a).toMatchObject({ endedBy: 'serverAlive', laterEnds: { sshError: 4 }, rules: {} });
   });
 
-  it("a rule's line and ssh's own error about the same end are one end; the ssh that worked is still running", () => {
+  it("a rule's line and ssh's own error about the same end are one end; the ssh that works at the end is still running", () => {
     const lines = [
       err(3_500, 'Timeout, server 10.215.1.2 not responding.'),
       log(3_520, 'starting ssh (count 2)'),
@@ -111,10 +111,13 @@ describe('the ssh processes started after it', () => {
       log(5_702, 'starting ssh (count 3)'),
       err(5_900, 'Error: remote port forwarding failed for listen port 30000'),
       log(5_901, 'remote port forwarding failed for listen port 30000: the server still holds it'),
+      // One more that ended without a word: its end is unknown, not ssh's errors above told again.
       log(9_901, 'starting ssh (count 4)'),
+      log(12_000, 'starting ssh (count 5)'),
     ];
-    const a = attribute(lines, [first(3_520), { pid: 300, startMs: 9_950, endMs: null }]);
-    expect(a).toMatchObject({ endedBy: 'serverAlive', laterEnds: { supervisorRule: 2 }, rules: { remoteForwardFailed: 2 } });
+    const a = attribute(lines, [first(3_520), { pid: 300, startMs: 12_050, endMs: null }]);
+    expect(a).toMatchObject({ endedBy: 'serverAlive', laterEnds: { supervisorRule: 2, unknown: 1 }, rules: { remoteForwardFailed: 2 } });
+    expect(a.laterEnds.sshError).toBeUndefined();
   });
 
   it('stuck connects ended by the connect-time rule; a network change starts one without ending any', () => {
