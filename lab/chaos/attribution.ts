@@ -162,8 +162,8 @@ export function attributeFault({ fault, windowEndMs, sshLives, lines }: Attribut
    * Ends after the first. How many: every ssh the supervisor logged starting from the first one's
    * end on, less one still running at the window's end. Why: each supervisor or ServerAlive line
    * is one end (with ssh's own error lines near it: the same end); ssh's errors account for the
-   * rest, one per stamp (the lines one ssh prints as it dies arrive together), at most as many
-   * as there are ends left; unknown for what is still unaccounted for.
+   * rest, one per stamp (the different lines one ssh prints as it dies arrive together), at most
+   * as many as there are ends left; unknown for what is still unaccounted for.
    */
   function laterEnds(): Partial<Record<EndCause, number>> {
     const counts: Partial<Record<EndCause, number>> = {};
@@ -172,10 +172,11 @@ export function attributeFault({ fault, windowEndMs, sshLives, lines }: Attribut
     };
     const candidates = endings.filter((e) => e !== used && e.ms >= laterFromMs && e.ms < windowEndMs);
     const strong = candidates.filter((e) => e.strong);
-    // An ssh dying prints its lines in one write, read as one chunk: one stamp, one end.
+    // An ssh dying prints its lines in one write, read as one chunk: one stamp, one end. Two
+    // ssh failing the same way at once print the same line twice: two ends.
     const weak = candidates
       .filter((e) => !e.strong && !strong.some((s) => Math.abs(s.ms - e.ms) <= SAME_END_MS))
-      .filter((e, i, all) => i === 0 || all[i - 1]!.ms !== e.ms);
+      .filter((e, i, all) => i === 0 || all[i - 1]!.ms !== e.ms || lines[all[i - 1]!.index]!.text === lines[e.index]!.text);
     for (const e of strong) add(e.evidence.cause === 'connectionTest' ? 'connectionTest' : e.evidence.cause === 'serverAlive' ? 'serverAlive' : 'supervisorRule');
 
     const logsStarts = lines.some((l) => l.source === 'log' && STARTING_SSH.test(l.text));

@@ -23,15 +23,6 @@ import type { WorldKind } from './faults/index.js';
 import type { RunClock } from './run-clock.js';
 import type { Teardown } from './teardown.js';
 
-/**
- * In the server's namespace: a session whose client vanished while the server still has data in
- * flight ends when the server's TCP gives up after this many retransmissions (≈25 s with 6, where
- * the kernel's default of 15 takes ≈15 min). sshd's ClientAlive cannot end such a session while
- * anyone keeps connecting to its -R port (OpenSSH 9.2 runs the check only when idle; a canary
- * every 100 ms never lets it be), so this is what frees a stale -R listener in a run.
- */
-export const SERVER_TCP_RETRIES2 = 6;
-
 /** Where one supervisor's ssh connects. */
 export interface TunnelEntry {
   host: string;
@@ -117,7 +108,6 @@ async function buildNetnsWorld(plan: WorldPlan, clock: RunClock, teardown: Teard
   event(`network namespace ${netns.ns}: ${netns.serverAddr}, reached over ${netns.rootDev} (${netns.rootAddr}, ${netns.subnet})`);
   // Before any flow opens: conntrack must track every flow a flow-freeze may hit.
   await installFlowTracking(netns);
-  await netns.exec(['sysctl', '-q', '-w', `net.ipv4.tcp_retries2=${SERVER_TCP_RETRIES2}`]);
   clock.checkAbort();
   const sshd = await startSshd({ netns: netns.ns, listenAddress: netns.serverAddr });
   teardown.defer(() => sshd.stop());

@@ -146,6 +146,19 @@ describe('the ssh processes started after it', () => {
     expect(a.laterEnds).toEqual({ sshError: 1, unknown: 1 });
     const quiet = attribute([log(2_010, 'starting ssh (count 2)'), log(2_200, 'starting ssh (count 3)')], [first(2_010), { pid: 501, startMs: 2_200, endMs: null }]);
     expect(quiet.laterEnds).toEqual({ unknown: 1 });
+    // Two ssh failing the same way, read in one chunk: the same line twice is two ends.
+    const burst = attribute(
+      [
+        err(2_000, 'Timeout, server 10.215.1.2 not responding.'),
+        log(2_010, 'starting ssh (count 2)'),
+        log(2_010, 'starting ssh (count 3)'),
+        err(2_030, 'ssh: connect to host 10.215.1.2 port 2222: No route to host'),
+        err(2_030, 'ssh: connect to host 10.215.1.2 port 2222: No route to host'),
+        log(2_040, 'starting ssh (count 4)'),
+      ],
+      [first(2_010), { pid: 502, startMs: 2_040, endMs: null }],
+    );
+    expect(burst.laterEnds).toEqual({ sshError: 2 });
   });
 
   it('in a closing fault, an ssh that fails when the fault is lifted was ended by its end', () => {

@@ -66,12 +66,13 @@ const BUILTIN: Record<string, { description: string; steps: unknown[]; forward?:
     env: { AUTOSSH_CONNECTTIME: '10' },
   },
   // A -R tunnel. A 2 s freeze marks the session's flow dead for good; ServerAlive ends the ssh
-  // ~3 s in; the server keeps the session and its -R listener until its own TCP gives up on the
-  // unanswered data (≈25 s: the namespace's tcp_retries2, world.ts); until then every reconnect
-  // gets "remote port forwarding failed for listen port N". Recovery: the -R port carries the
-  // canary's bytes again. Compare 1.4g with and without ExitOnForwardFailure (docs/chaos.md).
+  // ~3 s in; the server keeps the session and its -R listener until its ClientAlive (2 s x 2)
+  // ends it, ~12-15 s after the freeze began here (OpenSSH 9.2 checks only after a whole interval
+  // with nothing to do, and the canary knocking on the -R port postpones checks); until then every
+  // reconnect gets "remote port forwarding failed for listen port N". Recovery: the -R port carries
+  // the canary's bytes again. Compare 1.4g with and without ExitOnForwardFailure (docs/chaos.md).
   'stale-listener': {
-    description: 'a -R tunnel whose session flow is frozen for good after 2 s: the server keeps the stale -R listener for ~25 s; AUTOSSH_FORWARDCHECK=1',
+    description: 'a -R tunnel whose session flow is frozen for good after 2 s: the server keeps the stale -R listener until ClientAlive ends it (~12-15 s); AUTOSSH_FORWARDCHECK=1',
     steps: [{ name: 'stale-listener', type: 'flow-freeze', at: '2s', duration: '2s' }],
     forward: 'remote',
     recoveryTimeout: '40s',
