@@ -83,6 +83,7 @@ function faultRecord(f: Fault, scheduleStartMs: number, startMs: number): FaultR
     stream: f.step.stream,
     toxicity: f.step.toxicity,
     attributes: f.step.attributes,
+    endCloses: findFaultKind(f.step.type)?.endCloses ?? false,
     plannedStartMs: scheduleStartMs + f.plannedStartMs,
     plannedEndMs: scheduleStartMs + f.plannedEndMs,
     startMs,

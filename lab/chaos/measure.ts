@@ -12,8 +12,10 @@
 //   lines when it writes them (an ssh that fails at once lives less than one /proc poll), else
 //   the ssh processes seen in /proc.
 // - maxRttMs: the slowest answered canary sent during the fault (latency faults show here).
+// - attribution: who ended ssh (attribution.ts), from the log and stderr lines and the ssh lives.
+import { attributeFault, type Attribution } from './attribution.js';
 import type { CanaryRecord } from './canary.js';
-import type { LogLine, SshLife } from './supervisor.js';
+import type { LogLine, OutputLine, SshLife } from './supervisor.js';
 
 const STARTING_SSH = /starting ssh \(count \d+\)/;
 
@@ -21,6 +23,8 @@ export interface FaultTimes {
   label: string;
   startMs: number;
   endMs: number;
+  /** Switching it off closes connections (attribution's faultEnd); default false. */
+  endCloses?: boolean;
 }
 
 export interface FaultMeasurement {
@@ -30,6 +34,7 @@ export interface FaultMeasurement {
   canariesLost: number;
   sshStarts: number;
   maxRttMs: number | null;
+  attribution: Attribution;
 }
 
 export function measureFaults(
@@ -38,6 +43,8 @@ export function measureFaults(
   canaries: readonly CanaryRecord[],
   runEndMs: number,
   log: readonly LogLine[] = [],
+  /** Log and stderr lines in the order seen; default: the log alone. */
+  lines: readonly OutputLine[] = log.map((l) => ({ ...l, source: 'log' as const })),
 ): FaultMeasurement[] {
   return faults.map((fault, i) => {
     const windowEnd = faults[i + 1]?.startMs ?? runEndMs;
@@ -69,6 +76,7 @@ export function measureFaults(
       canariesLost,
       sshStarts,
       maxRttMs,
+      attribution: attributeFault({ fault, windowEndMs: windowEnd, sshLives, lines }),
     };
   });
 }

@@ -2,7 +2,7 @@
 // latency on a log scale, lost canaries) and the measurement table. Self-contained: no script,
 // font or style from the network, so it opens anywhere, offline.
 import { formatSeconds } from './schedule/duration.js';
-import { formatAggregate } from './format.js';
+import { describeAttribution, formatAggregate } from './format.js';
 import { esc } from '../../sim/report/svg.js';
 import type { ChaosResult, SupervisorResult } from './result.js';
 
@@ -38,8 +38,8 @@ code{font-size:12px;word-break:break-all}
 </style></head><body>
 <h1>Chaos run: ${esc(result.schedule.name)}</h1>
 <p>${esc(result.schedule.description)}</p>
-<p>Started ${esc(result.startedAt)}; Toxiproxy ${esc(result.toxiproxy.url)}${result.toxiproxy.embedded ? ' (embedded)' : ''};
-sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}.
+<p>Started ${esc(result.startedAt)}; ${worldSentence(result)};
+sshd ${esc(result.sshd.host)}:${result.sshd.port}${result.sshd.own ? ' (the lab\'s own)' : ''}; ${result.forward === 'remote' ? '-R' : '-L'} forward${envSentence(result.scheduleEnv)}.
 Times are seconds from the start of the setup; the schedule started at ${formatSeconds(result.scheduleStartMs, 1)}.</p>
 <p class="legend"><span><i class="sw" style="background:#f5a623"></i>fault</span><span><i class="sw" style="background:#4a90d9"></i>ssh process (first to last seen)</span>
 <span><i class="sw" style="background:#2e7d32"></i>answered canary (round trip, log scale)</span><span><i class="sw" style="background:#d0021b"></i>lost canary</span></p>
@@ -53,18 +53,43 @@ function section(result: ChaosResult, sup: SupervisorResult): string {
   const rows = result.faults
     .map((f, i) => {
       const m = sup.measurements[i]!;
-      return `<tr><td>${f.index}. ${esc(f.label)}</td><td>${formatSeconds(f.endMs - f.startMs, 1)}</td><td>${m.detectMs === null ? 'never' : formatSeconds(m.detectMs)}</td><td${m.recoverMs === null ? ' class="bad"' : ''}>${m.recoverMs === null ? 'not recovered' : formatSeconds(m.recoverMs)}</td><td>${m.canariesLost}</td><td>${m.sshStarts}</td><td>${m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`}</td></tr>`;
+      const who = describeAttribution(m.attribution);
+      const evidence = m.attribution.evidence === null ? '' : ` title="${esc(m.attribution.evidence)}"`;
+      return `<tr><td>${f.index}. ${esc(f.label)}</td><td>${formatSeconds(f.endMs - f.startMs, 1)}</td><td>${m.detectMs === null ? 'never' : formatSeconds(m.detectMs)}</td><td${m.recoverMs === null ? ' class="bad"' : ''}>${m.recoverMs === null ? 'not recovered' : formatSeconds(m.recoverMs)}</td><td>${m.canariesLost}</td><td>${m.sshStarts}</td><td>${m.maxRttMs === null ? '-' : `${m.maxRttMs} ms`}</td><td class="ended-by"${evidence}>${esc(who.endedBy)}</td><td class="then">${esc(who.then)}</td></tr>`;
     })
     .join('\n');
   return `<section class="supervisor">
 <h2>${esc(sup.label)}</h2>
 <p><code>${esc(sup.argv.join(' '))}</code></p>
 ${timeline(result, sup)}
-<table><tr><th>fault</th><th>duration</th><th>detect</th><th>recover</th><th>canaries lost</th><th>ssh starts</th><th>max rtt</th></tr>
+<table><tr><th>fault</th><th>duration</th><th>detect</th><th>recover</th><th>canaries lost</th><th>ssh starts</th><th>max rtt</th><th>ended by</th><th>then</th></tr>
 ${rows}</table>
+${evidenceList(result, sup)}
 <p>${esc(formatAggregate(sup.label, sup.measurements))}</p>
 ${sup.exited ? `<p class="bad">${esc(sup.exited)}</p>` : ''}
 </section>`;
+}
+
+function worldSentence(result: ChaosResult): string {
+  if (result.netns) {
+    const n = result.netns;
+    return `network namespace ${esc(n.namespace)} (${esc(n.serverAddress)}, reached over ${esc(n.rootDevice)} ${esc(n.rootAddress)})`;
+  }
+  return result.toxiproxy ? `Toxiproxy ${esc(result.toxiproxy.url)}${result.toxiproxy.embedded ? ' (embedded)' : ''}` : 'no Toxiproxy';
+}
+
+function envSentence(env: Record<string, string>): string {
+  const pairs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return pairs.length > 0 ? `; the schedule sets <code>${esc(pairs.join(' '))}</code> for every supervisor` : '';
+}
+
+/** Each ssh's evidence line, so a reader can check the "ended by" column. */
+function evidenceList(result: ChaosResult, sup: SupervisorResult): string {
+  const items = result.faults
+    .map((f, i) => ({ f, a: sup.measurements[i]!.attribution }))
+    .filter(({ a }) => a.evidence !== null)
+    .map(({ f, a }) => `<li>${f.index}. ${esc(f.label)}: ${esc(a.endedBy)}: <code>${esc(a.evidence!)}</code></li>`);
+  return items.length > 0 ? `<ul class="evidence">${items.join('')}</ul>` : '';
 }
 
 function timeline(result: ChaosResult, sup: SupervisorResult): string {

@@ -1,10 +1,11 @@
-// One chaos run: a real tunnel (sshd, one Toxiproxy proxy per supervisor, an echo service at the
-// far end of a -L forward), the supervisors under test side by side, faults applied on schedule
-// to every proxy at once, and per-fault measurements. Each step below lives in its own file;
+// One chaos run: a real tunnel (sshd, an echo service at the far end of its forward, and either
+// one Toxiproxy proxy per supervisor or a network namespace around sshd: world.ts), the
+// supervisors under test side by side, faults applied on schedule to all of them at once, and
+// per-fault measurements. Each step below lives in its own file;
 // this one only orders them. Whatever happens (bad input, a fault the server rejects, Ctrl-C),
 // everything started here is stopped before runChaos settles: each step registers its own undoing
 // with the run's Teardown as soon as it has started something.
-import { findFaultKind, isToxicType, tryToxicOnce, type FaultWorld } from './faults/index.js';
+import { findFaultKind, isToxicType, tryToxicOnce, worldForSteps, type FaultWorld, type WorldKind } from './faults/index.js';
 import { expandSchedule, type Fault, type Schedule } from './schedule/types.js';
 import { FaultRunner } from './fault-runner.js';
 import { RunClock } from './run-clock.js';
@@ -15,10 +16,11 @@ import { DEFAULT_SUPERVISOR_ARGS, type SupervisorSpec } from './supervisor-comma
 import { Teardown } from './teardown.js';
 import { waitForRecovery, waitUntilCarrying } from './traffic-waits.js';
 import { endObservation, startTunnels, stopTunnels } from './tunnels.js';
-import { buildWorld, type ChaosWorld } from './world.js';
+import { buildWorld, checkWorldPlan, type ChaosWorld } from './world.js';
 
 const START_TIMEOUT_MS = 30_000;
-const RECOVERY_TIMEOUT_MS = 30_000;
+/** When neither the caller nor the schedule says. */
+export const RECOVERY_TIMEOUT_MS = 30_000;
 /** Observation after the last recovery, so the plot shows the tunnel steady again. */
 const TAIL_MS = 1_000;
 
@@ -32,7 +34,7 @@ export interface ChaosOptions {
   env?: Record<string, string>;
   /** `user@host[:port]`: an existing ssh server instead of the lab's own sshd. */
   target?: string;
-  /** The forward's far end as the server sees it; default the lab's echo server on 127.0.0.1. */
+  /** A -L forward's far end as the server sees it; default the lab's echo server on its loopback. */
   echoAddress?: string;
   /** An external Toxiproxy; default: the embedded server. */
   toxiproxyUrl?: string;
@@ -42,6 +44,7 @@ export interface ChaosOptions {
   /** Fault started/ended, setup steps. */
   onEvent?: (line: string) => void;
   startTimeoutMs?: number;
+  /** Default: the schedule's, else RECOVERY_TIMEOUT_MS. */
   recoveryTimeoutMs?: number;
 }
 
@@ -49,12 +52,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const clock = new RunClock(options.signal);
   const startedAt = new Date().toISOString();
   const event = options.onEvent ?? (() => {});
-  const { faults, target } = checkBeforeStarting(options);
+  const { faults, target, worldKind } = checkBeforeStarting(options);
+  const { schedule } = options;
   const teardown = new Teardown();
   try {
-    const world = await buildWorld({ toxiproxyUrl: options.toxiproxyUrl, target, proxyCount: options.supervisors.length }, clock, teardown, event);
-    for (const step of options.schedule.steps) {
-      if (isToxicType(step.type)) await tryToxicOnce(step, world.toxiproxy.client, world.proxies[0]!.name);
+    const world = await buildWorld(
+      { kind: worldKind, toxiproxyUrl: options.toxiproxyUrl, target, supervisorCount: options.supervisors.length, forward: schedule.forward },
+      clock,
+      teardown,
+      event,
+    );
+    if (world.toxiproxy) {
+      for (const step of schedule.steps) {
+        if (isToxicType(step.type)) await tryToxicOnce(step, world.toxiproxy.client, world.entries[0]!.proxy!);
+      }
     }
     clock.checkAbort();
 
@@ -63,6 +74,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         supervisors: options.supervisors,
         supervisorArgs: options.supervisorArgs ?? DEFAULT_SUPERVISOR_ARGS,
         env: options.env,
+        scheduleEnv: schedule.env,
+        forward: schedule.forward,
         echoAddress: options.echoAddress ?? `127.0.0.1:${world.echoPort}`,
       },
       world,
@@ -80,18 +93,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     teardown.defer(() => status.stop());
     const faultRecords = await runner.play();
 
-    await waitForRecovery(tunnels, clock, lastEndMs(faultRecords), options.recoveryTimeoutMs ?? RECOVERY_TIMEOUT_MS);
+    await waitForRecovery(tunnels, clock, lastEndMs(faultRecords), options.recoveryTimeoutMs ?? schedule.recoveryTimeoutMs ?? RECOVERY_TIMEOUT_MS);
     await clock.sleep(TAIL_MS);
     status.stop();
     const { observedEndMs, exited } = endObservation(tunnels, clock);
     await stopTunnels(tunnels);
     const runEndMs = clock.now();
 
+    const { netns } = world;
     return {
-      schedule: { name: options.schedule.name, description: options.schedule.description },
+      schedule: { name: schedule.name, description: schedule.description },
       startedAt,
-      toxiproxy: { url: world.toxiproxy.url, embedded: world.toxiproxy.embedded },
+      world: world.kind,
+      toxiproxy: world.toxiproxy ? { url: world.toxiproxy.url, embedded: world.toxiproxy.embedded } : null,
+      netns: netns ? { namespace: netns.ns, rootDevice: netns.rootDev, rootAddress: netns.rootAddr, serverAddress: netns.serverAddr, subnet: netns.subnet } : null,
       sshd: { host: world.server.host, port: world.server.port, own: world.server.own },
+      forward: schedule.forward,
+      scheduleEnv: schedule.env,
       scheduleStartMs,
       observedEndMs,
       runEndMs,
@@ -104,16 +122,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 }
 
 /** Everything that can be checked without starting anything, so bad input starts nothing. */
-function checkBeforeStarting(options: ChaosOptions): { faults: Fault[]; target: Target | undefined } {
+function checkBeforeStarting(options: ChaosOptions): { faults: Fault[]; target: Target | undefined; worldKind: WorldKind } {
   const faults = expandSchedule(options.schedule);
   const target = options.target === undefined ? undefined : parseTarget(options.target);
   for (const step of options.schedule.steps) findFaultKind(step.type)!.check(step, { ownSshd: target === undefined });
+  const worldKind = worldForSteps(options.schedule.steps);
+  checkWorldPlan({ kind: worldKind, target, echoAddress: options.echoAddress, forward: options.schedule.forward });
   if (options.supervisors.length === 0) throw new Error('no supervisor to run');
-  return { faults, target };
+  return { faults, target, worldKind };
 }
 
 function faultWorld(world: ChaosWorld): FaultWorld {
-  return { toxiproxy: world.toxiproxy.client, proxies: world.proxies.map((p) => p.name), sshd: world.server.control };
+  return {
+    toxiproxy: world.toxiproxy ? { client: world.toxiproxy.client, proxies: world.entries.map((e) => e.proxy!) } : undefined,
+    netns: world.netns ? { server: world.netns, sshdPort: world.server.port } : undefined,
+    sshd: world.server.control,
+  };
 }
 
 function lastEndMs(faults: readonly FaultRecord[]): number {

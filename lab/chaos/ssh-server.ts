@@ -1,7 +1,8 @@
-// The ssh server every tunnel of a chaos run ends at: the lab's own throwaway sshd, or a server
-// the user names with --target. Either way the supervisors reach it through a Toxiproxy proxy on
-// loopback, so what differs is only how ssh must be told about it, and whether the lab can stop it.
-import { startSshd } from '../world/sshd.js';
+// The ssh server every tunnel of a chaos run ends at: the lab's own throwaway sshd (on loopback, or
+// in the network-namespace world on its veth address), or a server the user names with --target.
+// What differs is only how ssh must be told about it, and whether the lab can stop it; where the
+// supervisors' ssh connect (a proxy, or the sshd itself) is the world's TunnelEntry.
+import { startSshd, type Sshd } from '../world/sshd.js';
 import type { Teardown } from './teardown.js';
 
 /** `--target user@host[:port]`. */
@@ -17,7 +18,7 @@ export interface SshServer {
   /** The lab's own sshd. */
   own: boolean;
   user: string;
-  /** ssh options for reaching this server through a proxy; the proxy's `-p` is added per tunnel. */
+  /** ssh options for reaching this server; the port (`-p`) and host are added per tunnel. */
   clientArgs: string[];
   /** Stopping and starting it again (server-restart faults); undefined for a --target server. */
   control: { stop(): Promise<void>; start(): Promise<void> } | undefined;
@@ -43,6 +44,11 @@ export async function startSshServer(target: Target | undefined, teardown: Teard
   const sshd = await startSshd();
   teardown.defer(() => sshd.stop());
   event(`sshd on ${sshd.host}:${sshd.port}`);
+  return ownSshServer(sshd);
+}
+
+/** The lab's own sshd as a run's server. */
+export function ownSshServer(sshd: Sshd): SshServer {
   return {
     host: sshd.host,
     port: sshd.port,
@@ -54,7 +60,7 @@ export async function startSshServer(target: Target | undefined, teardown: Teard
   };
 }
 
-/** Drops `-p N` from sshd.clientArgs(): the supervisor connects to the proxy instead. */
+/** Drops `-p N` from sshd.clientArgs(): each tunnel names the port it connects to. */
 function withoutPort(args: string[]): string[] {
   const i = args.lastIndexOf('-p');
   return i < 0 ? args : [...args.slice(0, i), ...args.slice(i + 2)];

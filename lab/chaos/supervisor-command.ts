@@ -1,6 +1,7 @@
 // The command line and environment one supervisor of a chaos run gets: the user's autossh
 // arguments first (ssh keeps the first value of an option, so theirs win), then the lab's ssh
-// options for the server, the proxy's port, and the -L forward to the echo service.
+// options for the server, the port it connects to (a proxy's, or the sshd's itself), and the
+// forward: -L to the echo service at the far end, or -R from a port on the server back to ours.
 import { getFreePort } from '../world/ports.js';
 import type { SshServer } from './ssh-server.js';
 
@@ -13,16 +14,28 @@ export interface SupervisorSpec {
 /** What a supervisor runs with when the user gives no arguments after `--`. */
 export const DEFAULT_SUPERVISOR_ARGS = ['-M', '0', '-o', 'ServerAliveInterval=1', '-o', 'ServerAliveCountMax=2'];
 
+/** The tunnel's one forward. */
+export type ForwardSpec =
+  /** `-L 127.0.0.1:listenPort:farEnd`: farEnd as the server sees it. */
+  | { kind: 'local'; listenPort: number; farEnd: string }
+  /** `-R 127.0.0.1:listenPort:127.0.0.1:localPort`: listenPort on the server's loopback, localPort on ours. */
+  | { kind: 'remote'; listenPort: number; localPort: number };
+
 export interface SupervisorPlacement {
   /** 0 for the supervisor under test; compared ones follow. */
   index: number;
   server: SshServer;
-  proxyPort: number;
-  forwardPort: number;
-  /** The lab's own echo service, for `-M echo`. */
+  /** Where its ssh connects: a proxy on 127.0.0.1, or the sshd's own address. */
+  connect: { host: string; port: number };
+  forward: ForwardSpec;
+  /** The lab's own echo service as the server sees it, for `-M echo`. */
   echoPort: number;
-  /** The forward's far end as the server sees it. */
-  echoAddress: string;
+}
+
+export function forwardArgs(forward: ForwardSpec): string[] {
+  return forward.kind === 'local'
+    ? ['-L', `127.0.0.1:${forward.listenPort}:${forward.farEnd}`]
+    : ['-R', `127.0.0.1:${forward.listenPort}:127.0.0.1:${forward.localPort}`];
 }
 
 export async function supervisorArgv(spec: SupervisorSpec, userArgs: readonly string[], placement: SupervisorPlacement): Promise<string[]> {
@@ -32,11 +45,10 @@ export async function supervisorArgv(spec: SupervisorSpec, userArgs: readonly st
     ...args,
     ...placement.server.clientArgs,
     '-p',
-    String(placement.proxyPort),
+    String(placement.connect.port),
     ...(args.includes('-N') ? [] : ['-N']),
-    '-L',
-    `127.0.0.1:${placement.forwardPort}:${placement.echoAddress}`,
-    `${placement.server.user}@127.0.0.1`,
+    ...forwardArgs(placement.forward),
+    `${placement.server.user}@${placement.connect.host}`,
   ];
 }
 
@@ -68,8 +80,11 @@ async function monitorPortsFor(args: readonly string[], index: number, echoPort:
   return out;
 }
 
-/** The lab reads AUTOSSH_LOGFILE itself, so that one is always the lab's. */
-export function supervisorEnv(logFile: string, extra: Record<string, string> = {}): Record<string, string> {
+/**
+ * The lab reads AUTOSSH_LOGFILE itself, so that one is always the lab's. Precedence, lowest first:
+ * the lab's defaults, the schedule's settings, the lab's own environment's AUTOSSH_*, `extra`.
+ */
+export function supervisorEnv(logFile: string, extra: Record<string, string> = {}, scheduleEnv: Record<string, string> = {}): Record<string, string> {
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('AUTOSSH_') && e[1] !== undefined),
   );
@@ -80,6 +95,7 @@ export function supervisorEnv(logFile: string, extra: Record<string, string> = {
     AUTOSSH_PATH: '/usr/bin/ssh',
     AUTOSSH_GATETIME: '0',
     AUTOSSH_LOGLEVEL: '7',
+    ...scheduleEnv,
     ...inherited,
     ...extra,
     AUTOSSH_LOGFILE: logFile,

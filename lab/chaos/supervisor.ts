@@ -1,6 +1,11 @@
 // A supervisor under test (autossh-ts, autossh 1.4g, ...), watched from outside: its ssh
-// children via /proc (start and end of each, to POLL_INTERVAL_MS), and its AUTOSSH_LOGFILE, each
-// line stamped when read. It runs in its own process group, so stop() can kill the whole tree.
+// children via /proc (start and end of each, to POLL_INTERVAL_MS), its AUTOSSH_LOGFILE, each
+// line stamped when read, and its stderr, where its ssh's own words end up (autossh 1.4g lets ssh
+// inherit it; autossh-ts passes every byte of ssh's on), each line stamped when it arrives. The
+// log is read again before each stderr chunk is taken, which keeps most of their order in
+// `lines`, not all of it: a pipe's data can be delivered after a later write to the log file was
+// read (attribution.ts does not rely on it). It runs in its own process group, so stop() can
+// kill the whole tree.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { descendantsOf, listProcesses, readProc, type ProcInfo } from '../world/proc-table.js';
@@ -26,6 +31,11 @@ export interface LogLine {
   text: string;
 }
 
+/** A line of the log file or of stderr, in the order the lab saw them. */
+export interface OutputLine extends LogLine {
+  source: 'log' | 'stderr';
+}
+
 export interface WatchedSupervisorOptions {
   label: string;
   argv: readonly string[];
@@ -37,6 +47,9 @@ export interface WatchedSupervisorOptions {
 export class WatchedSupervisor {
   readonly sshLives: SshLife[] = [];
   readonly logLines: LogLine[] = [];
+  readonly stderrLines: LogLine[] = [];
+  /** Log and stderr lines together, in the order seen. */
+  readonly lines: OutputLine[] = [];
   private readonly child: ChildProcess;
   private readonly timer: NodeJS.Timeout;
   private readonly live = new Map<string, { info: ProcInfo; life: SshLife }>();
@@ -44,6 +57,7 @@ export class WatchedSupervisor {
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private logFd: number | undefined;
   private logPartial = '';
+  private stderrPartial = '';
   private stopping: Promise<void> | undefined;
   private exitedByItself = false;
 
@@ -56,7 +70,10 @@ export class WatchedSupervisor {
       this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
     };
     child.stdout?.on('data', append);
-    child.stderr?.on('data', append);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      append(chunk);
+      this.takeStderr(chunk.toString('utf8'));
+    });
     child.on('exit', (code, signal) => {
       this.exit = { code, signal };
       this.exitedByItself = this.stopping === undefined;
@@ -147,6 +164,20 @@ export class WatchedSupervisor {
     return this.stopping;
   }
 
+  private takeStderr(text: string): void {
+    const now = this.options.now();
+    // Whatever the supervisor logged before its ssh wrote this comes first.
+    this.readLog(now);
+    const lines = (this.stderrPartial + text).split('\n');
+    this.stderrPartial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.replace(/\r$/, '');
+      if (line === '' || this.stderrLines.length >= MAX_LOG_LINES) continue;
+      this.stderrLines.push({ ms: now, text: line });
+      this.lines.push({ ms: now, source: 'stderr', text: line });
+    }
+  }
+
   private readLog(now: number): void {
     if (this.logFd === undefined) {
       try {
@@ -163,7 +194,11 @@ export class WatchedSupervisor {
     }
     const lines = this.logPartial.split('\n');
     this.logPartial = lines.pop() ?? '';
-    for (const text of lines) if (this.logLines.length < MAX_LOG_LINES) this.logLines.push({ ms: now, text });
+    for (const text of lines) {
+      if (this.logLines.length >= MAX_LOG_LINES) continue;
+      this.logLines.push({ ms: now, text });
+      this.lines.push({ ms: now, source: 'log', text });
+    }
   }
 
   private logTail(): string {

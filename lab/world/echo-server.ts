@@ -2,14 +2,8 @@
 // `-M wp:ep` form). Every line sent through the tunnel comes back unchanged. On loopback it runs
 // in this process; inside a network namespace it runs as a tiny separate node process, because a
 // socket cannot be moved into another namespace after the fact.
-import { spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
-import { ownTree } from './owned-processes.js';
-import { inNetns, waitForExit } from './processes.js';
-
-/** Bounds the wait for the namespaced echo process to report its port. */
-const NETNS_START_TIMEOUT_MS = 10_000;
-const NETNS_STOP_TIMEOUT_MS = 2_000;
+import { startNodeInNetns } from './netns-node.js';
 
 export interface EchoServer {
   readonly host: string;
@@ -75,44 +69,8 @@ server.on('error', (e) => { console.error(e.message); process.exit(1); });
 server.listen(Number(port), host, () => console.log(server.address().port));
 `;
 
-function startInNetns(netns: string, host: string, wantedPort: number): Promise<EchoServer> {
-  const argv = inNetns(netns, [process.execPath, '-e', NETNS_ECHO_SCRIPT, host, String(wantedPort)]);
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid !== undefined) ownTree(child.pid);
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4096)));
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-        child.kill('SIGKILL');
-        await waitForExit(child.pid, NETNS_STOP_TIMEOUT_MS);
-      }
-    })());
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`echo server in ${netns} did not start within ${NETNS_START_TIMEOUT_MS} ms`));
-    }, NETNS_START_TIMEOUT_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`echo server in ${netns} exited with code ${code}: ${stderr.trim()}`));
-    });
-    let port: number | undefined;
-    let accepted = 0;
-    let partial = '';
-    child.stdout.on('data', (c: Buffer) => {
-      const lines = (partial + c.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (port === undefined) {
-          port = Number(line.trim());
-          clearTimeout(timer);
-          resolve({ host, port, connections: () => accepted, stop });
-        } else {
-          accepted++;
-        }
-      }
-    });
-  });
+async function startInNetns(netns: string, host: string, wantedPort: number): Promise<EchoServer> {
+  let accepted = 0;
+  const node = await startNodeInNetns(netns, NETNS_ECHO_SCRIPT, [host, String(wantedPort)], `echo server in ${netns}`, () => accepted++);
+  return { host, port: Number(node.ready), connections: () => accepted, stop: node.stop };
 }

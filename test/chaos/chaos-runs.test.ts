@@ -2,17 +2,12 @@
 // tests): real sshd, embedded Toxiproxy, real ssh. Each built-in fault must end with the tunnel
 // carrying traffic again, with detection and recovery inside bounds explained next to each case;
 // bad input must fail with a clear message, and nothing the lab started may survive it.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listProcesses } from '../../lab/world/proc-table.js';
-import { sleep } from '../../lab/world/wait.js';
+import { leftovers, runLab as runLabIn, type LabRun, type LabRunOptions } from './support/lab-run.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const LAB = join(REPO_ROOT, 'dist/lab/cli/lab.js');
 // The defaults the lab runs with: -M 0 -o ServerAliveInterval=1 -o ServerAliveCountMax=2.
 const ALIVE_INTERVAL_MS = 1_000;
 const ALIVE_COUNT_MAX = 2;
@@ -32,62 +27,17 @@ const BACKOFF_RECOVERY_MS = 2_000 + 8_000 - 4_000 + RESTART_MS;
 const base = mkdtempSync(join(tmpdir(), 'autossh-lab-chaos-test-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-interface LabRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  json: any;
-  /** Each run gets its own TMPDIR: every sshd, ssh and supervisor it starts has it in its argv. */
-  marker: string;
+const runLab = (args: string[], opts?: LabRunOptions): Promise<LabRun> => runLabIn(base, args, opts);
+
+interface Measured {
+  fault: string;
+  detectMs: number | null;
+  recoverMs: number | null;
+  sshStarts: number;
+  attribution: { endedBy: string; evidence: string | null; laterEnds: Record<string, number> };
 }
 
-function runLab(args: string[], opts: { env?: Record<string, string>; interruptAfterMs?: number } = {}): Promise<LabRun> {
-  const marker = mkdtempSync(join(base, 'run-'));
-  const jsonPath = join(marker, 'result.json');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LAB, 'chaos', '--json', jsonPath, ...args], {
-      env: { ...process.env, TMPDIR: marker, TOXIPROXY_URL: '', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-      // Interrupt once the schedule runs, i.e. with sshd, proxy, supervisor and ssh all up.
-      if (opts.interruptAfterMs !== undefined && stderr.includes('schedule "')) {
-        setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
-        opts.interruptAfterMs = undefined;
-      }
-    });
-    const guard = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('exit', (code) => {
-      clearTimeout(guard);
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(jsonPath, 'utf8'));
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json, marker });
-    });
-  });
-}
-
-/** Processes still alive with the run's marker in their command line (a short grace for exits). */
-async function leftovers(marker: string): Promise<string[]> {
-  let found: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    found = listProcesses()
-      .filter((p) => p.state !== 'Z' && p.argv.some((a) => a.includes(marker)))
-      .map((p) => `${p.pid} ${p.argv.join(' ')}`);
-    if (found.length === 0) return found;
-    await sleep(100);
-  }
-  return found;
-}
-
-function measurements(run: LabRun): Array<{ fault: string; detectMs: number | null; recoverMs: number | null; sshStarts: number }> {
+function measurements(run: LabRun): Measured[] {
   expect(run.json, `no JSON written; stderr:\n${run.stderr}`).toBeDefined();
   return run.json.supervisors[0].measurements;
 }
@@ -110,6 +60,23 @@ describe('autossh-lab chaos with autossh-ts', () => {
     // Lifting the timeout toxic closes the connection the new ssh hangs on: it exits, the next one works.
     expect(m!.recoverMs).toBeLessThanOrEqual(RESTART_MS + SLACK_MS);
     expect(m!.sshStarts).toBeGreaterThanOrEqual(1);
+    // Who ended which: ServerAlive the first (its own words on stderr), the fault's end the next.
+    expect(m!.attribution).toMatchObject({ endedBy: 'serverAlive', evidence: expect.stringMatching(/^Timeout, server .* not responding/) });
+    expect(m!.attribution.laterEnds.faultEnd).toBe(1);
+  });
+
+  it('blackhole-pause: ServerAlive detects it, and nothing is closed when it ends', async () => {
+    const run = await runLab(['--schedule', 'blackhole-pause']);
+    await expectCleanRun(run);
+    const [m] = measurements(run);
+    expect(m!.detectMs).toBeGreaterThanOrEqual(ALIVE_INTERVAL_MS);
+    expect(m!.detectMs).toBeLessThanOrEqual(SSH_GIVES_UP_MS + SLACK_MS);
+    expect(m!.attribution.endedBy).toBe('serverAlive');
+    // The ssh started during the pause waits in its key exchange and goes on when the pause ends:
+    // it is not killed by the end, and it is the one that carries the tunnel again.
+    expect(m!.attribution.laterEnds).toEqual({});
+    expect(m!.sshStarts).toBe(1);
+    expect(m!.recoverMs).toBeLessThanOrEqual(RESTART_MS + SLACK_MS);
   });
 
   it('reset: the first packet after the fault starts kills the connection; recovery waits out the backoff', async () => {
@@ -136,6 +103,9 @@ describe('autossh-lab chaos with autossh-ts', () => {
       expect(m.detectMs).not.toBeNull();
       expect(m.detectMs!).toBeLessThanOrEqual(Math.min(durationMs, SSH_GIVES_UP_MS) + SLACK_MS);
       expect(m.recoverMs!).toBeLessThanOrEqual(RESTART_MS + SLACK_MS);
+      // ServerAlive needs ~2 s of silence (FIELD-NOTES): within 1.5 s it is the toxic's removal
+      // that ends ssh, so this "detect" is the fault's end, and the attribution says so.
+      expect(m.attribution.endedBy, `${m.fault}: ${JSON.stringify(m.attribution)}`).toBe('faultEnd');
     });
   });
 

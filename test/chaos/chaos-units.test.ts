@@ -36,7 +36,10 @@ describe('schedule files', () => {
 
   it('has every built-in the docs promise, and names them when the schedule is unknown', () => {
     expect(builtinScheduleNames()).toEqual(
-      expect.arrayContaining(['blackhole', 'reset', 'flap', 'latency-spike', 'bandwidth-starve', 'slow-close', 'server-restart', 'proxy-down']),
+      expect.arrayContaining([
+        'blackhole', 'reset', 'flap', 'latency-spike', 'bandwidth-starve', 'slow-close', 'server-restart', 'proxy-down',
+        'blackhole-pause', 'flap-pause', 'stuck-handshake', 'stale-listener', 'link-flap',
+      ]),
     );
     for (const name of builtinScheduleNames()) expect(loadSchedule(name).steps.length).toBeGreaterThan(0);
     expect(() => loadSchedule('no-such-schedule')).toThrow(/built-in schedules: blackhole, reset, flap/);
@@ -60,7 +63,11 @@ describe('measurements', () => {
 
   it('detect = fault start to the end of the ssh that ran then; recover = fault end to the first answer sent after it', () => {
     const [m] = measureFaults([{ label: 'f', startMs: 1000, endMs: 6000 }], lives, canaries, 9000);
-    expect(m).toEqual({ fault: 'f', detectMs: 2500, recoverMs: 402, canariesLost: 54, sshStarts: 1, maxRttMs: null });
+    expect(m).toEqual({
+      fault: 'f', detectMs: 2500, recoverMs: 402, canariesLost: 54, sshStarts: 1, maxRttMs: null,
+      // Nothing was logged or printed: the end is measured, its cause unknown.
+      attribution: expect.objectContaining({ endedBy: 'unknown' }),
+    });
   });
 
   it('null when it never happened; log lines count ssh starts too fast for /proc', () => {
@@ -89,22 +96,32 @@ describe('HTML report', () => {
       argv: ['autossh', '-M', '0', 'root@127.0.0.1'],
       env: {},
       forwardPort: 1,
+      forward: { kind: 'local', listenPort: 1, farEnd: '127.0.0.1:3' },
+      connectTo: '127.0.0.1:4',
       proxy: 'p',
-      measurements: [{ fault: 'blackhole', detectMs: 2000, recoverMs: null, canariesLost: 1, sshStarts: 1, maxRttMs: 1500 }],
+      measurements: [{
+        fault: 'blackhole', detectMs: 2000, recoverMs: null, canariesLost: 1, sshStarts: 1, maxRttMs: 1500,
+        attribution: { endedBy: 'serverAlive', endedByRule: null, evidence: 'Timeout, server 127.0.0.1 <not> responding.', laterEnds: { supervisorRule: 2 }, rules: { connectTimeExceeded: 2 } },
+      }],
       sshLives: [{ pid: 42, startMs: 50, endMs: 250 }],
       canaries,
       log: [],
+      stderr: [],
       exited: null,
     });
     const result: ChaosResult = {
       schedule: { name: 'blackhole', description: 'd <b>' },
       startedAt: '2024-01-01T00:00:00Z',
+      world: 'toxiproxy',
       toxiproxy: { url: 'http://127.0.0.1:1', embedded: true },
+      netns: null,
       sshd: { host: '127.0.0.1', port: 2, own: true },
+      forward: 'local',
+      scheduleEnv: { AUTOSSH_CONNECTTIME: '10' },
       scheduleStartMs: 80,
       observedEndMs: 400,
       runEndMs: 400,
-      faults: [{ index: 1, label: 'blackhole', type: 'timeout', stream: 'both', toxicity: 1, attributes: {}, plannedStartMs: 100, plannedEndMs: 200, startMs: 100, endMs: 200 }],
+      faults: [{ index: 1, label: 'blackhole', type: 'timeout', stream: 'both', toxicity: 1, attributes: {}, endCloses: true, plannedStartMs: 100, plannedEndMs: 200, startMs: 100, endMs: 200 }],
       supervisors: [sup('autossh-ts'), sup('autossh 1.4g')],
     };
     const html = chaosReportHtml(result);
@@ -119,6 +136,10 @@ describe('HTML report', () => {
     expect(html).toContain('d &#60;b&#62;');
     const data = JSON.parse(/<script type="application\/json" id="chaos-data">(.*)<\/script>/s.exec(html)![1]!);
     expect(data.supervisors[1].measurements[0].detectMs).toBe(2000);
+    // Who ended ssh: in the table (with its evidence as the cell's title), and the schedule's settings.
+    expect(html.match(/<td class="ended-by" title="Timeout, server 127\.0\.0\.1 &#60;not&#62; responding\.">serverAlive<\/td>/g)).toHaveLength(2);
+    expect(html.match(/<td class="then">supervisorRule 2 \[connectTimeExceeded 2\]<\/td>/g)).toHaveLength(2);
+    expect(html).toContain('<code>AUTOSSH_CONNECTTIME=10</code>');
   });
 });
 

@@ -5,7 +5,7 @@
 import { constants } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
-import { createNetnsPair, type NetnsPair } from '../support/netns.js';
+import { createNetnsPair, type NetnsPair } from '../../lab/world/netns.js';
 import { randomNamespacePort } from '../../lab/world/ports.js';
 import { isAlive, pendingSignals } from '../../lab/world/proc-table.js';
 import { waitForExit } from '../../lab/world/processes.js';

@@ -5,6 +5,8 @@ import type { FaultKind } from './fault-kind.js';
 export const serverRestart: FaultKind = {
   type: 'server-restart',
   description: 'sshd stopped (all sessions dropped) for the duration, then started again',
+  world: 'any',
+  endCloses: false,
   check(step, world) {
     if (!world.ownSshd) {
       throw new Error(`step "${step.name}": server-restart needs the lab's own sshd; it cannot restart a --target server`);

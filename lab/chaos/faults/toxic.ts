@@ -2,7 +2,7 @@
 // toxics, one per direction, so that a blackhole is silent both ways.
 import type { ToxicSpec, ToxiproxyClient } from '../toxiproxy-client.js';
 import type { ScheduleStep } from '../schedule/types.js';
-import type { ActiveFault, FaultKind, FaultWorld } from './fault-kind.js';
+import { needToxiproxy, type ActiveFault, type FaultKind, type FaultWorld } from './fault-kind.js';
 
 /** The toxic types of Toxiproxy 2.x (and of the embedded server). */
 export const TOXIC_TYPES = ['latency', 'timeout', 'reset_peer', 'bandwidth', 'slow_close', 'limit_data', 'slicer'] as const;
@@ -22,18 +22,22 @@ export function toxicKind(type: string): FaultKind {
   return {
     type,
     description: `Toxiproxy "${type}" toxic`,
+    world: 'toxiproxy',
+    // Toxiproxy closes the connections a timeout toxic was holding when it is removed.
+    endCloses: type === 'timeout',
     check() {},
     async start(step: ScheduleStep, world: FaultWorld, id: string): Promise<ActiveFault> {
+      const toxiproxy = needToxiproxy(world, type);
       const added: Array<{ proxy: string; name: string }> = [];
       const removeAll = async (): Promise<void> => {
         // All at once: a blackhole must lift on every proxy at the same moment.
-        await Promise.all(added.map(({ proxy, name }) => world.toxiproxy.removeToxic(proxy, name)));
+        await Promise.all(added.map(({ proxy, name }) => toxiproxy.client.removeToxic(proxy, name)));
       };
       try {
         await Promise.all(
-          world.proxies.flatMap((proxy) =>
+          toxiproxy.proxies.flatMap((proxy) =>
             toxicSpecs(step, id).map(async (spec) => {
-              await world.toxiproxy.addToxic(proxy, spec);
+              await toxiproxy.client.addToxic(proxy, spec);
               added.push({ proxy, name: spec.name });
             }),
           ),

@@ -33,13 +33,16 @@ export function loadSchedule(nameOrFile: string): Schedule {
   }
 }
 
-/** `{ name?, description?, steps: [...] }` or a bare array of steps. */
+/** `{ name?, description?, forward?, recoveryTimeout?, env?, steps: [...] }` or a bare array of steps. */
 export function parseSchedule(json: unknown, defaultName = 'schedule'): Schedule {
   const doc = parseOrThrow(scheduleSchema, json, (problem) => new ScheduleError(`${stepOf(problem.path)}${problem.message}`));
   return {
     name: typeof doc.name === 'string' ? doc.name : defaultName,
     description: typeof doc.description === 'string' ? doc.description : '',
     steps: doc.steps,
+    forward: doc.forward,
+    recoveryTimeoutMs: doc.recoveryTimeout,
+    env: doc.env,
   };
 }
 

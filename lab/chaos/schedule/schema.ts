@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseDurationMs } from '../../../sim/schema/duration.js';
 import { describeValue, expectedMessage } from '../../../sim/schema/issues.js';
 import { faultTypes, findFaultKind } from '../faults/index.js';
-import type { ScheduleStep, StreamChoice } from './types.js';
+import type { ForwardKind, ScheduleStep, StreamChoice } from './types.js';
 
 const STEP_FIELDS = ['name', 'type', 'at', 'duration', 'attributes', 'stream', 'toxicity', 'repeat', 'every'];
 const STREAMS = ['upstream', 'downstream', 'both'] as const satisfies readonly StreamChoice[];
@@ -79,6 +79,26 @@ const step = z.strictObject({
   everyMs: s.repeat > 1 ? s.every! : 0,
 }));
 
+const FORWARDS = ['local', 'remote'] as const satisfies readonly ForwardKind[];
+const ENV_NAME = /^AUTOSSH_[A-Z0-9_]+$/;
+/** The lab reads each supervisor's log itself: a schedule cannot move it. */
+const LAB_OWNED_ENV = ['AUTOSSH_LOGFILE'];
+
+const env = z.record(z.string(), z.unknown(), { error: '"env" must be an object of AUTOSSH_* settings' }).transform((record, ctx): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record)) {
+    if (!ENV_NAME.test(name) || LAB_OWNED_ENV.includes(name)) {
+      const why = LAB_OWNED_ENV.includes(name) ? 'the lab sets it' : 'only AUTOSSH_* settings';
+      ctx.addIssue({ code: 'custom', path: [name], message: `"env": ${describeValue(name)} cannot be set here (${why})` });
+    } else if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) {
+      out[name] = String(value);
+    } else {
+      ctx.addIssue({ code: 'custom', path: [name], message: `"env": ${name} ${expectedMessage('a string or a number', value)}` });
+    }
+  }
+  return out;
+});
+
 export const scheduleSchema = z.preprocess(
   (json) => (Array.isArray(json) ? { steps: json } : json),
   z.object({
@@ -86,6 +106,9 @@ export const scheduleSchema = z.preprocess(
     name: z.unknown().optional(),
     description: z.unknown().optional(),
     steps: z.array(step, { error: '"steps" must be a non-empty array' }).min(1, { error: '"steps" must be a non-empty array' }),
+    forward: z.enum(FORWARDS, { error: `"forward" must be one of ${FORWARDS.join(', ')}` }).default('local'),
+    recoveryTimeout: time('recoveryTimeout').refine((ms) => ms > 0, { error: '"recoveryTimeout" must be more than 0' }).optional(),
+    env: env.default(() => ({})),
   }, { error: 'expected an object with "steps", or an array of steps' }).superRefine((doc, ctx) => {
     const occurrences = doc.steps.reduce((n, s) => n + s.repeat, 0);
     if (occurrences > MAX_OCCURRENCES) {

@@ -6,7 +6,7 @@ export type StreamChoice = 'upstream' | 'downstream' | 'both';
 export interface ScheduleStep {
   /** Label in tables and plots; default the type. */
   name: string;
-  /** A Toxiproxy toxic type, or a fault kind run here: "server-restart", "proxy-down". */
+  /** A Toxiproxy toxic type, or a fault kind run here: "server-restart", "proxy-down", "flow-freeze", "link-down". */
   type: string;
   atMs: number;
   durationMs: number;
@@ -18,10 +18,19 @@ export interface ScheduleStep {
   everyMs: number;
 }
 
+/** Which way the tunnel under test forwards: `-L` (a local port to the far end) or `-R` (a port on the server back to us). */
+export type ForwardKind = 'local' | 'remote';
+
 export interface Schedule {
   name: string;
   description: string;
   steps: ScheduleStep[];
+  /** The tunnel's forward (default local). */
+  forward: ForwardKind;
+  /** How long the run waits for recovery after the last fault; undefined: the lab's default (or --recovery-timeout). */
+  recoveryTimeoutMs: number | undefined;
+  /** AUTOSSH_* settings the schedule is about, given to every supervisor (1.4g ignores those it does not know). */
+  env: Record<string, string>;
 }
 
 /** One occurrence of a step in a run: what the measurements are about. */

@@ -21,13 +21,13 @@ interface ChaosCliOptions {
   echo?: string;
   json?: string;
   report?: string;
-  recoveryTimeout: string;
+  recoveryTimeout?: string;
 }
 
 export function registerChaos(program: Command): void {
   program
     .command('chaos')
-    .description('chaos-test a real tunnel: sshd, Toxiproxy, a -L forward to an echo service; faults on a schedule; detection and recovery measured')
+    .description('chaos-test a real tunnel: sshd behind Toxiproxy or in a network namespace, a forward to an echo service; faults on a schedule; detection, recovery and who ended ssh measured')
     .argument('[supervisor-args...]', `after --: autossh arguments for every supervisor (default: ${DEFAULT_SUPERVISOR_ARGS.join(' ')})`)
     .option('--schedule <name|file>', `a built-in schedule (${builtinScheduleNames().join(', ')}) or a JSON file (docs/chaos.md)`, 'blackhole')
     .option('--compare <cmd>', 'also run this supervisor (e.g. /usr/lib/autossh/autossh) on its own proxy, same faults (repeatable)', collect, [])
@@ -36,15 +36,15 @@ export function registerChaos(program: Command): void {
     .option('--echo <host:port>', 'the forward\'s far end as the server sees it (default: the lab\'s echo service on 127.0.0.1)')
     .option('--json <file>', 'write every measurement as JSON')
     .option('--report <file.html>', 'write a self-contained HTML timeline per supervisor')
-    .option('--recovery-timeout <seconds>', 'after the last fault, wait this long at most for recovery', '30')
+    .option('--recovery-timeout <seconds>', 'after the last fault, wait this long at most for recovery (default: the schedule\'s, else 30)')
     .addHelpText(
       'after',
-      '\nToxiproxy: the server at $TOXIPROXY_URL when set, else an embedded one.\nExit status: 0 all recovered, 1 some fault not recovered, 2 bad input or setup error, 130 interrupted.',
+      '\nToxiproxy: the server at $TOXIPROXY_URL when set, else an embedded one. Schedules with flow-freeze or link-down\nsteps (stuck-handshake, stale-listener, link-flap) run sshd in a network namespace instead: root, ip and nft needed.\nExit status: 0 all recovered, 1 some fault not recovered, 2 bad input or setup error, 130 interrupted.',
     )
     .action(async (supervisorArgs: string[], options: ChaosCliOptions) => {
       const schedule = loadSchedule(options.schedule);
-      const recoveryS = Number(options.recoveryTimeout);
-      if (!(recoveryS > 0)) throw new Error(`--recovery-timeout "${options.recoveryTimeout}": expected seconds, more than 0`);
+      const recoveryS = options.recoveryTimeout === undefined ? undefined : Number(options.recoveryTimeout);
+      if (recoveryS !== undefined && !(recoveryS > 0)) throw new Error(`--recovery-timeout "${options.recoveryTimeout}": expected seconds, more than 0`);
       const supervisors = supervisorSpecs(options);
 
       const controller = new AbortController();
@@ -77,7 +77,7 @@ export function registerChaos(program: Command): void {
           target: options.target,
           echoAddress: options.echo,
           toxiproxyUrl: process.env.TOXIPROXY_URL || undefined,
-          recoveryTimeoutMs: recoveryS * 1000,
+          recoveryTimeoutMs: recoveryS === undefined ? undefined : recoveryS * 1000,
           signal: controller.signal,
           onEvent: (line) => {
             clearStatus();
