@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BURST_QUIET_MS, cameBack, NETWORK_POLL_MS, type NetworkState } from '../../src/adapters/network-watch.js';
 import { sleep, waitFor } from '../../lab/world/wait.js';
-import { createNetnsPair, type NetnsPair } from '../support/netns.js';
+import { createNetnsPair, type NetnsPair } from '../../lab/world/netns.js';
 
 const execFileAsync = promisify(execFile);
 const WATCH_MODULE = fileURLToPath(new URL('../../dist/src/adapters/network-watch.js', import.meta.url));

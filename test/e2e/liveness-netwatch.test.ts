@@ -7,7 +7,7 @@ import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js
 import { randomNamespacePort } from '../../lab/world/ports.js';
 import { startSshd, type Sshd } from '../../lab/world/sshd.js';
 import { waitFor } from '../../lab/world/wait.js';
-import { createNetnsPair, type NetnsPair } from '../support/netns.js';
+import { createNetnsPair, type NetnsPair } from '../../lab/world/netns.js';
 import { waitUntilTunnelWorks } from '../support/tunnel-canary.js';
 import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
 
