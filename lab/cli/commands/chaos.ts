@@ -30,7 +30,7 @@ export function registerChaos(program: Command): void {
     .description('chaos-test a real tunnel: sshd behind Toxiproxy or in a network namespace, a forward to an echo service; faults on a schedule; detection, recovery and who ended ssh measured')
     .argument('[supervisor-args...]', `after --: autossh arguments for every supervisor (default: ${DEFAULT_SUPERVISOR_ARGS.join(' ')})`)
     .option('--schedule <name|file>', `a built-in schedule (${builtinScheduleNames().join(', ')}) or a JSON file (docs/chaos.md)`, 'blackhole')
-    .option('--compare <cmd>', 'also run this supervisor (e.g. /usr/lib/autossh/autossh) on its own proxy, same faults (repeatable)', collect, [])
+    .option('--compare <cmd>', 'also run this supervisor (e.g. /usr/lib/autossh/autossh; quoted words after it come first on its command line), same faults at the same moments (repeatable)', collect, [])
     .option('--supervisor <cmd>', 'the supervisor under test (default: autossh-ts, node dist/src/cli/autossh.js)')
     .option('--target <user@host:port>', 'an existing ssh server instead of the lab\'s own sshd')
     .option('--echo <host:port>', 'the forward\'s far end as the server sees it (default: the lab\'s echo service on 127.0.0.1)')
