@@ -15,7 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 mkdir -p /run/sshd
-# npm ci refuses this lock when the registry mirror lacks rollup's optional packages for other
-# platforms (npm install then records them as missing); npm install keeps the locked versions.
-npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+# The lock records every platform's optional packages (rollup's too), so npm ci takes it as it
+# is; a lock that disagrees with package.json fails here, loudly.
+npm ci --no-audit --no-fund
 npm run build
