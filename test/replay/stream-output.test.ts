@@ -29,3 +29,34 @@ describe('a streamed scenario trace', () => {
     }
   });
 });
+
+describe('streamed replay outputs', () => {
+  it('the trace and the JSON are the same bytes as formatTrace and replayJson', async () => {
+    const { loadTimeline } = await import('../../sim/timeline/load.js');
+    const { replayAll } = await import('../../sim/replay/replay-timeline.js');
+    const { formatTrace, replayJson, writeReplayJson, writeTrace } = await import('../../sim/replay/format.js');
+    const t = loadTimeline('test/fixtures/timelines/wifi-evening.json');
+    const results = replayAll(t, [], ['-M 0 -o ServerAliveInterval=15 -o ServerAliveCountMax=3', 'AUTOSSH_POLL=60']);
+    for (const result of results) {
+      const pieces: string[] = [];
+      writeTrace(t, result, (chunk) => pieces.push(chunk));
+      expect(pieces.join('')).toBe(formatTrace(t, result));
+    }
+    const pieces: string[] = [];
+    writeReplayJson(t, results, (chunk) => pieces.push(chunk));
+    expect(pieces.join('')).toBe(replayJson(t, results));
+  });
+  it('writeJson is JSON.stringify(value, null, 1) for any plain data', async () => {
+    const fc = await import('fast-check');
+    const { writeJson } = await import('../../sim/replay/stream-text.js');
+    fc.assert(fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 6 }), (value, maxDepth) => {
+      const pieces: string[] = [];
+      writeJson(value, (chunk) => pieces.push(chunk), maxDepth);
+      return pieces.join('') === JSON.stringify(value, null, 1);
+    }), { numRuns: 300 });
+    const pieces: string[] = [];
+    const odd = { a: undefined, b: [undefined, () => 1], c: {}, d: [], e: 'x\ny', f: -0, g: NaN };
+    writeJson(odd, (chunk) => pieces.push(chunk));
+    expect(pieces.join('')).toBe(JSON.stringify(odd, null, 1));
+  });
+});
