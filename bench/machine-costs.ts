@@ -9,6 +9,9 @@ import { Prng, streamSeed } from '../sim/fleet/prng.js';
 import { BENIGN_WORLD, RandomWorld, type RandomWorldOptions } from '../sim/random-world.js';
 import { Supervisor } from '../src/driver/supervisor.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
+import { parseScenario } from '../sim/oracle/scenario.js';
+import { streamScenario } from '../sim/oracle/run-scenario.js';
+import { REPLAY_YEAR_CONFIGS, replayYear } from './replay-year.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -27,7 +30,20 @@ function xstateFloorMicros(): number {
   return ((performance.now() - t0) * 1000) / n;
 }
 
-function oneTunnelYear(label: string, cfg: Config): void {
+/** `autossh-lab scenario` for one virtual year, ssh exiting every 5 min: the run and its streamed trace. */
+function scenarioYear(floor: number): void {
+  const scenario = parseScenario({
+    name: 'year', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '0' }, ssh: [{ exit: 255, after: 300 }], cap: 365 * 86_400,
+  }, 'bench');
+  let bytes = 0;
+  const t0 = performance.now();
+  streamScenario(scenario, (chunk) => void (bytes += chunk.length));
+  const wallMs = performance.now() - t0;
+  console.log(`scenario-year (ssh exits every 5 min, ${(bytes / 1e6).toFixed(0)} MB of trace): ${(wallMs / 1000).toFixed(2)} s wall (goal <= 2 s; `
+    + `xstate's floor ${floor.toFixed(2)} µs/event)`);
+}
+
+function oneTunnelYear(label: string, cfg: Config, floor: number): void {
   const clock = new VirtualClock();
   const supervisor = new Supervisor(cfg);
   const world = new RandomWorld(clock, new Prng(1), { ...BENIGN_WORLD, meanRunMs: 5 * 60_000 }, supervisor.tell);
@@ -38,7 +54,8 @@ function oneTunnelYear(label: string, cfg: Config): void {
   const events = clock.fired;
   console.log(
     `one tunnel, one virtual year (${label}): ${(wallMs / 1000).toFixed(2)} s wall (goal <= 5 s), ` +
-      `${world.starts} ssh starts, ${events} events, ${((wallMs * 1000) / events).toFixed(1)} µs/event`,
+      `${world.starts} ssh starts, ${events} events, ${((wallMs * 1000) / events).toFixed(1)} µs/event ` +
+      `(${((wallMs * 1000) / events / floor).toFixed(1)}x xstate's floor, goal <= 1.5x)`,
   );
 }
 
@@ -78,9 +95,12 @@ function fleet(tunnels: number, hours: number, cfg: Config, runner: 'scope' | 'a
 const floor = xstateFloorMicros();
 console.log(`xstate floor (trivial two-state machine): ${floor.toFixed(2)} µs per event`);
 const year = config(['-M', '0', '-N', 'host'], {});
-oneTunnelYear('-M 0', year);
-oneTunnelYear('-M 20000, POLL=600', config(['-M', '20000', '-N', 'host'], {}));
-oneTunnelYear('-M 20000, POLL=60', config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '60' }));
+oneTunnelYear('-M 0', year, floor);
+oneTunnelYear('-M 20000, POLL=600', config(['-M', '20000', '-N', 'host'], {}), floor);
+oneTunnelYear('-M 20000, POLL=60', config(['-M', '20000', '-N', 'host'], { AUTOSSH_POLL: '60' }), floor);
+scenarioYear(floor);
+const replayed = replayYear(REPLAY_YEAR_CONFIGS[0]!);
+console.log(`${replayed.line} (goal <= 5 s; xstate's floor ${floor.toFixed(2)} µs/event)`);
 const fleetConfig = config(['-M', '0', '-N', 'host'], {});
 fleet(10_000, 24, fleetConfig, 'scope');
 fleet(10_000, 1, fleetConfig, 'actor');

@@ -6,7 +6,7 @@ import { usageText, versionText } from '../../src/cli/help.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { FakeSshWorld } from './fake-ssh-world.js';
 import { SIM_FAKE_SSH, SIM_WORKDIR, type Scenario } from './scenario.js';
-import { TraceRecorder, type Trace } from './trace.js';
+import { TraceRecorder, type Trace, type TraceWrite } from './trace.js';
 
 /** What the oracle's harness puts in a run's environment before the scenario's own `env`. */
 export function harnessEnv(scenario: Scenario): Record<string, string> {
@@ -29,13 +29,30 @@ export function harnessEnv(scenario: Scenario): Record<string, string> {
 const MAX_CALLBACKS_PER_INSTANT = 100_000;
 
 export function simulateScenario(scenario: Scenario): Trace {
+  return runScenario(scenario, null);
+}
+
+/**
+ * The same run, its trace's text (`${JSON.stringify(trace, null, 1)}\n`, byte for byte) written
+ * piece by piece as the run goes: a year-long run's events are never all in memory.
+ */
+export function streamScenario(scenario: Scenario, write: TraceWrite): void {
+  runScenario(scenario, write);
+}
+
+function runScenario(scenario: Scenario, write: TraceWrite | null): Trace {
   const clock = new VirtualClock(0);
   const trace = new TraceRecorder(() => clock.now());
+  if (write) trace.streamTo(write, scenario.name, scenario.description);
   const env = harnessEnv(scenario);
   const outcome = parseCommandLine(scenario.args, env);
   // the supervisor ended before it ran anything (usage, version, bad configuration)
   const endEarly = (code: number): Trace => {
     trace.record('supervisor_exit', { code });
+    return finish();
+  };
+  const finish = (): Trace => {
+    trace.closeStream();
     return trace.toTrace(scenario.name, scenario.description);
   };
   switch (outcome.kind) {
@@ -74,5 +91,5 @@ export function simulateScenario(scenario: Scenario): Trace {
     clock.runUntil(capMs, MAX_CALLBACKS_PER_INSTANT);
     trace.record('timeout');
   }
-  return trace.toTrace(scenario.name, scenario.description);
+  return finish();
 }

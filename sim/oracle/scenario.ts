@@ -63,12 +63,23 @@ function substitute(value: unknown): unknown {
   return value;
 }
 
+const PLACEHOLDER_PATTERNS = PLACEHOLDERS.slice(0, 4).map(([placeholder, actual]) => [new RegExp(`\\b${actual}\\b`, 'g'), placeholder] as const);
+/** ssh's argv is the same words at every start: each is rewritten once (a pure function of it) */
+const placeheld = new Map<string, string>();
+
 /** Ports and work dir written back as placeholders, as the oracle's traces show them. */
 export function toPlaceholders(text: string): string {
-  let out = text.split(SIM_WORKDIR).join('{{WORKDIR}}');
-  for (const [placeholder, actual] of PLACEHOLDERS.slice(0, 4)) {
-    out = out.replace(new RegExp(`\\b${actual}\\b`, 'g'), placeholder);
+  let out = placeheld.get(text);
+  if (out === undefined) {
+    out = rewriteToPlaceholders(text);
+    if (placeheld.size < 10_000) placeheld.set(text, out);
   }
+  return out;
+}
+
+function rewriteToPlaceholders(text: string): string {
+  let out = text.split(SIM_WORKDIR).join('{{WORKDIR}}');
+  for (const [pattern, placeholder] of PLACEHOLDER_PATTERNS) out = out.replace(pattern, placeholder);
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { formatDuration, formatOffset } from '../timeline/duration.js';
 import type { Timeline } from '../timeline/types.js';
 import type { ReplayResult } from './run-replay.js';
+import { writeJson, type Write } from './stream-text.js';
 
 export const REPLAY_FORMAT = 'autossh-replay/1';
 
@@ -16,13 +17,24 @@ function commandOf(result: ReplayResult): string {
 }
 
 export function formatTrace(timeline: Timeline, result: ReplayResult): string {
-  const lines = [`== ${result.config.name}: ${commandOf(result)}`];
+  const pieces: string[] = [];
+  writeTrace(timeline, result, (chunk) => pieces.push(chunk));
+  return pieces.join('');
+}
+
+/** formatTrace's text, written a few thousand lines at a time. */
+export function writeTrace(timeline: Timeline, result: ReplayResult, write: Write): void {
+  let lines = [`== ${result.config.name}: ${commandOf(result)}`];
   for (const entry of result.trace) {
     const head = `${instant(timeline, entry.atMs)} ${formatOffset(entry.atMs)}`;
     if (entry.kind === 'decision') lines.push(`${head}  decision  ${entry.rule}: ${entry.detail}`);
     else lines.push(`${head}  ${entry.kind.padEnd(8)}  ${entry.detail}`);
+    if (lines.length >= 4096) {
+      write(`${lines.join('\n')}\n`);
+      lines = [];
+    }
   }
-  return `${lines.join('\n')}\n`;
+  if (lines.length > 0) write(`${lines.join('\n')}\n`);
 }
 
 export function formatSummary(timeline: Timeline, result: ReplayResult): string {
@@ -65,6 +77,16 @@ export function formatComparison(results: readonly ReplayResult[]): string {
 }
 
 export function replayJson(timeline: Timeline, results: readonly ReplayResult[]): string {
+  return `${JSON.stringify(replayJsonValue(timeline, results), null, 1)}\n`;
+}
+
+/** replayJson's bytes, written piece by piece. */
+export function writeReplayJson(timeline: Timeline, results: readonly ReplayResult[], write: Write): void {
+  writeJson(replayJsonValue(timeline, results), write);
+  write('\n');
+}
+
+function replayJsonValue(timeline: Timeline, results: readonly ReplayResult[]): unknown {
   const runs = results.map((r) => ({
     config: r.config,
     setupError: r.setupError,
@@ -73,11 +95,11 @@ export function replayJson(timeline: Timeline, results: readonly ReplayResult[])
     summary: r.summary,
   }));
   const first = runs[0]!;
-  return `${JSON.stringify({
+  return {
     format: REPLAY_FORMAT,
     timeline: { name: timeline.name, start: instant(timeline, 0), durationMs: timeline.durationMs, unknowns: timeline.unknowns },
     decisions: first.decisions,
     summary: first.summary,
     runs,
-  }, null, 1)}\n`;
+  };
 }

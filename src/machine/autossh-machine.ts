@@ -65,19 +65,19 @@ function onEach<const E extends string, T>(events: readonly E[], transition: T):
 }
 
 // An ssh exit is judged by up to three guards and one action in the same step: judge it once.
-// The event object is the step's identity, and the verdict a pure function of it and the context.
-const verdicts = new WeakMap<MachineEvent, ExitVerdict>();
+// The verdict is a pure function of the event and three numbers of the context; the last one
+// is kept with what it was computed from (a WeakMap entry per exit would weigh on the GC).
+let lastVerdict: { event: MachineEvent; startCount: number; lastStartMs: number | null; gateSeconds: number; verdict: ExitVerdict } | null = null;
 function exitVerdictOf(context: MachineContext, event: MachineEvent): ExitVerdict {
   assertEvent(event, 'SSH_EXITED');
-  let verdict = verdicts.get(event);
-  if (verdict === undefined) {
-    verdict = classifyExit(event.end, {
-      startCount: context.startCount,
-      gateSeconds: context.config.gateSeconds,
-      runMs: event.atMs - (context.lastStartMs ?? event.atMs),
-    });
-    verdicts.set(event, verdict);
+  const { startCount, lastStartMs } = context;
+  const { gateSeconds } = context.config;
+  const last = lastVerdict;
+  if (last !== null && last.event === event && last.startCount === startCount && last.lastStartMs === lastStartMs && last.gateSeconds === gateSeconds) {
+    return last.verdict;
   }
+  const verdict = classifyExit(event.end, { startCount, gateSeconds, runMs: event.atMs - (lastStartMs ?? event.atMs) });
+  lastVerdict = { event, startCount, lastStartMs, gateSeconds, verdict };
   return verdict;
 }
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { loadTimeline } from '../../../sim/timeline/load.js';
 import { replayAll } from '../../../sim/replay/replay-timeline.js';
-import { formatComparison, formatSummary, formatTrace, replayJson } from '../../../sim/replay/format.js';
+import { formatComparison, formatSummary, writeReplayJson, writeTrace } from '../../../sim/replay/format.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
+import { bufferedWriter, streamFileAtomic } from '../../../sim/replay/stream-text.js';
 import { replayReportHtml } from '../../../sim/report/replay-report.js';
 import { collect } from '../options.js';
 
@@ -19,15 +20,19 @@ export function registerReplay(program: Command): void {
     .action((file: string, options: { set: string[]; json?: string; compare?: string[]; report?: string; quiet?: boolean }) => {
       const timeline = loadTimeline(file);
       const results = replayAll(timeline, options.set, options.compare ?? []);
-      let out = '';
-      if (timeline.unknowns.length > 0) out += `not known from the source:\n${timeline.unknowns.map((u) => `  - ${u}`).join('\n')}\n\n`;
+      // a year's trace is streamed out, never held as one string
+      const out = bufferedWriter(1);
+      if (timeline.unknowns.length > 0) out.write(`not known from the source:\n${timeline.unknowns.map((u) => `  - ${u}`).join('\n')}\n\n`);
       for (const result of results) {
-        if (!options.quiet) out += `${formatTrace(timeline, result)}\n`;
-        out += `${formatSummary(timeline, result)}\n`;
+        if (!options.quiet) {
+          writeTrace(timeline, result, out.write);
+          out.write('\n');
+        }
+        out.write(`${formatSummary(timeline, result)}\n`);
       }
-      if (results.length > 1) out += formatComparison(results);
-      process.stdout.write(out);
-      if (options.json) writeFileAtomic(options.json, replayJson(timeline, results));
+      if (results.length > 1) out.write(formatComparison(results));
+      out.flush();
+      if (options.json) streamFileAtomic(options.json, (write) => writeReplayJson(timeline, results, write));
       if (options.report) writeFileAtomic(options.report, replayReportHtml(timeline, results));
       const first = results[0]!;
       if (first.setupError) process.exitCode = 1;

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadScenario } from '../../../sim/oracle/scenario.js';
-import { simulateScenario } from '../../../sim/oracle/run-scenario.js';
+import { streamScenario } from '../../../sim/oracle/run-scenario.js';
+import { bufferedWriter } from '../../../sim/replay/stream-text.js';
 
 export function registerScenario(program: Command): void {
   program
@@ -10,9 +11,14 @@ export function registerScenario(program: Command): void {
     .argument('<file>', 'an oracle scenario file')
     .option('-o, --output <file>', 'write the trace here instead of stdout')
     .action((file: string, options: { output?: string }) => {
-      const trace = simulateScenario(loadScenario(file));
-      const text = `${JSON.stringify(trace, null, 1)}\n`;
-      if (options.output) writeFileSync(options.output, text);
-      else process.stdout.write(text);
+      const scenario = loadScenario(file);
+      const fd = options.output ? openSync(options.output, 'w') : 1;
+      try {
+        const out = bufferedWriter(fd);
+        streamScenario(scenario, out.write);
+        out.flush();
+      } finally {
+        if (options.output) closeSync(fd);
+      }
     });
 }
