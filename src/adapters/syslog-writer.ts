@@ -85,6 +85,12 @@ export class SyslogWriter {
       clearTimeout(timer);
       done();
     };
+    // lines dropped since the last report are said last, past the bound: it is one line
+    if (this.droppedLines > 0 && child.stdin?.writable) {
+      const count = this.droppedLines;
+      this.droppedLines = 0;
+      child.stdin.write(this.droppedReport(count));
+    }
     const timer = setTimeout(finish, this.options.closeWaitMs ?? DEFAULT_CLOSE_WAIT_MS);
     child.once('exit', finish);
     child.once('error', finish);
@@ -137,7 +143,11 @@ export class SyslogWriter {
     if (this.droppedLines === 0 || this.closed || !child.stdin?.writable) return;
     const count = this.droppedLines;
     this.droppedLines = 0;
+    child.stdin.write(this.droppedReport(count));
+  }
+
+  private droppedReport(count: number): string {
     // LOG_WARNING: lines are missing from the log
-    child.stdin.write(`${this.prefix(4)}${count} log line${count === 1 ? '' : 's'} dropped: syslog did not keep up\n`);
+    return `${this.prefix(4)}${count} log line${count === 1 ? '' : 's'} dropped: syslog did not keep up\n`;
   }
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Logger } from '../../src/adapters/logger.js';
 import { SyslogWriter } from '../../src/adapters/syslog-writer.js';
@@ -137,6 +138,36 @@ describe('syslog through one logger process', () => {
     expect(lines.length + dropped).toBe(1000);
     expect(lines).toEqual([...lines].sort((a, b) => a - b)); // what arrives is in order
     expect(got.at(-1)!.message).toBe('END');
+  });
+
+  it('says how many lines were dropped as its last line when closed before the pipe drained', async () => {
+    const rx = await receiver(1); // ends 1 s after the last datagram
+    const writer = new SyslogWriter({ tag: 'autossh-ts', pid: 4242, socketPath: rx.path, maxPendingBytes: 256 });
+    for (let i = 0; i < 1000; i++) writer.write(LOG_INFO, `line ${i}`);
+    const dropped = writer.dropped;
+    expect(dropped).toBeGreaterThan(0);
+    await closed((done) => writer.close(done));
+    const got = await rx.received();
+    expect([got.at(-1)!.pri, got.at(-1)!.message]).toEqual([8 + 4, `${dropped} log lines dropped: syslog did not keep up`]);
+    expect(got.length - 1 + dropped).toBe(1000);
+  });
+
+  it('a process that logs 1000 lines and exits at once still has its last lines sent (close waits for logger)', async () => {
+    // the built adapter (npm run build), in a process of its own that exits right after close()
+    const rx = await receiver();
+    const logger = fileURLToPath(new URL('../../dist/src/adapters/logger.js', import.meta.url));
+    const script = `
+      const { Logger } = await import(${JSON.stringify(logger)});
+      const log = new Logger({ progName: 'autossh-ts', logFile: null, logLevel: 7, debug: false, syslogSocket: process.argv[1] });
+      for (let i = 0; i < 1000; i++) log.log(6, 'last words ' + i + ' '.padEnd(40, '.'));
+      log.log(6, 'END');
+      log.close(() => process.exit(3));`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, rx.path], { stdio: 'inherit' });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(3);
+    const got = await rx.received();
+    expect(got.map((d) => d.message)).toEqual([...Array.from({ length: 1000 }, (_, i) => `last words ${i} ${'.'.repeat(39)}`), 'END']);
+    expect(new Set(got.map((d) => d.pid))).toEqual(new Set([child.pid]));
   });
 
   it('starts no process until the first line, and close() without one returns at once', async () => {
