@@ -10,7 +10,8 @@ import { parseCommandLine } from '../machine/config/parse.js';
 import { signalEvent } from '../machine/events.js';
 import { SUPERVISOR_SIGNALS } from '../machine/signals.js';
 import { usageText, versionText } from './help.js';
-import type { Live } from './run.js';
+import type { RealHost } from '../adapters/real-host.js';
+import type { Supervisor } from '../driver/supervisor.js';
 
 const PROG = 'autossh-ts';
 
@@ -23,6 +24,11 @@ try {
 }
 
 /** The supervisor and host once ./run.js has made them; the signal and error handlers read them. */
+export interface Live {
+  supervisor: Pick<Supervisor, 'done' | 'tell'> | null;
+  host: Pick<RealHost, 'signalSsh' | 'removePidFile'> | null;
+}
+
 const live: Live = { supervisor: null, host: null };
 
 // Installed first: Node's default SIGUSR1 starts the inspector. Once the supervisor exists the

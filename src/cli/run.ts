@@ -2,24 +2,18 @@
 // Imported by ./autossh.js only when the command line asks for a tunnel (this is what loads xstate).
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { Logger as LoggerType } from '../adapters/logger.js';
 import { Logger } from '../adapters/logger.js';
 import { RealHost } from '../adapters/real-host.js';
 import { Supervisor } from '../driver/supervisor.js';
 import { LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config, Notice } from '../machine/config/types.js';
+import type { Live } from './autossh.js';
 
 /** marks the detached process that `-f` leaves behind; removed before ssh sees the environment */
 const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
 
-/** What the entry's signal and error handlers need to reach, filled in here. */
-export interface Live {
-  supervisor: Pick<Supervisor, 'done' | 'tell'> | null;
-  host: Pick<RealHost, 'signalSsh' | 'removePidFile'> | null;
-}
-
 export function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): void {
-  const logger: LoggerType = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
+  const logger = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
   const logError = logger.open();
   if (logError) {
     process.stderr.write(`${prog}: ${logError}\n`);
