@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const idleSeconds = Number(process.argv[2] ?? 60);
-const TS_CLI = resolve(import.meta.dirname, '../src/cli/autossh.js');
+const TS_CLI = resolve(import.meta.dirname, '../autossh-ts.mjs'); // the shipped bin (npm run build)
 const SUPERVISORS: Array<{ name: string; cmd: string[] }> = [
   { name: 'autossh 1.4g', cmd: ['/usr/lib/autossh/autossh'] },
   { name: 'autossh-ts', cmd: [process.execPath, TS_CLI] },

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 oracle=${ORACLE_DIR:-../shared/oracle}
 jobs=${ORACLE_JOBS:-8}
-cli="$PWD/dist/src/cli/autossh.js"
+cli="$PWD/dist/autossh-ts.mjs"  # the shipped bin (npm run build bundles it)
 divergent=$(ls test/conformance/divergent/*.scenario.json | xargs -n1 basename | sed 's/.scenario.json//' | paste -sd, -)
 same=$(ls "$oracle"/public/*.scenario.json | xargs -n1 basename | sed 's/.scenario.json//' \
   | grep -vxF -f <(tr , '\n' <<<"$divergent") | paste -sd, -)

@@ -1,15 +1,15 @@
 // 1.4g's logging: syslog by default, AUTOSSH_LOGFILE instead when set (appended, one
 // timestamped line per message), AUTOSSH_DEBUG adds stderr. AUTOSSH_LOGLEVEL filters.
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
-
-const SYSLOG_PRIORITY = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+import { SyslogWriter } from './syslog-writer.js';
 
 export interface LoggerOptions {
   progName: string;
   logFile: string | null;
   logLevel: number;
   debug: boolean;
+  /** Tests only: the unix socket syslog lines go to instead of /dev/log. */
+  syslogSocket?: string | null;
 }
 
 function timestamp(date: Date): string {
@@ -19,6 +19,7 @@ function timestamp(date: Date): string {
 
 export class Logger {
   private fd: number | null = null;
+  private syslogWriter: SyslogWriter | null = null;
 
   constructor(private readonly options: LoggerOptions) {}
 
@@ -48,23 +49,19 @@ export class Logger {
     if (this.options.debug) process.stderr.write(line);
   }
 
-  close(): void {
+  /** Close the log file and flush syslog; `done` runs once the last syslog line is handed over. */
+  close(done: () => void = () => {}): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    const writer = this.syslogWriter;
+    this.syslogWriter = null;
+    if (writer) writer.close(done);
+    else done();
   }
 
   private syslog(level: number, message: string): void {
-    // util-linux's logger speaks to /dev/log for us; it quietly does nothing without syslog
-    try {
-      const child = spawn(
-        'logger',
-        ['-t', this.options.progName, `--id=${process.pid}`, '-p', `user.${SYSLOG_PRIORITY[level] ?? 'info'}`, '--', message],
-        { stdio: 'ignore' },
-      );
-      child.on('error', () => {});
-      child.unref();
-    } catch {
-      // no logger binary: nowhere to log to
-    }
+    // one util-linux logger for the whole run, started at the first line (./syslog-writer.ts)
+    this.syslogWriter ??= new SyslogWriter({ tag: this.options.progName, pid: process.pid, socketPath: this.options.syslogSocket ?? null });
+    this.syslogWriter.write(level, message);
   }
 }

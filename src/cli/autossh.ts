@@ -1,31 +1,46 @@
 #!/usr/bin/env node
 // autossh-ts: the drop-in for autossh 1.4g. Same command line, same AUTOSSH_* variables.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+// This entry loads only what reading the command line needs (-V, usage and configuration errors
+// end here); the supervisor (xstate, the driver, the adapters) is imported by ./run.js only when
+// there is a tunnel to run, so `autossh-ts -V` starts about as fast as node itself.
+import nodeModule from 'node:module';
 import { Logger } from '../adapters/logger.js';
-import { RealHost } from '../adapters/real-host.js';
-import { Supervisor } from '../driver/supervisor.js';
-import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
+import { LOG_ERR } from '../machine/config/log-levels.js';
 import { parseCommandLine } from '../machine/config/parse.js';
-import type { Config, Notice } from '../machine/config/types.js';
 import { signalEvent } from '../machine/events.js';
 import { SUPERVISOR_SIGNALS } from '../machine/signals.js';
 import { usageText, versionText } from './help.js';
+import type { RealHost } from '../adapters/real-host.js';
+import type { Supervisor } from '../driver/supervisor.js';
 
 const PROG = 'autossh-ts';
-/** marks the detached process that `-f` leaves behind; removed before ssh sees the environment */
-const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
 
-let supervisor: Supervisor | null = null;
-let host: RealHost | null = null;
+// V8's compile cache (Node >= 22.1) for what is loaded from here on: the supervisor's code is
+// compiled once per machine, not at every start. Node 20 has no such call and runs without it.
+try {
+  (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+} catch {
+  // a cache directory we cannot write: start without it
+}
+
+/** The supervisor and host once ./run.js has made them; the signal and error handlers read them. */
+export interface Live {
+  supervisor: Pick<Supervisor, 'done' | 'tell'> | null;
+  host: Pick<RealHost, 'signalSsh' | 'removePidFile'> | null;
+}
+
+const live: Live = { supervisor: null, host: null };
 
 // Installed first: Node's default SIGUSR1 starts the inspector. Once the supervisor exists the
 // machine decides (a signal to exit during start-up ends the run with status 1); before that
-// (parsing, daemonizing) a signal to exit ends us at once.
+// (parsing, loading the supervisor, daemonizing) a signal to exit ends us at once.
 for (const signal of SUPERVISOR_SIGNALS) {
   process.on(signal, () => {
-    if (supervisor && !supervisor.done) supervisor.tell({ type: signalEvent(signal) });
-    else if (signal !== 'SIGHUP' && signal !== 'SIGUSR1' && signal !== 'SIGUSR2') process.exit(1);
+    const { supervisor } = live;
+    if (supervisor) {
+      // once it is done, the exit is under way (the last syslog lines being flushed)
+      if (!supervisor.done) supervisor.tell({ type: signalEvent(signal) });
+    } else if (signal !== 'SIGHUP' && signal !== 'SIGUSR1' && signal !== 'SIGUSR2') process.exit(1);
   });
 }
 
@@ -46,50 +61,21 @@ function main(): void {
       process.stderr.write(`${PROG}: ${outcome.message}\n`);
       const logger = new Logger({ progName: PROG, logFile: process.env.AUTOSSH_LOGFILE ?? null, logLevel: LOG_ERR, debug: false });
       if (logger.open() === null) logger.log(LOG_ERR, outcome.message);
-      logger.close();
-      process.exit(1);
+      logger.close(() => process.exit(1));
+      return;
     }
     case 'run':
-      return run(outcome.config, outcome.notices, args);
+      void import('./run.js').then(({ run }) => run(PROG, outcome.config, outcome.notices, args, live)).catch(fail);
+      return;
   }
-}
-
-function run(config: Config, notices: Notice[], args: string[]): void {
-  const logger = new Logger({ progName: PROG, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
-  const logError = logger.open();
-  if (logError) {
-    process.stderr.write(`${PROG}: ${logError}\n`);
-    process.exit(1);
-  }
-
-  if (config.runAsDaemon && process.env[DAEMON_MARK] !== '1') {
-    // 1.4g's daemon(0, 0): a new session, cwd /, stdio on /dev/null; the launcher exits 0.
-    const env: NodeJS.ProcessEnv = { ...process.env, [DAEMON_MARK]: "1" };
-    if (config.logFile) env.AUTOSSH_LOGFILE = resolve(config.logFile);
-    const daemon = spawn(process.execPath, [process.argv[1]!, ...args], {
-      detached: true, stdio: 'ignore', cwd: '/', env,
-    });
-    daemon.unref();
-    logger.close();
-    process.exit(0);
-  }
-  delete process.env[DAEMON_MARK];
-
-  logger.log(LOG_INFO, `${PROG} starting (pid ${process.pid})`);
-  supervisor = new Supervisor(config);
-  host = new RealHost(config, logger, PROG, supervisor.tell, (code) => {
-    logger.close();
-    process.exit(code);
-  });
-  supervisor.start(host, notices);
 }
 
 function fail(error: unknown): void {
   // never leave ssh or the pid file behind, whatever went wrong
   process.stderr.write(`${PROG}: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
   try {
-    host?.signalSsh('SIGKILL');
-    host?.removePidFile();
+    live.host?.signalSsh('SIGKILL');
+    live.host?.removePidFile();
   } finally {
     process.exit(1);
   }

@@ -15,9 +15,9 @@ export interface Supervisor {
 
 export const SUPERVISORS: Supervisor[] = [
   { name: 'autossh 1.4g', cmd: ['/usr/lib/autossh/autossh'] },
-  // Built by `npm run build` (npm test does it first). If it is missing, node exits at once and
-  // the tests fail fast with "Cannot find module" in the message.
-  { name: 'autossh-ts', cmd: [process.execPath, join(REPO_ROOT, 'dist/src/cli/autossh.js')] },
+  // The shipped bin, bundled by `npm run build` (npm test does it first). If it is missing, node
+  // exits at once and the tests fail fast with "Cannot find module" in the message.
+  { name: 'autossh-ts', cmd: [process.execPath, join(REPO_ROOT, 'dist/autossh-ts.mjs')] },
 ];
 
 export interface E2eRun extends SupervisorRun {
