@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 oracle=${ORACLE_DIR:-../shared/oracle}
-jobs=${ORACLE_JOBS:-8}
+jobs=${ORACLE_JOBS:-4}
 cli="$PWD/dist/autossh-ts.mjs"  # the shipped bin (npm run build bundles it)
 divergent=$(ls test/conformance/divergent/*.scenario.json | xargs -n1 basename | sed 's/.scenario.json//' | paste -sd, -)
 same=$(ls "$oracle"/public/*.scenario.json | xargs -n1 basename | sed 's/.scenario.json//' \
