@@ -34,3 +34,81 @@ export class PeakStartRate implements WorldObserver {
     }
   }
 }
+
+/**
+ * Restarts per millisecond, run-length encoded (times ascending): what a shard of the fleet
+ * records so that shards' counts can be added and the busiest second found over the whole
+ * fleet, exactly as PeakStartRate would have found it in one run.
+ */
+export class StartCounts implements WorldObserver {
+  private ms: Float64Array = new Float64Array(1024);
+  private counts: Float64Array = new Float64Array(1024);
+  length = 0;
+
+  sshStarted(n: number, atMs: number): void {
+    if (n === 1) return;
+    if (this.length > 0 && this.ms[this.length - 1] === atMs) {
+      this.counts[this.length - 1]!++;
+      return;
+    }
+    if (this.length === this.ms.length) {
+      this.ms = grow(this.ms);
+      this.counts = grow(this.counts);
+    }
+    this.ms[this.length] = atMs;
+    this.counts[this.length] = 1;
+    this.length++;
+  }
+
+  /** [times, counts], trimmed */
+  finish(): [Float64Array, Float64Array] {
+    return [this.ms.slice(0, this.length), this.counts.slice(0, this.length)];
+  }
+}
+
+function grow(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Two run-length lists of restarts added: times ascending, equal times summed. */
+export function addStartCounts(a: [Float64Array, Float64Array], b: [Float64Array, Float64Array]): [Float64Array, Float64Array] {
+  const [am, ac] = a;
+  const [bm, bc] = b;
+  const ms = new Float64Array(am.length + bm.length);
+  const counts = new Float64Array(am.length + bm.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < am.length || j < bm.length) {
+    if (j >= bm.length || (i < am.length && am[i]! < bm[j]!)) {
+      ms[k] = am[i]!; counts[k++] = ac[i++]!;
+    } else if (i >= am.length || bm[j]! < am[i]!) {
+      ms[k] = bm[j]!; counts[k++] = bc[j++]!;
+    } else {
+      ms[k] = am[i]!; counts[k++] = ac[i++]! + bc[j++]!;
+    }
+  }
+  return [ms.slice(0, k), counts.slice(0, k)];
+}
+
+/**
+ * The busiest window [t, t + 1 s) of a run-length list, and its first start: the figures
+ * PeakStartRate gives when fed the same starts one by one (the earliest such window).
+ */
+export function peakOfStartCounts([ms, counts]: [Float64Array, Float64Array]): { peakPerSecond: number; peakAtMs: number } {
+  let peakPerSecond = 0;
+  let peakAtMs = 0;
+  let head = 0;
+  let inWindow = 0;
+  for (let i = 0; i < ms.length; i++) {
+    inWindow += counts[i]!;
+    while (ms[head]! <= ms[i]! - WINDOW_MS) inWindow -= counts[head++]!;
+    if (inWindow > peakPerSecond) {
+      peakPerSecond = inWindow;
+      peakAtMs = ms[head]!;
+    }
+  }
+  return { peakPerSecond, peakAtMs };
+}
