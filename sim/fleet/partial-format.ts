@@ -68,7 +68,7 @@ export function parsePartial(text: string, file: string): ShardFile {
       correlatedEvents: whole('correlatedEvents'), faults: whole('faults'), gaveUp: whole('gaveUp'),
       exitCodes: o.exitCodes as Record<string, number>,
       downtimesMs: numbers('downtimesMs', to - from), sshStarts: numbers('sshStarts', to - from),
-      restarts: [restartMs, restartCounts],
+      restarts: [restartMs, Uint32Array.from(restartCounts)],
     },
   };
 }

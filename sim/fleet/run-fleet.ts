@@ -8,7 +8,7 @@ import { DEFAULT_WORLD, type RunConfig } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
 import type { CorrelatedSpec, FaultModel } from './fault-model.js';
 import { Prng, streamSeed } from './prng.js';
-import { addStartCounts, peakOfStartCounts, StartCounts } from './start-rate.js';
+import { addStartCounts, peakOfStartCounts, StartCounts, type RestartCounts } from './start-rate.js';
 import { percentilesOf, type Percentiles } from './stats.js';
 import { factOf, Tunnel } from './tunnel.js';
 
@@ -83,7 +83,7 @@ export interface FleetPartial {
   downtimesMs: Float64Array;
   sshStarts: Float64Array;
   /** restarts per ms, run-length (times ascending, counts) */
-  restarts: [Float64Array, Float64Array];
+  restarts: RestartCounts;
 }
 
 /** The contiguous slice `index` of `count` (0-based) of a fleet of `tunnels`. */

@@ -42,7 +42,8 @@ export class PeakStartRate implements WorldObserver {
  */
 export class StartCounts implements WorldObserver {
   private ms: Float64Array = new Float64Array(1024);
-  private counts: Float64Array = new Float64Array(1024);
+  /** 12 bytes a distinct ms: a 30-day fleet keeps every restart's time */
+  private counts: Uint32Array = new Uint32Array(1024);
   length = 0;
 
   sshStarted(n: number, atMs: number): void {
@@ -53,7 +54,7 @@ export class StartCounts implements WorldObserver {
     }
     if (this.length === this.ms.length) {
       this.ms = grow(this.ms);
-      this.counts = grow(this.counts);
+      this.counts = growCounts(this.counts);
     }
     this.ms[this.length] = atMs;
     this.counts[this.length] = 1;
@@ -61,9 +62,15 @@ export class StartCounts implements WorldObserver {
   }
 
   /** [times, counts], trimmed */
-  finish(): [Float64Array, Float64Array] {
+  finish(): RestartCounts {
     return [this.ms.slice(0, this.length), this.counts.slice(0, this.length)];
   }
+}
+
+function growCounts(a: Uint32Array): Uint32Array {
+  const b = new Uint32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 function grow(a: Float64Array): Float64Array {
@@ -72,12 +79,15 @@ function grow(a: Float64Array): Float64Array {
   return b;
 }
 
+/** restart times (ms, ascending) and how many restarts at each */
+export type RestartCounts = [Float64Array, Uint32Array];
+
 /** Two run-length lists of restarts added: times ascending, equal times summed. */
-export function addStartCounts(a: [Float64Array, Float64Array], b: [Float64Array, Float64Array]): [Float64Array, Float64Array] {
+export function addStartCounts(a: RestartCounts, b: RestartCounts): RestartCounts {
   const [am, ac] = a;
   const [bm, bc] = b;
   const ms = new Float64Array(am.length + bm.length);
-  const counts = new Float64Array(am.length + bm.length);
+  const counts = new Uint32Array(am.length + bm.length);
   let i = 0;
   let j = 0;
   let k = 0;
@@ -97,7 +107,7 @@ export function addStartCounts(a: [Float64Array, Float64Array], b: [Float64Array
  * The busiest window [t, t + 1 s) of a run-length list, and its first start: the figures
  * PeakStartRate gives when fed the same starts one by one (the earliest such window).
  */
-export function peakOfStartCounts([ms, counts]: [Float64Array, Float64Array]): { peakPerSecond: number; peakAtMs: number } {
+export function peakOfStartCounts([ms, counts]: RestartCounts): { peakPerSecond: number; peakAtMs: number } {
   let peakPerSecond = 0;
   let peakAtMs = 0;
   let head = 0;
