@@ -3,7 +3,8 @@
 import { FleetScope } from '../../src/driver/machine-runner.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { VirtualClock } from '../virtual-clock.js';
-import { readSshOptions } from '../openssh/ssh-options.js';
+import { readSshOptions, type SshOptions } from '../openssh/ssh-options.js';
+import type { Config } from '../../src/machine/config/types.js';
 import { DEFAULT_WORLD, type RunConfig } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
 import type { CorrelatedSpec, FaultModel } from './fault-model.js';
@@ -113,7 +114,20 @@ export function runFleetSlice(options: FleetOptions, range: TunnelRange): FleetP
     throw new FleetError(`autossh would not run with this configuration: ${parsed.kind === 'error' ? parsed.message : parsed.kind}`);
   }
   const config = parsed.config;
-  const sshOptions = readSshOptions(config.sshArgv);
+  const ran = runTunnels(options, range, config, readSshOptions(config.sshArgv));
+  // decoded only now: the tunnels, their clock and machines are garbage by this point
+  return {
+    model, seed, tunnels: count, durationMs, config: options.config, range: { from, to },
+    correlatedEvents: ran.correlatedEvents, faults: ran.faults, gaveUp: ran.gaveUp, exitCodes: ran.exitCodes,
+    downtimesMs: ran.downtimesMs, sshStarts: ran.sshStarts, restarts: ran.startCounts.finish(),
+  };
+}
+
+type SliceFigures = Omit<FleetPartial, 'model' | 'seed' | 'tunnels' | 'durationMs' | 'config' | 'range' | 'restarts'> & { startCounts: StartCounts };
+
+function runTunnels(options: FleetOptions, range: TunnelRange, config: Config, sshOptions: SshOptions): SliceFigures {
+  const { tunnels: count, durationMs, model, seed } = options;
+  const { from, to } = range;
   const perDay = model.faults.reduce((sum, f) => sum + f.perDay, 0);
   const clock = new VirtualClock(0);
 
@@ -159,10 +173,7 @@ export function runFleetSlice(options: FleetOptions, range: TunnelRange): FleetP
       exitCodes[String(tunnel.world.exitCode)] = (exitCodes[String(tunnel.world.exitCode)] ?? 0) + 1;
     }
   });
-  return {
-    model, seed, tunnels: count, durationMs, config: options.config, range: { from, to },
-    correlatedEvents, faults, gaveUp, exitCodes, downtimesMs, sshStarts, restarts: startCounts.finish(),
-  };
+  return { correlatedEvents, faults, gaveUp, exitCodes, downtimesMs, sshStarts, startCounts };
 }
 
 /** Adjacent slices of one fleet as one slice; `a` ends where `b` begins. */

@@ -36,47 +36,81 @@ export class PeakStartRate implements WorldObserver {
 }
 
 /**
- * Restarts per millisecond, run-length encoded (times ascending): what a shard of the fleet
- * records so that shards' counts can be added and the busiest second found over the whole
- * fleet, exactly as PeakStartRate would have found it in one run.
+ * Restarts per millisecond, what a slice of the fleet records so that slices' counts can be
+ * added and the busiest second found over the whole fleet, exactly as PeakStartRate would
+ * have found it in one run. Kept compact while the slice runs (a 30-day fleet keeps every
+ * restart's time): LEB128 varints of (ms since the previous restart, restarts in that ms),
+ * about 3 bytes a distinct ms; decoded once the tunnels are gone.
  */
 export class StartCounts implements WorldObserver {
-  private ms: Float64Array = new Float64Array(1024);
-  /** 12 bytes a distinct ms: a 30-day fleet keeps every restart's time */
-  private counts: Uint32Array = new Uint32Array(1024);
-  length = 0;
+  private bytes = new Uint8Array(4096);
+  private used = 0;
+  /** distinct ms recorded, the pending one aside */
+  private entries = 0;
+  private lastMs = 0;
+  private pendingMs = -1;
+  private pendingCount = 0;
 
   sshStarted(n: number, atMs: number): void {
     if (n === 1) return;
-    if (this.length > 0 && this.ms[this.length - 1] === atMs) {
-      this.counts[this.length - 1]!++;
+    if (atMs === this.pendingMs) {
+      this.pendingCount++;
       return;
     }
-    if (this.length === this.ms.length) {
-      this.ms = grow(this.ms);
-      this.counts = growCounts(this.counts);
-    }
-    this.ms[this.length] = atMs;
-    this.counts[this.length] = 1;
-    this.length++;
+    if (!Number.isInteger(atMs) || atMs < this.pendingMs) throw new Error(`restart counts: time ${atMs} ms is not a whole ms after ${this.pendingMs}`);
+    this.flush();
+    this.pendingMs = atMs;
+    this.pendingCount = 1;
   }
 
-  /** [times, counts], trimmed */
+  /** [times, counts], decoded */
   finish(): RestartCounts {
-    return [this.ms.slice(0, this.length), this.counts.slice(0, this.length)];
+    this.flush();
+    const ms = new Float64Array(this.entries);
+    const counts = new Uint32Array(this.entries);
+    let at = 0;
+    let t = 0;
+    const read = (): number => {
+      let value = 0;
+      let scale = 1;
+      for (;;) {
+        const b = this.bytes[at++]!;
+        value += (b & 0x7f) * scale;
+        if (b < 0x80) return value;
+        scale *= 128;
+      }
+    };
+    for (let i = 0; i < this.entries; i++) {
+      t += read();
+      ms[i] = t;
+      counts[i] = read();
+    }
+    return [ms, counts];
   }
-}
 
-function growCounts(a: Uint32Array): Uint32Array {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
-}
+  private flush(): void {
+    if (this.pendingCount === 0) return;
+    this.write(this.pendingMs - this.lastMs);
+    this.write(this.pendingCount);
+    this.lastMs = this.pendingMs;
+    this.entries++;
+    this.pendingCount = 0;
+  }
 
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
+  /** an unsigned varint; whole numbers past 2^32 too (400 days of ms) */
+  private write(value: number): void {
+    if (this.used + 8 > this.bytes.length) {
+      const bigger = new Uint8Array(Math.ceil(this.bytes.length * 1.5));
+      bigger.set(this.bytes);
+      this.bytes = bigger;
+    }
+    let v = value;
+    while (v >= 0x80) {
+      this.bytes[this.used++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.bytes[this.used++] = v;
+  }
 }
 
 /** restart times (ms, ascending) and how many restarts at each */
