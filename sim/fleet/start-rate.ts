@@ -2,8 +2,9 @@
 // run. A correlated fault (a relay restart) cuts many tunnels at once, and without
 // AUTOSSH_JITTER they all reconnect in step: this is the figure the jitter (D12) lowers. Each
 // tunnel's first start is not counted: a simulated fleet starts every tunnel at 0, which says
-// nothing about reconnects. One observer for the whole fleet; starts arrive in clock order, so
-// a queue of the last second's starts is enough.
+// nothing about reconnects. PeakStartRate is the definition, fed one start at a time in clock
+// order; a fleet run in slices (threads, machines) records StartCounts per slice instead, adds
+// them (addStartCounts) and scans the sum (peakOfStartCounts) to the same figures.
 import type { WorldObserver } from '../openssh/openssh-world.js';
 
 const WINDOW_MS = 1000;
