@@ -9,6 +9,7 @@ import { registerImport } from './commands/import.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerMerge } from './commands/merge.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
@@ -22,6 +23,7 @@ registerToxiproxy(program);
 registerChaos(program);
 registerReplay(program);
 registerSimulate(program);
+registerMerge(program);
 registerImport(program);
 registerInspect(program);
 

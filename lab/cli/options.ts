@@ -43,3 +43,14 @@ export function durationUpTo(maxMs: number): (text: string) => number {
     return ms;
   };
 }
+
+/** commander's parser for `--shard I/N`: slice I (0-based, as a Kubernetes JOB_COMPLETION_INDEX) of N. */
+export function shardSpec(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || count > 100_000 || index >= count) {
+    throw new InvalidArgumentError('expected I/N with 0 <= I < N <= 100000, e.g. 0/3 (I counts from 0, like JOB_COMPLETION_INDEX)');
+  }
+  return { index, count };
+}

@@ -1,11 +1,13 @@
 import { Option, type Command } from 'commander';
 import { loadFaultModel } from '../../../sim/fleet/load-model.js';
-import { DEFAULT_FLEET_CONFIG, MAX_FLEET_DURATION_MS, MAX_TUNNELS, runFleet } from '../../../sim/fleet/run-fleet.js';
+import { DEFAULT_FLEET_CONFIG, MAX_FLEET_DURATION_MS, MAX_TUNNELS, resultOf, sliceOf } from '../../../sim/fleet/run-fleet.js';
+import { defaultWorkers, MAX_WORKERS, runFleetParallel } from '../../../sim/fleet/parallel.js';
+import { partialJson } from '../../../sim/fleet/partial-format.js';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
 import { withSettings } from '../../../sim/replay/config-spec.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
-import { collect, durationUpTo, splitCommandLine, wholeNumberFrom } from '../options.js';
+import { collect, durationUpTo, shardSpec, splitCommandLine, wholeNumberFrom } from '../options.js';
 
 const DEFAULT_DURATION_MS = 30 * 86_400_000;
 
@@ -25,17 +27,32 @@ export function registerSimulate(program: Command): void {
     .option('--json <file>', 'write the figures as JSON')
     .option('--report <file>', 'write an HTML report with the downtime histogram')
     .option('--no-progress', 'no progress bar on stderr')
-    .action((options: {
+    .addOption(new Option('--workers <n>', 'worker threads sharing the tunnels (the numbers do not depend on it)')
+      .argParser(wholeNumberFrom(1, MAX_WORKERS)).default(defaultWorkers(), 'all cores'))
+    .option('--shard <I/N>', 'run only slice I (from 0) of N of the tunnels and write its partial figures to --json, '
+      + 'for `autossh-lab merge` (docs/fleet-at-scale.md)', shardSpec)
+    .action(async (options: {
       tunnels: number; duration: number; faults: string; seed: number; args: string[]; set: string[];
-      json?: string; report?: string; progress: boolean;
+      json?: string; report?: string; progress: boolean; workers: number; shard?: { index: number; count: number };
     }) => {
+      if (options.shard && !options.json) throw new Error('--shard I/N needs --json FILE: the shard\'s partial figures, for autossh-lab merge');
+      if (options.shard && options.report) throw new Error('--shard I/N cannot draw --report: merge the shards, then `autossh-lab merge --report`');
       const config = withSettings({ name: 'fleet', args: options.args, env: {} }, options.set);
       const showProgress = options.progress && process.stderr.isTTY === true;
-      const result = runFleet({
+      const fleet = {
         tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config,
-        onProgress: showProgress ? (f) => drawProgress(f) : undefined,
-      });
+        onProgress: showProgress ? (f: number) => drawProgress(f) : undefined,
+      };
+      const range = options.shard ? sliceOf(options.tunnels, options.shard.index, options.shard.count) : { from: 0, to: options.tunnels };
+      const partial = await runFleetParallel(fleet, range, options.workers);
       if (showProgress) process.stderr.write('\n');
+      if (options.shard) {
+        writeFileAtomic(options.json!, partialJson(partial, options.shard));
+        process.stdout.write(`fleet shard ${options.shard.index}/${options.shard.count}: tunnels ${range.from}..${range.to} of ${options.tunnels} `
+          + `on ${fleet.model.name} (seed ${options.seed}), partial figures in ${options.json}; combine the shards with autossh-lab merge\n`);
+        return;
+      }
+      const result = resultOf(partial);
       process.stdout.write(formatFleet(result));
       if (options.json) writeFileAtomic(options.json, fleetJson(result));
       if (options.report) writeFileAtomic(options.report, fleetReportHtml(result));
