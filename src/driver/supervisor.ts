@@ -19,6 +19,11 @@ export interface SupervisorOptions {
   snapshot?: Snapshot<unknown>;
   /** how to run the machine: an actor of its own unless a fleet shares one scope */
   run?: RunMachine;
+  /**
+   * Sees every effect once the host has applied it (status pages, sd_notify, metrics). It only
+   * watches: what it learns goes out to the operator, never back into the machine.
+   */
+  observe?: (effect: Effect) => void;
 }
 
 export class Supervisor {
@@ -29,10 +34,12 @@ export class Supervisor {
   /** nesting of send(): a host may tell news while an effect is being applied */
   private depth = 0;
   private broken: string | null = null;
+  private readonly observe: ((effect: Effect) => void) | null;
   exitCode: number | null = null;
 
   constructor(private readonly config: Config, options: SupervisorOptions = {}) {
     this.invariants = new SupervisorInvariants(config);
+    this.observe = options.observe ?? null;
     const run = options.run ?? runAsActor;
     this.machine = run({ config }, options.snapshot, {
       onEffect: (effect) => this.apply(effect),
@@ -136,6 +143,11 @@ export class Supervisor {
       this.broken ??= `invariant broken at ${host.now()} ms: ${broken}`;
       return;
     }
+    this.applyToHost(host, effect);
+    this.observe?.(effect);
+  }
+
+  private applyToHost(host: SupervisorHost, effect: Effect): void {
     switch (effect.type) {
       case 'spawnSsh': return host.spawnSsh(effect.n, effect.argv);
       case 'signalSsh': return host.signalSsh(effect.signal);
