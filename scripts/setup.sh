@@ -2,12 +2,13 @@
 # Everything a fresh Debian machine (as root) needs to build and run autossh-ts, its lab and its
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
-# then the npm packages and the build.
+# g++ and make build unix-dgram (sd_notify's datagram socket; Node has none) against the
+# headers under nodedir; then the npm packages and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -17,5 +18,7 @@ fi
 mkdir -p /run/sshd
 # The lock records every platform's optional packages (rollup's too), so npm ci takes it as it
 # is; a lock that disagrees with package.json fails here, loudly.
+# node-gyp must find node's headers here, never download them (no network but the registry)
+if [ -f /usr/include/node/common.gypi ]; then export npm_config_nodedir="${npm_config_nodedir:-/usr}"; fi
 npm ci --no-audit --no-fund
 npm run build
