@@ -53,6 +53,5 @@ function phaseOf(snapshot: AutosshSnapshot): TunnelPhase {
   if (snapshot.matches('sshRunning')) return 'up';
   if (snapshot.matches('backingOff')) return 'backingOff';
   if (snapshot.matches('killing')) return 'stopping';
-  // `deciding` is passed through within one step: it is never seen at rest
   return 'starting';
 }

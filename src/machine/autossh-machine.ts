@@ -1,15 +1,19 @@
 // autossh's every decision, as one xstate machine. It reads like autossh(1):
 //
-//   ready ──START──▶ deciding ──▶ backingOff ──▶ sshRunning (connecting ▶ watching ⇄ probing) ──▶ killing
-//                       ▲                              │ SSH_EXITED                     │ ssh reaped
-//                       └──────────── restart ─────────┴────────────────────────────────┘
-//                                                                       exited (final)
+//   ready ──START──▶ (top of the start loop) ──▶ backingOff ──▶ sshRunning (connecting | watching ⇄ probing) ──▶ killing
+//                          ▲                                          │ SSH_EXITED                        │ ssh reaped
+//                          └──────────────────── restart ─────────────┴───────────────────────────────────┘
+//                                                                                           exited (final)
+//
+// The top of the start loop (give up, wait, or start ssh now) is one list of guarded
+// transitions, `startLoopTop`, taken by every event that leads there: a transient state would
+// cost two more microsteps per restart, and a year of restarts is what the simulator runs.
 //
 // It never touches I/O and never reads a clock: drivers send events stamped with their
 // clock's time (src/machine/events.ts) and apply the emitted effects (src/machine/effects.ts).
 // Timers are effects with absolute due times, kept in the context, so a restored snapshot can
 // re-arm them; each falls due as its own event (BACKOFF_DUE, POLL_DUE, LIFETIME_DUE, KILL_DUE).
-import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
+import { and, assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import type { Config } from './config/types.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import { classifyExit, type ExitVerdict } from './decisions/exit-classification.js';
@@ -136,10 +140,46 @@ function queueLifetimeReached(enqueue: Enqueue, detail: string): void {
   queueDecision(enqueue, 'maxLifetime', detail);
 }
 
+type StartLoopAction = 'begin' | 'judgeExit' | 'logSpawnFailure';
+type StartGuard =
+  | 'killWasForRestart' | 'netWatchOn' | 'maxStartReached' | 'lifetimeExceeded' | 'forwardRetryDue' | 'graceTimeDue' | 'jitterDue' | 'awaitsEstablishment';
+
+/**
+ * The top of 1.4g's start loop: give up, wait, or start ssh now, in this order of precedence.
+ * `first` runs before whichever is taken; `when` narrows every branch (a stop for a restart).
+ * `forwardRetry: false` where the event itself ends any forward-retry run (judgeExit), which the
+ * guards, evaluated before the actions, would not see.
+ */
+function startLoopTop(first: StartLoopAction[], options: { when?: StartGuard; forwardRetry?: boolean } = {}) {
+  const { when } = options;
+  const guard = (rule: StartGuard) => (when ? and<MachineContext, MachineEvent, [StartGuard, StartGuard]>([when, rule]) : rule);
+  const waiting = ['countTry' as const, 'planWait' as const];
+  return [
+    { guard: guard('maxStartReached'), target: '#autossh.exited', actions: [...first, 'exitAtMaxStart' as const] },
+    {
+      guard: guard('lifetimeExceeded'),
+      target: '#autossh.exited',
+      actions: [...first, { type: 'exitAtLifetime' as const, params: { detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } }],
+    },
+    ...(options.forwardRetry === false ? [] : [{ guard: guard('forwardRetryDue'), target: '#autossh.backingOff', actions: [...first, ...waiting] }]),
+    { guard: guard('graceTimeDue'), target: '#autossh.backingOff', actions: [...first, ...waiting] },
+    { guard: guard('jitterDue'), target: '#autossh.backingOff', actions: [...first, ...waiting] },
+    ...startSshNow([...first, 'countTry' as const], when),
+  ];
+}
+
+/** Start ssh: with D9 on, its session is awaited (connecting); otherwise it is watched at once. */
+function startSshNow<A>(actions: A[], when?: StartGuard) {
+  return [
+    { guard: when ? and<MachineContext, MachineEvent, [StartGuard, 'awaitsEstablishment']>([when, 'awaitsEstablishment']) : ('awaitsEstablishment' as const), target: '#autossh.sshRunning.connecting', reenter: true, actions },
+    { ...(when ? { guard: when } : {}), target: '#autossh.sshRunning.watching', reenter: true, actions },
+  ];
+}
+
 // Once the ssh being stopped is gone, what comes next depends on why it was stopped.
 function sshGoneWhileKilling(...first: Array<'logSpawnFailure'>) {
   return [
-    { guard: 'killWasForRestart' as const, target: 'deciding', actions: first },
+    ...startLoopTop(first, { when: 'killWasForRestart' }),
     { guard: 'killWasForLifetime' as const, target: 'exited', actions: [...first, { type: 'finish' as const, params: { code: 0 } }] },
     { target: 'exited', actions: [...first, 'exitSignalled' as const] },
   ];
@@ -159,7 +199,7 @@ export const autosshMachine = setup({
     forwardRetryDue: ({ context }) => context.forwardFailures > 0,
     graceTimeDue: ({ context, event }) => graceOf(context, event.atMs).graceSeconds > 0,
     jitterDue: ({ context }) => nextJitterMs(context) > 0,
-    notAwaitingEstablishment: ({ context }) => !awaitsEstablishment(context.config),
+    awaitsEstablishment: ({ context }) => awaitsEstablishment(context.config),
     /** news about the ssh running now, not one already gone (its start number is startCount) */
     isCurrentSsh: ({ context, event }) => {
       assertEvent(event, ['SSH_ESTABLISHED', 'REMOTE_FORWARD_FAILED']);
@@ -175,8 +215,8 @@ export const autosshMachine = setup({
     monitoringOn: ({ context }) => context.config.monitor !== null,
     alreadySignalledToExit: ({ context }) => context.afterKill === 'exitSignalled',
     // --- ssh exits ---
-    exitMeansRestart: ({ context, event }) => exitVerdictOf(context, event).action === 'restart',
     exitMeansSuccess: ({ context, event }) => exitVerdictOf(context, event).action === 'exitOk',
+    exitMeansGivingUp: ({ context, event }) => exitVerdictOf(context, event).action === 'exitError',
     // --- connection tests: a late result of a test already given up on is ignored ---
     isCurrentProbe: ({ context, event }) => {
       assertEvent(event, ['PROBE_PASSED', 'PROBE_FAILED']);
@@ -396,25 +436,9 @@ export const autosshMachine = setup({
     // Start-up (the listener, the pid file) is the driver's; a signal to exit meanwhile ends it.
     ready: {
       on: {
-        START: { target: 'deciding', actions: 'begin' },
+        START: startLoopTop(['begin']),
         ...onEach(EXIT_SIGNALS, { target: 'exited', actions: 'exitSignalled' }),
       },
-    },
-
-    // The top of 1.4g's start loop: give up, wait, or start ssh now.
-    deciding: {
-      always: [
-        { guard: 'maxStartReached', target: 'exited', actions: 'exitAtMaxStart' },
-        {
-          guard: 'lifetimeExceeded',
-          target: 'exited',
-          actions: { type: 'exitAtLifetime', params: { detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } },
-        },
-        { guard: 'forwardRetryDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
-        { guard: 'graceTimeDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
-        { guard: 'jitterDue', target: 'backingOff', actions: ['countTry', 'planWait'] },
-        { target: 'sshRunning', actions: 'countTry' },
-      ],
     },
 
     // Too many fast failures: wait before the next start. 1.4g sleeps here with no handler
@@ -424,10 +448,10 @@ export const autosshMachine = setup({
       entry: 'armBackoff',
       exit: 'endBackoff',
       on: {
-        BACKOFF_DUE: { target: 'sshRunning' },
+        BACKOFF_DUE: startSshNow([]),
         NETWORK_CHANGED: [
           { guard: 'netWatchWithJitter', actions: 'shortenWaitToJitter' },
-          { guard: 'netWatchOn', target: 'sshRunning', actions: 'startOnNetworkChange' },
+          ...startSshNow(['startOnNetworkChange' as const], 'netWatchOn'),
         ],
         // D5: 1.4g would start ssh later with a negative alarm and never stop it
         LIFETIME_DUE: {
@@ -435,25 +459,24 @@ export const autosshMachine = setup({
           actions: { type: 'exitAtLifetime', params: { detail: 'lifetime reached while waiting: exit 0' } },
         },
         ...onEach(EXIT_SIGNALS, { target: 'exited', actions: 'exitSignalled' }),
-        ...onEach(PROD_SIGNALS, {
-          target: 'sshRunning',
-          actions: [
-            { type: 'log', params: { level: LOG_INFO, message: 'signalled to start ssh now' } },
-            { type: 'decide', params: { rule: 'prodDuringBackoff', detail: 'SIGHUP/SIGUSR1 ends the wait (D1)' } },
-          ],
-        }),
+        ...onEach(PROD_SIGNALS, startSshNow([
+          { type: 'log' as const, params: { level: LOG_INFO, message: 'signalled to start ssh now' } },
+          { type: 'decide' as const, params: { rule: 'prodDuringBackoff', detail: 'SIGHUP/SIGUSR1 ends the wait (D1)' } },
+        ])),
       },
     },
 
     sshRunning: {
       entry: ['startSsh', 'armFirstPoll', 'awaitEstablishment'],
       exit: [{ type: 'cancelTimer', params: { timer: 'poll' } }, { type: 'cancelTimer', params: { timer: 'connect' } }],
-      initial: 'connecting',
+      // every way in names its child (startSshNow): connecting or watching
+      initial: 'watching',
       on: {
         SSH_EXITED: [
-          { guard: 'exitMeansRestart', target: 'deciding', actions: 'judgeExit' },
           { guard: 'exitMeansSuccess', target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 0 } }] },
-          { target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 1 } }] },
+          { guard: 'exitMeansGivingUp', target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 1 } }] },
+          // judgeExit ends any forward-retry run: an ssh that ended on its own
+          ...startLoopTop(['judgeExit'], { forwardRetry: false }),
         ],
         // D7: 1.4g's child SIGTERMs its parent; we say what failed.
         SSH_SPAWN_FAILED: { target: 'exited', actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }] },
@@ -477,7 +500,6 @@ export const autosshMachine = setup({
       states: {
         // ssh runs; with D9 on, its session is not yet known to be up
         connecting: {
-          always: { guard: 'notAwaitingEstablishment', target: 'watching' },
           on: { SSH_ESTABLISHED: { guard: 'isCurrentSsh', target: 'watching', actions: 'noteEstablished' } },
         },
         watching: {},

@@ -23,6 +23,9 @@ interface TransitionLike {
 
 function nameOf(item: unknown): string {
   if (typeof item === 'string') return item;
+  // xstate's and([...]): the rules it combines, by name
+  const combined = (item as { guards?: unknown[] } | null)?.guards;
+  if (typeof item === 'function' && Array.isArray(combined)) return combined.map(nameOf).join(' and ');
   if (typeof item === 'function') return (item as { type?: string }).type ?? 'inline';
   if (item && typeof item === 'object' && 'type' in item) return String((item as { type: unknown }).type);
   return 'inline';
