@@ -134,6 +134,16 @@ function queueStop(enqueue: Enqueue, context: MachineContext, atMs: number, afte
   enqueue.emit({ type: 'signalSsh', signal: 'SIGTERM' });
   if (context.config.killSeconds > 0) queueArm(enqueue, 'kill', atMs + context.config.killSeconds * 1000);
 }
+function queueFirstPoll(enqueue: Enqueue, context: MachineContext, atMs: number): void {
+  const { firstPollSeconds, pollSeconds } = context.config;
+  const dueMs = nextPollDueMs(atMs, firstPollSeconds, pollSeconds, context.lifetimeDeadlineMs);
+  if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
+}
+/** D9: ask the world for evidence that the session is up, and give it CONNECTTIME */
+function queueAwaitEstablishment(enqueue: Enqueue, config: Config, atMs: number): void {
+  enqueue.emit({ type: 'awaitEstablished', listenPorts: config.evidence.listenPorts, authLine: config.evidence.authLine });
+  queueArm(enqueue, 'connect', atMs + config.connectSeconds * 1000);
+}
 /** AUTOSSH_MAXLIFETIME is up, said once whichever state it finds us in. */
 function queueLifetimeReached(enqueue: Enqueue, detail: string): void {
   queueLog(enqueue, LOG_INFO, 'exceeded maximum time to live, shutting down');
@@ -234,7 +244,9 @@ export const autosshMachine = setup({
       return { type: 'log' as const, level: LOG_ERR, message: `${context.config.sshPath}: ${event.error}` };
     }),
 
-    cancelTimer: enqueueActions(({ enqueue, context }, params: { timer: TimerName }) => queueCancel(enqueue, context, params.timer)),
+    cancelTimers: enqueueActions(({ enqueue, context }, params: { timers: TimerName[] }) => {
+      for (const timer of params.timers) queueCancel(enqueue, context, timer);
+    }),
 
     /** autossh starts: the lifetime counts from here (1.4g: pid_start_time) */
     begin: enqueueActions(({ enqueue, context, event }) => {
@@ -297,6 +309,7 @@ export const autosshMachine = setup({
       if ((context.timers.backoff ?? Infinity) > dueMs) queueArm(enqueue, 'backoff', dueMs);
     }),
 
+    /** start ssh; with monitoring, arm its first connection test; with D9, await its session */
     startSsh: enqueueActions(({ enqueue, context, event }) => {
       const n = context.startCount + 1;
       const { config } = context;
@@ -304,24 +317,13 @@ export const autosshMachine = setup({
       const counted = config.maxStart < 0 ? `count ${n}` : `count ${n} of ${config.maxStart}`;
       queueLog(enqueue, LOG_INFO, `starting ssh (${counted})`);
       enqueue.emit({ type: 'spawnSsh', n, argv: config.sshArgv });
-    }),
-    armFirstPoll: enqueueActions(({ enqueue, context, event }) => {
-      if (!context.config.monitor) return;
-      const { firstPollSeconds, pollSeconds } = context.config;
-      const dueMs = nextPollDueMs(event.atMs, firstPollSeconds, pollSeconds, context.lifetimeDeadlineMs);
-      if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
+      if (config.monitor) queueFirstPoll(enqueue, context, event.atMs);
+      if (awaitsEstablishment(config)) queueAwaitEstablishment(enqueue, config, event.atMs);
     }),
     armNextPoll: enqueueActions(({ enqueue, context, event }) => {
       const { pollSeconds } = context.config;
       const dueMs = nextPollDueMs(event.atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
       if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
-    }),
-    /** D9: ask the world for evidence that the session is up, and give it CONNECTTIME */
-    awaitEstablishment: enqueueActions(({ enqueue, context, event }) => {
-      const { config } = context;
-      if (!awaitsEstablishment(config)) return;
-      enqueue.emit({ type: 'awaitEstablished', listenPorts: config.evidence.listenPorts, authLine: config.evidence.authLine });
-      queueArm(enqueue, 'connect', event.atMs + config.connectSeconds * 1000);
     }),
     noteEstablished: enqueueActions(({ enqueue, context, event }) => {
       if (context.timers.connect === undefined) return;
@@ -467,8 +469,8 @@ export const autosshMachine = setup({
     },
 
     sshRunning: {
-      entry: ['startSsh', 'armFirstPoll', 'awaitEstablishment'],
-      exit: [{ type: 'cancelTimer', params: { timer: 'poll' } }, { type: 'cancelTimer', params: { timer: 'connect' } }],
+      entry: 'startSsh',
+      exit: { type: 'cancelTimers', params: { timers: ['poll', 'connect'] } },
       // every way in names its child (startSshNow): connecting or watching
       initial: 'watching',
       on: {
@@ -520,7 +522,7 @@ export const autosshMachine = setup({
     // SIGTERM sent; wait for ssh to go. D4: SIGKILL after AUTOSSH_KILLTIME, or at once on a
     // second SIGTERM/SIGINT (1.4g waits forever).
     killing: {
-      exit: { type: 'cancelTimer', params: { timer: 'kill' } },
+      exit: { type: 'cancelTimers', params: { timers: ['kill'] } },
       on: {
         SSH_EXITED: sshGoneWhileKilling(),
         // the ssh we were stopping never started (a signal came before its failure to start):
