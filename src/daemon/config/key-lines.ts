@@ -129,6 +129,7 @@ export function scanKeyLines(text: string): KeyLines {
   };
 
   const readValue = (path: KeyPath): void => {
+    record(path, pos); // an array's items have no key: their own line
     const c = peek();
     if (c === '"' || c === "'") {
       readString();
@@ -175,6 +176,7 @@ export function scanKeyLines(text: string): KeyLines {
     const resolved: (string | number)[] = [];
     parts.forEach((part, i) => {
       resolved.push(part);
+      record(resolved, headerPos); // [[tunnel]]'s own key, and the tables a dotted header implies
       const id = JSON.stringify(resolved);
       const last = i === parts.length - 1;
       if (last && isArray) {
