@@ -1,14 +1,16 @@
 // `args = "-M 0 -N host"`: one string split into words as a POSIX shell splits a command line,
 // so an ExecStart line or a shell script's line can be pasted as it is. Quotes and backslashes
-// work as in sh; what a shell would expand or interpret ($VAR, `cmd`, ~, ;, |, a comment) is
-// refused, not passed on literally: the file does no expansion, and a word that means one thing
-// in the shell and another here would be a silent trap. (string-argv, the obvious package, keeps
+// work as in sh; what a shell would expand or interpret ($VAR, `cmd`, ~, * and ?, ;, |, a
+// comment) is refused, not passed on literally: the file does no expansion, and a word that means
+// one thing in the shell and another here would be a silent trap. "[" stays as written: it is in
+// every IPv6 forward ("-L [::1]:80:web:80") and a shell keeps it too unless a file name matches. (string-argv, the obvious package, keeps
 // the quotes of `-o"A B"` inside the word and drops an unmatched quote without a word.)
 
 export class ShellWordsError extends Error {}
 
 const BLANK = /[ \t\r\n]/;
 const OPERATOR = /[;|&<>()]/;
+const GLOB = /[*?]/;
 /** inside double quotes a backslash escapes only these (POSIX); elsewhere it stays */
 const DOUBLE_QUOTE_ESCAPABLE = new Set(['$', '`', '"', '\\', '\n']);
 
@@ -64,6 +66,7 @@ export function splitShellWords(line: string): string[] {
     } else {
       if (c === '$' || c === '`') refuse(`"${c}"`, i);
       if (OPERATOR.test(c)) refuse(`the shell operator "${c}"`, i);
+      if (GLOB.test(c)) refuse(`the file name pattern "${c}"`, i);
       if (!inWord && (c === '~' || c === '#')) refuse(c === '~' ? 'a "~" to expand' : 'a "#" comment', i);
       word += c;
       inWord = true;
