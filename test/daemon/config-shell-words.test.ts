@@ -40,8 +40,10 @@ describe('one args string, split as a shell splits it', () => {
     ['"" x', ['', 'x']],
     // backslash-newline continues a line (an ExecStart pasted with its continuations)
     ['-M 0 \\\n  -N host', ['-M', '0', '-N', 'host']],
-    // a newline is a space: a long line may be broken inside a multi-line string
-    ['-M 0\n-N\nhost\n', ['-M', '0', '-N', 'host']],
+    ['-M 0 \\\r\n  -N host\r\n', ['-M', '0', '-N', 'host']],
+    // a line break ends the command; one at the end is harmless
+    ['-M 0 -N host\n  \n', ['-M', '0', '-N', 'host']],
+    ['-o "a\nb" host', ['-o', 'a\nb', 'host']],
     ['-L [::1]:8080:web:80 a~b a#b', ['-L', '[::1]:8080:web:80', 'a~b', 'a#b']],
   ])('%j', (line, words) => {
     expect(splitShellWords(line)).toEqual(words);
@@ -56,6 +58,7 @@ describe('one args string, split as a shell splits it', () => {
     ['host; rm x', 'the shell operator ";" at character 5: the file does no shell expansion; write the value itself, quote it, or give args as an array'],
     ['-o Host=*', 'the file name pattern "*" at character 9: the file does no shell expansion; write the value itself, quote it, or give args as an array'],
     ['host > log', 'the shell operator ">" at character 6: the file does no shell expansion; write the value itself, quote it, or give args as an array'],
+    ['-M 0\n-N host', 'a line break at character 5 would end the command in a shell: end the line with "\\" to continue it, or give args as an array'],
     ['-o "open', 'unterminated " quote at character 4'],
     ["-o 'open", "unterminated ' quote at character 4"],
     ['host \\', 'a backslash ends the line: nothing for it to escape'],
@@ -74,7 +77,8 @@ describe('one args string, split as a shell splits it', () => {
       text.map((t) => `'${t.replace(/'/g, '')}'`),
       text.map((t) => `"${t.replace(/"/g, '')}"`),
       fc.tuple(alphabet, alphabet).map(([a, b]) => `\\${a}${b}`),
-      fc.constantFrom(' ', '\t', '"\\\n"', '\\\n'),
+      // (no bare CR: a CRLF outside quotes is a line break here, a CR and a break in sh)
+      fc.constantFrom(' ', '\t', '"\\\n"', '\\\n', '\n', '"\r\n"'),
     );
     const line = fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(''));
     fc.assert(

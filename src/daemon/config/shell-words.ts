@@ -8,7 +8,7 @@
 
 export class ShellWordsError extends Error {}
 
-const BLANK = /[ \t\r\n]/;
+const BLANK = /[ \t]/;
 const OPERATOR = /[;|&<>()]/;
 const GLOB = /[*?]/;
 /** inside double quotes a backslash escapes only these (POSIX); elsewhere it stays */
@@ -16,6 +16,12 @@ const DOUBLE_QUOTE_ESCAPABLE = new Set(['$', '`', '"', '\\', '\n']);
 
 function refuse(what: string, at: number): never {
   throw new ShellWordsError(`${what} at character ${at + 1}: the file does no shell expansion; write the value itself, quote it, or give args as an array`);
+}
+
+/** the length of the line break at i: a file saved with CRLF line ends keeps them in a '''string''' */
+function lineBreakAt(line: string, i: number): number {
+  if (line[i] === '\n') return 1;
+  return line.startsWith('\r\n', i) ? 2 : 0;
 }
 
 export function splitShellWords(line: string): string[] {
@@ -33,6 +39,13 @@ export function splitShellWords(line: string): string[] {
     if (BLANK.test(c)) {
       end();
       i++;
+    } else if (lineBreakAt(line, i) > 0) {
+      // a newline ends a shell command: what follows would be another command, not more args
+      if (line.slice(i).trim() !== '') {
+        throw new ShellWordsError(`a line break at character ${i + 1} would end the command in a shell: end the line with "\\" to continue it, or give args as an array`);
+      }
+      end();
+      break;
     } else if (c === "'") {
       const close = line.indexOf("'", i + 1);
       if (close < 0) throw new ShellWordsError(`unterminated ' quote at character ${i + 1}`);
@@ -58,11 +71,12 @@ export function splitShellWords(line: string): string[] {
     } else if (c === '\\') {
       if (i + 1 >= line.length) throw new ShellWordsError('a backslash ends the line: nothing for it to escape');
       // backslash-newline continues the line; any other character is taken as it is
-      if (line[i + 1] !== '\n') {
+      const lineBreak = lineBreakAt(line, i + 1);
+      if (lineBreak === 0) {
         word += line[i + 1];
         inWord = true;
       }
-      i += 2;
+      i += 1 + Math.max(lineBreak, 1);
     } else {
       if (c === '$' || c === '`') refuse(`"${c}"`, i);
       if (OPERATOR.test(c)) refuse(`the shell operator "${c}"`, i);
