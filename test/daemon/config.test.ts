@@ -230,9 +230,16 @@ describe('bad files: the file, the line and the problem', () => {
     expect(errorOf(text)).toBe(message);
   });
 
+  it('reads args from a multi-line string continued as in a shell', () => {
+    expect(parse(lines('[[tunnel]]', 'name = "db"', "args = '''", '  -M 0 -N \\', '  host', "'''")).tunnels[0]!.args)
+      .toEqual(['-M', '0', '-N', 'host']);
+    expect(errorOf(lines('[[tunnel]]', 'name = "db"', "args = '''", '  -M 0 -N', '  host', "'''")))
+      .toBe('tunnels.toml:3: tunnel "db": args: a line break at character 10 would end the command in a shell: end the line with "\\" to continue it, or give args as an array');
+  });
+
   it('names the key on its own line also when the value spans lines, or in a dotted header', () => {
     expect(errorOf(lines(
-      '[[tunnel]]', 'name = "db"', 'args = """', '-M 0', 'host"""', '[tunnel.env]', '# a comment', 'AUTOSSH_X = "1"',
+      '[[tunnel]]', 'name = "db"', "args = '''", '-M 0 \\', "host'''", '[tunnel.env]', '# a comment', 'AUTOSSH_X = "1"',
     ))).toMatch(/^tunnels\.toml:8: tunnel "db": env: unknown variable AUTOSSH_X /);
   });
 });
