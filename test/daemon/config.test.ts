@@ -1,7 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REFUSED_VARIABLES, TUNNEL_VARIABLES } from '../../src/daemon/config/env-rules.js';
 import { loadDaemonConfig } from '../../src/daemon/config/load.js';
 import { parseDaemonConfig } from '../../src/daemon/config/parse.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
@@ -125,6 +126,16 @@ describe('env precedence: the daemon\'s defaults < [defaults].env < the tunnel\'
       if (saved === undefined) delete process.env.AUTOSSH_POLL;
       else process.env.AUTOSSH_POLL = saved;
     }
+  });
+});
+
+describe('the variables an env table may hold', () => {
+  it('are every AUTOSSH_* variable the drop-in reads, each either allowed or refused with a reason', () => {
+    const read = new Set(readFileSync('src/machine/config/env.ts', 'utf8').match(/AUTOSSH_[A-Z_]+/g));
+    const known = new Set([...TUNNEL_VARIABLES, ...Object.keys(REFUSED_VARIABLES)]);
+    expect([...read].filter((name) => !known.has(name))).toEqual([]);
+    // AUTOSSH_LOGFORMAT: the daemon's logs are set by [log]; refused even if the drop-in never reads it
+    expect([...known].filter((name) => !read.has(name) && name !== 'AUTOSSH_LOGFORMAT')).toEqual([]);
   });
 });
 
