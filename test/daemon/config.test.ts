@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REFUSED_VARIABLES, TUNNEL_VARIABLES } from '../../src/daemon/config/env-rules.js';
-import { loadDaemonConfig } from '../../src/daemon/config/load.js';
+import { MAX_TUNNELS } from '../../src/daemon/config/document.js';
+import { loadDaemonConfig, MAX_CONFIG_BYTES } from '../../src/daemon/config/load.js';
 import { parseDaemonConfig } from '../../src/daemon/config/parse.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
@@ -248,6 +249,11 @@ describe('bad files: the file, the line and the problem', () => {
       .toBe('tunnels.toml:3: tunnel "db": args: a line break at character 10 would end the command in a shell: end the line with "\\" to continue it, or give args as an array');
   });
 
+  it('refuses more tunnels than one daemon runs', () => {
+    const many = Array.from({ length: MAX_TUNNELS + 1 }, (_, i) => `[[tunnel]]\nname = "t${i}"\nargs = "-M 0 h"\n`).join('');
+    expect(errorOf(`# many\n${many}`)).toBe(`tunnels.toml:2: ${MAX_TUNNELS + 1} tunnels: one daemon runs at most ${MAX_TUNNELS}`);
+  });
+
   it('names the key on its own line also when the value spans lines, or in a dotted header', () => {
     expect(errorOf(lines(
       '[[tunnel]]', 'name = "db"', "args = '''", '-M 0 \\', "host'''", '[tunnel.env]', '# a comment', 'AUTOSSH_X = "1"',
@@ -365,6 +371,12 @@ describe('loadDaemonConfig: reading the file', () => {
     const broken = join(dir, 'broken.toml');
     writeFileSync(broken, lines(...TUNNEL_DB, 'env = { AUTOSSH_POLL = "0" }'));
     expect(loadError(broken)).toBe(`${broken}:4: tunnel "db": invalid poll time "0" (AUTOSSH_POLL)`);
+  });
+
+  it('refuses a file too big to be a configuration, before reading it', () => {
+    const big = join(dir, 'big.toml');
+    writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x0a));
+    expect(loadError(big)).toBe(`${big}: the file is ${MAX_CONFIG_BYTES + 1} bytes: more than ${MAX_CONFIG_BYTES} is not a configuration`);
   });
 
   it('reads a file with a byte-order mark and CRLF line ends, lines still right', () => {

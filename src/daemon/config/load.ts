@@ -28,3 +28,5 @@ export function readConfigText(path: string): string {
     throw new ConfigFileError(path, null, 'the file is not UTF-8 text (TOML files are UTF-8)');
   }
 }
+
+export { parseDaemonConfig } from './parse.js';
