@@ -1,10 +1,11 @@
 // `args = "-M 0 -N host"`: one string split into words as a POSIX shell splits a command line,
 // so an ExecStart line or a shell script's line can be pasted as it is. Quotes and backslashes
 // work as in sh; what a shell would expand or interpret ($VAR, `cmd`, ~, * and ?, ;, |, a
-// comment) is refused, not passed on literally: the file does no expansion, and a word that means
-// one thing in the shell and another here would be a silent trap. "[" stays as written: it is in
-// every IPv6 forward ("-L [::1]:80:web:80") and a shell keeps it too unless a file name matches. (string-argv, the obvious package, keeps
-// the quotes of `-o"A B"` inside the word and drops an unmatched quote without a word.)
+// comment, a line break before more words) is refused, not passed on literally: the file does no
+// expansion, and a word that means one thing in the shell and another here would be a silent
+// trap. "[" stays as written: it is in every IPv6 forward ("-L [::1]:80:web:80"), and a shell
+// keeps it too unless a file name matches. (string-argv, the obvious package, keeps the quotes of
+// `-o"A B"` inside the word and drops an unmatched quote without a word.)
 
 export class ShellWordsError extends Error {}
 
