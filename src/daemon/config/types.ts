@@ -4,6 +4,8 @@ import type { Config, Notice } from '../../machine/config/types.js';
 export interface TunnelDefinition {
   /** unique in the file: the key for reload, logs and metrics */
   name: string;
+  /** the line of its [[tunnel]] header in the file, when known (optional: definitions built by hand have none) */
+  line?: number | null;
   /** exactly autossh's argv (without argv[0]) */
   args: string[];
   /** the AUTOSSH_* settings this tunnel runs with: the daemon's defaults, [defaults].env, its own env */
