@@ -21,7 +21,10 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-sdnotify-'));
   const sleepingSsh = join(dir, 'sleeping', 'ssh');
   const failingSsh = join(dir, 'failing', 'ssh');
-  for (const [path, body] of [[sleepingSsh, 'exec sleep 600'], [failingSsh, 'exit 255']] as const) {
+  /** ignores SIGTERM: the supervisor stays in "stopping ssh" until a second signal brings SIGKILL (D4) */
+  const stubbornSsh = join(dir, 'stubborn', 'ssh');
+  const scripts = [[sleepingSsh, 'exec sleep 600'], [failingSsh, 'exit 255'], [stubbornSsh, "trap '' TERM\nwhile :; do sleep 1; done"]] as const;
+  for (const [path, body] of scripts) {
     // each is named ssh, in a directory of its own
     mkdirSync(join(path, '..'));
     writeFileSync(path, `#!/bin/sh\n${body}\n`);
@@ -38,10 +41,10 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('READY=1 once ssh runs, its STATUS, WATCHDOG=1 every 100 ms, STOPPING=1 after SIGTERM', async () => {
+  it('READY=1 once ssh runs, its STATUS, WATCHDOG=1 every 100 ms, STOPPING=1 after SIGTERM, each once', async () => {
     receiver = await startNotifyReceiver();
     run = startSupervisor(AUTOSSH_TS, ['-M', '0', '-N', 'host'], {
-      env: { AUTOSSH_PATH: sleepingSsh, NOTIFY_SOCKET: receiver.address, WATCHDOG_USEC: '200000' },
+      env: { AUTOSSH_PATH: stubbornSsh, NOTIFY_SOCKET: receiver.address, WATCHDOG_USEC: '200000' },
     });
     const r = receiver;
     const readyAt = await run.explain(r.waitFor('READY=1', (m) => m.startsWith('READY=1')));
@@ -63,7 +66,13 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
     run.child.kill('SIGTERM');
     const stoppingAt = await run.explain(r.waitFor('STOPPING=1', (m) => m.startsWith('STOPPING=1')));
     expect(r.messages[stoppingAt]).toBe(`STOPPING=1\nSTATUS=stopping ssh (pid ${sshPid}) on the way out`);
+    // ssh ignores SIGTERM; a second SIGTERM makes the supervisor SIGKILL it: a step that changes
+    // nothing systemd is shown, so nothing is sent for it
+    await sleep(300);
+    expect(readProc(sshPid)?.ppid, run.describe()).toBe(run.pid);
+    run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.log()).toContain('second signal to exit');
     const notPings = r.messages.filter((m) => m !== 'WATCHDOG=1');
     // sent once each, in this order, and nothing else
     expect(notPings, run.describe()).toEqual([
