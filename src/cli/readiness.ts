@@ -30,11 +30,13 @@ export function tunnelStatusText(snapshot: AutosshSnapshot, sshPid: number | und
     case 'starting':
       return 'starting';
     case 'connecting':
-      return `connecting: ${ssh} running, waiting for the session (D9)`;
     case 'up':
     case 'testing':
+      // no pid: the machine started ssh, but its failure to start is still on its way
+      if (sshPid === undefined) return 'starting ssh';
+      if (state.phase === 'connecting') return `connecting: ssh (pid ${sshPid}) running, waiting for the session (D9)`;
       // a connection test in flight changes nothing an operator needs: it comes every poll
-      return sshPid === undefined ? 'ssh running, up' : `ssh running (pid ${sshPid}), up`;
+      return `ssh running (pid ${sshPid}), up`;
     case 'backingOff': {
       const leftMs = state.backoffDueMs === null ? context.waitMs : state.backoffDueMs - nowMs;
       return `backing off ${Math.max(0, Math.ceil(leftMs / 1000))} s (${context.waitRule})`;

@@ -153,13 +153,15 @@ describe('Notifier over unix-dgram', () => {
     expect(lines).toEqual([{ level: 3, message: `sd_notify: ${r.address}: its queue is full (EAGAIN) (told once; later messages are dropped silently)` }]);
   });
 
-  it('after close(), notify sends nothing and returns false', async () => {
+  it('after close(), notify sends nothing, returns false, and has nothing to complain about', async () => {
     const r = await receiver();
-    const notifier = await notifierTo(r.address, recorder().log);
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(r.address, log);
     notifier.close();
     expect(notifier.notify({ READY: true })).toBe(false);
     await sleep(100);
     expect(r.messages).toEqual([]);
+    expect(lines).toEqual([]);
   });
 });
 

@@ -103,6 +103,19 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
     expect(r.messages.slice(backoffAt + 1)).toEqual(['STOPPING=1\nSTATUS=exiting (status 1)']);
   });
 
+  it('an ssh that cannot start: no READY=1, only STOPPING=1 and the exit', async () => {
+    receiver = await startNotifyReceiver();
+    const missing = join(dir, 'missing', 'ssh');
+    run = startSupervisor(AUTOSSH_TS, ['-M', '0', '-N', 'host'], { env: { AUTOSSH_PATH: missing, NOTIFY_SOCKET: receiver.address } });
+    expect(await run.exited, run.describe()).toEqual({ code: 1, signal: null });
+    await receiver.waitFor('STOPPING=1', (m) => m.startsWith('STOPPING=1'));
+    // the machine is in sshRunning until the failure is told: "starting ssh" may show meanwhile,
+    // never READY=1 nor "running"
+    const messages = receiver.messages;
+    expect(messages.at(-1), run.describe()).toBe('STOPPING=1\nSTATUS=exiting (status 1)');
+    expect(messages.slice(0, -1).every((m) => m === 'STATUS=starting ssh'), messages.join(' | ')).toBe(true);
+  });
+
   it('without NOTIFY_SOCKET the transport is never loaded', async () => {
     run = startSupervisor(AUTOSSH_TS, ['-M', '0', '-N', 'host'], { env: { AUTOSSH_PATH: sleepingSsh } });
     const r = run;
