@@ -27,7 +27,7 @@ export interface NotifyFields {
 
 const FIELD_ORDER = ['READY', 'RELOADING', 'MONOTONIC_USEC', 'STOPPING', 'WATCHDOG', 'STATUS'] as const;
 
-/** systemd reads at most this much of a datagram; a longer STATUS is cut, not refused. */
+/** systemd ignores a whole notification of PIPE_BUF (4096) bytes or more: a STATUS is cut well short of it. */
 const MAX_STATUS_CHARS = 1024;
 
 /** The datagram's text: `KEY=value` lines. A STATUS is one line: its newlines become spaces. */
