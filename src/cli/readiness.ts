@@ -13,6 +13,9 @@ import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import { tunnelStateOf } from '../driver/tunnel-state.js';
 import type { Effect } from '../machine/effects.js';
 
+/** systemd's notification variables, read here and then unset */
+const NOTIFY_VARIABLES = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
+
 /** What readiness reads of the running tunnel, when it is asked (the daemon's TrackedTunnel, less the name). */
 export interface WatchedTunnel {
   snapshot(): AutosshSnapshot;
@@ -124,12 +127,15 @@ class DropInReadiness implements Readiness {
 /**
  * The drop-in's readiness, or null when NOTIFY_SOCKET is unset (or unusable: logged). Awaited
  * before the supervisor starts: the transport is loaded by then and every message goes out at
- * once, in order, even one sent just before the process exits.
+ * once, in order, even one sent just before the process exits. Removes systemd's variables from
+ * `env` (process.env: what ssh inherits).
  */
 export async function systemdReadiness(env: NodeJS.ProcessEnv, logger: Logger, tunnel: WatchedTunnel): Promise<Readiness | null> {
   const log = (level: number, message: string): void => logger.log(level, message);
   const notifier = await notifierFromEnvironment(env, log);
-  if (notifier === null) return null;
-  startWatchdog(notifier, env, log);
-  return new DropInReadiness(notifier, tunnel);
+  if (notifier !== null) startWatchdog(notifier, env, log);
+  // as sd_notify(unset_environment=1): ssh and what it runs (ProxyCommand, LocalCommand) are not
+  // the service, and must not notify for it or take its watchdog for theirs
+  for (const name of NOTIFY_VARIABLES) delete env[name];
+  return notifier === null ? null : new DropInReadiness(notifier, tunnel);
 }

@@ -55,6 +55,10 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
     expect(readProc(sshPid)?.ppid, run.describe()).toBe(run.pid);
     expect(run.log()).toContain(`ssh child pid is ${sshPid}`);
     expect(readFileSync(`/proc/${run.pid}/maps`, 'utf8')).toContain(TRANSPORT_LIBRARY);
+    // ssh is not the service: systemd's variables are not passed on to it
+    const sshEnvironment = readFileSync(`/proc/${sshPid}/environ`, 'utf8').split('\0');
+    expect(sshEnvironment.filter((v) => /^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID)=/.test(v))).toEqual([]);
+    expect(sshEnvironment).toContain(`AUTOSSH_PATH=${stubbornSsh}`);
 
     // the watchdog: half of 200 ms
     const pingsBefore = r.messages.filter((m) => m === 'WATCHDOG=1').length;
