@@ -5,14 +5,16 @@ import { resolve } from 'node:path';
 import { Logger } from '../adapters/logger.js';
 import { RealHost } from '../adapters/real-host.js';
 import { Supervisor } from '../driver/supervisor.js';
+import { monotonicMs } from '../adapters/clock.js';
 import { LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config, Notice } from '../machine/config/types.js';
 import type { Live } from './autossh.js';
+import { systemdReadiness } from './readiness.js';
 
 /** marks the detached process that `-f` leaves behind; removed before ssh sees the environment */
 const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
 
-export function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): void {
+export async function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): Promise<void> {
   const logger = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
   const logError = logger.open();
   if (logError) {
@@ -34,9 +36,12 @@ export function run(prog: string, config: Config, notices: Notice[], args: strin
   delete process.env[DAEMON_MARK];
 
   logger.log(LOG_INFO, `${prog} starting (pid ${process.pid})`);
-  const supervisor = new Supervisor(config);
+  // sd_notify under systemd (NOTIFY_SOCKET); null, and nothing loaded, without it
+  const readiness = await systemdReadiness(process.env, logger, { snapshot: () => supervisor.machineSnapshot(), sshPid: () => host.sshPid, nowMs: monotonicMs });
+  const supervisor = new Supervisor(config, { observe: readiness ? (effect) => readiness.observe(effect) : undefined });
   live.supervisor = supervisor;
   const host = new RealHost(config, logger, prog, supervisor.tell, (code) => {
+    readiness?.stopping(code);
     logger.close(() => process.exit(code));
   });
   live.host = host;
