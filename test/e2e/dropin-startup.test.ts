@@ -70,6 +70,7 @@ describe('D13: no -M and no AUTOSSH_PORT', { timeout: 20_000 }, () => {
       const ssh = await waitFor(() => listProcesses().find((p) => p.ppid === supervisor.pid && p.argv.some((a) => a.includes(host))), {
         timeoutMs: 5_000,
         what: 'the ssh child',
+        abortIf: () => (supervisor.exitCode !== null ? `the supervisor exited with ${supervisor.exitCode}` : undefined),
       });
       const recorded = await recordedArgv(ssh.pid);
       const port = Number(/^(\d+):127\.0\.0\.1:\1$/.exec(recorded[1] ?? '')?.[1]);
@@ -79,8 +80,10 @@ describe('D13: no -M and no AUTOSSH_PORT', { timeout: 20_000 }, () => {
       // the supervisor holds the reply port for its connection tests
       expect(await canBind(port + 1)).toBe(false);
     } finally {
-      supervisor.kill('SIGTERM');
-      await new Promise((resolve) => supervisor.once('exit', resolve));
+      if (supervisor.exitCode === null && supervisor.signalCode === null) {
+        supervisor.kill('SIGTERM');
+        await new Promise((resolve) => supervisor.once('exit', resolve));
+      }
     }
   });
 
