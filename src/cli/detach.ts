@@ -107,10 +107,6 @@ export class StartReport {
     this.say(`failed ${message.replace(/\s*\n\s*/g, ' ')}`);
   }
 
-  get pending(): boolean {
-    return this.fd !== null;
-  }
-
   private say(line: string): void {
     const fd = this.fd;
     if (fd === null) return; // spoken already: only the first word counts
