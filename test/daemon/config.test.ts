@@ -273,10 +273,8 @@ describe('tunnels the drop-in\'s parser refuses: its message, the tunnel and the
       'tunnels.toml:3: tunnel "db": option requires an argument -- \'L\''],
     ['no host', lines('[[tunnel]]', 'name = "db"', 'args = "-M 0 -N"'),
       'tunnels.toml:3: tunnel "db": no destination host in args (the last word, e.g. "user@host")'],
-    ['no monitor port', lines('[[tunnel]]', 'name = "db"', 'args = "-N host"'),
-      'tunnels.toml:3: tunnel "db": no monitor port: give -M PORT in args (-M 0 for no monitoring) or AUTOSSH_PORT in env'],
-    ['neither', lines('[[tunnel]]', 'name = "db"', 'args = []'),
-      'tunnels.toml:3: tunnel "db": no destination host and no monitor port in args: give -M PORT in args (-M 0 for no monitoring) or AUTOSSH_PORT in env, and the host last'],
+    ['neither host nor monitor port', lines('[[tunnel]]', 'name = "db"', 'args = []'),
+      'tunnels.toml:3: tunnel "db": no destination host in args (the last word, e.g. "user@host")'],
     ['-f', lines('[[tunnel]]', 'name = "db"', 'args = "-M 0 -f -N host"'),
       'tunnels.toml:3: tunnel "db": -f cannot be used here: the daemon runs every tunnel in its own process and does not fork per tunnel (remove -f; the daemon\'s tunnels keep trying as -f\'s do, AUTOSSH_GATETIME = 0)'],
     ['-V', lines('[[tunnel]]', 'name = "db"', 'args = "-V"'),
@@ -383,5 +381,16 @@ describe('loadDaemonConfig: reading the file', () => {
     const windows = join(dir, 'windows.toml');
     writeFileSync(windows, `\ufeff${[...TUNNEL_DB, 'env = { AUTOSSH_POLL = "x" }'].join('\r\n')}\r\n`);
     expect(loadError(windows)).toBe(`${windows}:4: tunnel "db": invalid poll time "x" (AUTOSSH_POLL)`);
+  });
+});
+
+describe('D13 in a daemon tunnel: no -M and no AUTOSSH_PORT', () => {
+  it('loads, marked for a monitor port pair picked at start; monitoring off until then', () => {
+    const config = parseDaemonConfig(['[[tunnel]]', 'name = "db"', 'args = "-N host"', ''].join('\n'), 'tunnels.toml');
+    const [tunnel] = config.tunnels;
+    expect(tunnel!.autoMonitorPort).toBe(true);
+    expect(tunnel!.config.monitor).toBeNull();
+    const explicit = parseDaemonConfig(['[[tunnel]]', 'name = "db"', 'args = "-M 0 -N host"', ''].join('\n'), 'tunnels.toml');
+    expect(explicit.tunnels[0]!.autoMonitorPort).toBe(false);
   });
 });

@@ -32,6 +32,7 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
     env,
     config: outcome.config,
     notices: outcome.notices,
+    autoMonitorPort: outcome.autoMonitorPort,
     definitionKey: definitionKeyOf(entry.args, env),
   };
 }
