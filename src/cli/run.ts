@@ -13,7 +13,9 @@ import type { Live } from './autossh.js';
 const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
 
 export function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): void {
-  const logger = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
+  const logger = new Logger({
+    progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug, format: config.logFormat,
+  });
   const logError = logger.open();
   if (logError) {
     process.stderr.write(`${prog}: ${logError}\n`);
