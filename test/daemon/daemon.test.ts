@@ -9,6 +9,9 @@ import { isAlive, readProc } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
 import { Daemon, type Notifier } from '../../src/daemon/daemon.js';
+import type { TrackedTunnel, TunnelReport, TunnelTracker } from '../../src/daemon/status-types.js';
+import { tunnelStateOf } from '../../src/driver/tunnel-state.js';
+import type { Effect } from '../../src/machine/effects.js';
 import { LOG_DEBUG, LOG_INFO } from '../../src/machine/config/log-levels.js';
 import { daemonConfig, fakeSsh, type TunnelSpec } from '../support/daemon-config.js';
 
@@ -37,7 +40,7 @@ describe('the daemon', { timeout: 20_000 }, () => {
     env: { AUTOSSH_PATH: sleepingSsh, AUTOSSH_GATETIME: '0', AUTOSSH_LOGFILE: logFile, AUTOSSH_LOGLEVEL: String(LOG_DEBUG), ...env },
   });
 
-  function startDaemon(config: DaemonConfig): Harness {
+  function startDaemon(config: DaemonConfig, makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker): Harness {
     let resolveExit!: (code: number) => void;
     const notified: Array<Record<string, string>> = [];
     const notifier: Notifier = { notify: (fields) => notified.push(fields) };
@@ -60,6 +63,7 @@ describe('the daemon', { timeout: 20_000 }, () => {
       onExit: resolveExit,
       warn: (line) => h.warnings.push(line),
       notifier,
+      makeTracker,
     });
     expect(h.daemon.start(config)).toBeNull();
     harness = h;
@@ -233,5 +237,33 @@ describe('the daemon', { timeout: 20_000 }, () => {
     expect(tunnelRecords.find((record) => /^ssh child pid is/.test(record.message!) && record.tunnel === 'db')?.rule).toBeUndefined();
     // the daemon's own lines name no tunnel
     expect(records.find((record) => /starting 2 tunnel\(s\)/.test(record.message!))?.tunnel).toBeUndefined();
+  });
+
+  it('hands each tunnel to its tracker: every effect in order, its snapshot and ssh pid; reports come from the trackers', async () => {
+    const seen = new Map<string, Effect[]>();
+    const tracked = new Map<string, TrackedTunnel>();
+    const makeTracker = (tunnel: TrackedTunnel): TunnelTracker => {
+      const effects: Effect[] = [];
+      seen.set(tunnel.name, effects);
+      tracked.set(tunnel.name, tunnel);
+      return {
+        observe: (effect) => effects.push(effect),
+        report: (): TunnelReport => {
+          const state = tunnelStateOf(tunnel.snapshot());
+          return {
+            name: tunnel.name, phase: state.phase, up: state.up, sshPid: tunnel.sshPid(), starts: state.startCount,
+            lastExit: null, lastRule: 'tracked', lastDecision: null, since: new Date(0).toISOString(), backoffSeconds: null,
+          };
+        },
+      };
+    };
+    const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db'), spec('web')]), makeTracker);
+    const db = await sshOf(h.daemon, 'db');
+    expect(tracked.get('db')!.sshPid()).toBe(db);
+    expect(seen.get('db')!.map((effect) => effect.type)).toContain('spawnSsh');
+    expect(h.daemon.reports()).toMatchObject([
+      { name: 'db', phase: 'up', up: true, sshPid: db, starts: 1, lastRule: 'tracked' },
+      { name: 'web', lastRule: 'tracked' },
+    ]);
   });
 });

@@ -125,4 +125,16 @@ describe.skipIf(loaderIsPlaceholder)('autossh-ts --config FILE: a whole run', { 
     expect(await run.exited).toEqual({ code: 1, signal: null });
     for (const pid of kept) expect(isAlive(pid)).toBe(false);
   });
+
+  it('SIGKILL of the daemon leaves no ssh behind', async () => {
+    writeFileSync(configFile, tunnelsToml([{ name: 'db', host: 'db.example' }, { name: 'web', host: 'web.example' }]));
+    const run = startCli(['--config', configFile]);
+    const two = await waitFor(() => {
+      const pids = sshChildrenOf(run.pid);
+      return pids.length === 2 ? pids : undefined;
+    }, { timeoutMs: WAIT_MS, what: 'two ssh children of the daemon', abortIf: run.exitReason });
+    process.kill(run.pid, 'SIGKILL');
+    await run.exited;
+    await waitFor(() => two.every((pid) => !isAlive(pid)), { timeoutMs: WAIT_MS, what: 'no ssh left after the daemon was SIGKILLed' });
+  });
 });
