@@ -98,7 +98,11 @@ describe.skipIf(loaderIsPlaceholder)('autossh-ts --config FILE: a whole run', { 
       }
       return byTunnel;
     };
-    const before = readPids();
+    // the log line comes just after the spawn: the child may be seen first
+    const before = await waitFor(() => {
+      const pids = readPids();
+      return pids.size === 3 ? pids : undefined;
+    }, { timeoutMs: WAIT_MS, what: 'three "ssh child pid is" lines', abortIf: run.exitReason });
     expect([...before.values()].sort()).toEqual(three);
 
     // remove mail, change web, keep db, add cache
