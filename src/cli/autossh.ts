@@ -47,6 +47,11 @@ for (const signal of SUPERVISOR_SIGNALS) {
 
 function main(): void {
   const args = process.argv.slice(2);
+  // the daemon (issue 11): 1.4g never accepts --config, so no drop-in command line changes meaning
+  if (args[0] === '--config' || args[0]?.startsWith('--config=')) {
+    void import('../daemon/cli.js').then(({ runDaemon }) => runDaemon(PROG, args, live)).catch(fail);
+    return;
+  }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
   const outcome = parseCommandLine(args, process.env, process.pid);
   if (outcome.kind !== 'needsMonitorPort') return act(args, outcome);

@@ -18,6 +18,10 @@ export function usageText(progName: string): string {
        pass it to ssh.)
     -V print autossh version and exit.
 
+       ${progName} --config FILE
+    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env) in one
+    process; SIGHUP reloads it, leaving unchanged tunnels alone. See README.
+
 Environment variables are:
     AUTOSSH_GATETIME    - how long must an ssh session be established
                           before we decide it really was established
@@ -38,6 +42,9 @@ Environment variables are:
                           stderr
     AUTOSSH_KILLTIME    - (autossh-ts) seconds to wait after SIGTERM before
                           SIGKILLing ssh. Default 5; 0 waits forever, as 1.4g.
+    AUTOSSH_LOGFORMAT   - (autossh-ts) text (1.4g's lines, default) or json:
+                          one object a line (time, level, message, and the
+                          rule of the decision the line came with).
 
 Liveness settings (autossh-ts; all off unless asked, as 1.4g):
     AUTOSSH_LIVENESS    - 1 turns D9, D10 and D11 on, with CONNECTTIME 60;

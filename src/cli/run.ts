@@ -12,7 +12,9 @@ import { CliHost } from './cli-host.js';
 import { DAEMON_MARK, START_REPORT_MS, StartReport, launchDaemon, type DaemonStart } from './detach.js';
 
 export async function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): Promise<void> {
-  const logger = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
+  const logger = new Logger({
+    progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug, format: config.logFormat,
+  });
   const logError = logger.open();
   // null unless we are the daemon a -f launcher waits for
   const report = StartReport.ofThisDaemon();

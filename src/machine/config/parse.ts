@@ -103,6 +103,7 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
       pidFile: settings.pidFile,
       logFile: settings.logFile,
       logLevel: settings.logLevel,
+      logFormat: settings.logFormat,
       debug: settings.debug,
       runAsDaemon,
     },

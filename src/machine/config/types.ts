@@ -44,6 +44,8 @@ export interface Config {
   pidFile: string | null;
   logFile: string | null;
   logLevel: number;
+  /** AUTOSSH_LOGFORMAT: 1.4g's text lines, or one JSON object a line */
+  logFormat: 'text' | 'json';
   /** AUTOSSH_DEBUG: everything, also to stderr */
   debug: boolean;
   /** -f */
