@@ -46,20 +46,36 @@ export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export async function startStatusServer(listen: StatusListen, source: StatusSource, metrics: DaemonMetrics): Promise<StatusServer> {
+export interface StatusServerOptions {
+  /** REQUEST_TIMEOUT_MS unless told (tests shorten it) */
+  requestTimeoutMs?: number;
+}
+
+export async function startStatusServer(
+  listen: StatusListen,
+  source: StatusSource,
+  metrics: DaemonMetrics,
+  options: StatusServerOptions = {},
+): Promise<StatusServer> {
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const daemon: DaemonInfo = source.daemon ?? {
     pid: process.pid,
     configPath: null,
     startedAt: new Date(Date.now() - process.uptime() * 1000).toISOString(),
     version: VERSION,
   };
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS }, (request, response) => {
+  const server = createServer({
+    requestTimeout: timeoutMs,
+    headersTimeout: timeoutMs,
+    // how often node checks those two timeouts (30 s by default: a slow client would outstay them)
+    connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeoutMs / 2)),
+  }, (request, response) => {
     answer(request, response, source, daemon, metrics).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `internal error: ${String(error)}\n`);
       else response.destroy();
     });
   });
-  server.keepAliveTimeout = REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = timeoutMs;
   server.maxHeadersCount = MAX_HEADERS;
   server.maxConnections = MAX_CONNECTIONS;
   const sockets = new Set<Socket>();

@@ -40,8 +40,9 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
   let phase: TunnelPhase = 'starting';
   let since = wallClock().toISOString();
 
-  function notePhase(now: TunnelPhase): void {
-    if (now === phase) return;
+  /** `anew`: a new ssh started: the tunnel is in its phase anew, even if the phase's name did not change */
+  function notePhase(now: TunnelPhase, anew = false): void {
+    if (now === phase && !anew) return;
     phase = now;
     since = wallClock().toISOString();
   }
@@ -68,7 +69,9 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
         case 'spawnSsh':
           starts++;
           signalledCurrent = false;
-          break;
+          // an ssh that ended and its successor, in one step: still "up", but since now
+          notePhase(tunnelStateOf(tracked.snapshot()).phase, true);
+          return;
         case 'signalSsh':
           signalledCurrent = true;
           break;
