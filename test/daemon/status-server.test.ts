@@ -8,9 +8,8 @@ import { createDaemonMetrics } from '../../src/daemon/metrics.js';
 import { readyAnswer, startStatusServer, type StatusServer } from '../../src/daemon/status-server.js';
 import type { DaemonInfo } from '../../src/daemon/status-types.js';
 import { statusSourceOf } from '../../src/daemon/tunnel-tracker.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
-import { configOf, handTunnel, type HandHost, type Tracked } from '../support/tracked-tunnel.js';
+import { threeTunnels, type Tracked } from '../support/tracked-tunnel.js';
 
 const MAX_CALLBACKS = 10_000;
 const LOOPBACK = { host: '127.0.0.1', port: 0 };
@@ -20,24 +19,6 @@ const servers: StatusServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
-
-/** Three tunnels: db up, web backing off, mon stopping its ssh. */
-function threeTunnels(): { clock: VirtualClock; tunnels: Array<Tracked<HandHost>> } {
-  const clock = new VirtualClock();
-  const env = { AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '600' };
-  const db = handTunnel('db', configOf(['-M', '0', 'host'], env), clock);
-  const web = handTunnel('web', configOf(['-M', '0', 'host'], env), clock);
-  const mon = handTunnel('mon', configOf(['-M', '20000', 'host'], { ...env, AUTOSSH_FIRST_POLL: '30', AUTOSSH_KILLTIME: '0' }), clock);
-  mon.host.onSigterm = null;
-  clock.runUntil(30_000, MAX_CALLBACKS);
-  mon.host.answerProbe(false);
-  for (let i = 0; i < 6; i++) {
-    clock.runUntil(clock.now() + 1_000, MAX_CALLBACKS);
-    web.host.endSsh({ code: 255 });
-    clock.runUntil(clock.now(), MAX_CALLBACKS);
-  }
-  return { clock, tunnels: [db, web, mon] };
-}
 
 /** `daemon` null: the source gives no daemon info */
 async function serve(tunnels: Array<Tracked<unknown>>, daemon: DaemonInfo | null = DAEMON, requestTimeoutMs?: number) {

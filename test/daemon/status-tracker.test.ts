@@ -90,8 +90,10 @@ describe('a tunnel tracker over a hand-driven world', () => {
 
   it('reports a start that failed and the tunnel that gave up (D7)', () => {
     const clock = new VirtualClock();
-    const t = handTunnel('nossh', configOf(['-M', '0', 'host'], { AUTOSSH_GATETIME: '0' }), clock, (host) => {
-      host.failNextSpawn = true;
+    const t = handTunnel('nossh', configOf(['-M', '0', 'host'], { AUTOSSH_GATETIME: '0' }), clock, {
+      beforeStart: (host) => {
+        host.failNextSpawn = true;
+      },
     });
     clock.runUntil(0, MAX_CALLBACKS);
     clock.runUntil(1_000, MAX_CALLBACKS);

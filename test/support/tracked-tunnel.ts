@@ -15,7 +15,7 @@ import { TIMER_DUE_EVENTS, type SshEnd, type TimerName, type WorldEvent } from '
 import { Prng } from '../../sim/fleet/prng.js';
 import { NamedTimers } from '../../sim/named-timers.js';
 import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
-import type { VirtualClock } from '../../sim/virtual-clock.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 
 /** The wall clock's reading at virtual time 0: trackers' ISO times are EPOCH + virtual ms. */
 export const EPOCH_MS = Date.parse('2026-01-01T00:00:00.000Z');
@@ -136,6 +136,7 @@ function wire<H extends SupervisorHost>(
   clock: VirtualClock,
   makeHost: (tell: Tell) => H,
   pidOf: (host: H) => number | null,
+  epochMs = EPOCH_MS,
 ): Tracked<H> {
   const effects: Effect[] = [];
   const ends: WorldEvent[] = [];
@@ -147,7 +148,7 @@ function wire<H extends SupervisorHost>(
       sshPid: () => pidOf(parts.host),
       nowMs: () => clock.now(),
     },
-    wallClockOf(clock),
+    () => new Date(epochMs + clock.now()),
   );
   parts.supervisor = new Supervisor(config, {
     observe: (effect) => {
@@ -166,10 +167,17 @@ function wire<H extends SupervisorHost>(
 /** ssh's pid in these worlds: 4000 + its number, while it runs */
 const pidOfNumber = (alive: boolean, n: number): number | null => (alive ? 4000 + n : null);
 
-/** `beforeStart` sets the host up before the supervisor's START (which spawns the first ssh at once). */
-export function handTunnel(name: string, config: Config, clock: VirtualClock, beforeStart?: (host: HandHost) => void): Tracked<HandHost> {
-  const tunnel = wire(name, config, clock, (tell) => new HandHost(clock, tell), (host) => pidOfNumber(host.sshAlive, host.sshNumber));
-  beforeStart?.(tunnel.host);
+export interface HandTunnelOptions {
+  /** sets the host up before the supervisor's START (which spawns the first ssh at once) */
+  beforeStart?: (host: HandHost) => void;
+  /** the wall clock at virtual time 0 (EPOCH_MS unless told) */
+  epochMs?: number;
+}
+
+export function handTunnel(name: string, config: Config, clock: VirtualClock, options: HandTunnelOptions = {}): Tracked<HandHost> {
+  const pidOf = (host: HandHost) => pidOfNumber(host.sshAlive, host.sshNumber);
+  const tunnel = wire(name, config, clock, (tell) => new HandHost(clock, tell), pidOf, options.epochMs);
+  options.beforeStart?.(tunnel.host);
   tunnel.supervisor.start(tunnel.host);
   return tunnel;
 }
@@ -184,6 +192,29 @@ export function randomTunnel(name: string, config: Config, clock: VirtualClock, 
   );
   tunnel.supervisor.start(tunnel.host);
   return tunnel;
+}
+
+const SCENE_CALLBACKS = 10_000;
+
+/**
+ * Three tunnels at 36 s: db up since 0; web backing off 2 s after six fast ends by status 255 (from
+ * 31 s on); mon stopping an ssh that ignores SIGTERM (KILLTIME 0) after its test failed at 30 s.
+ */
+export function threeTunnels(epochMs = EPOCH_MS): { clock: VirtualClock; tunnels: Array<Tracked<HandHost>> } {
+  const clock = new VirtualClock();
+  const env = { AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '600' };
+  const db = handTunnel('db', configOf(['-M', '0', 'host'], env), clock, { epochMs });
+  const web = handTunnel('web', configOf(['-M', '0', 'host'], env), clock, { epochMs });
+  const mon = handTunnel('mon', configOf(['-M', '20000', 'host'], { ...env, AUTOSSH_FIRST_POLL: '30', AUTOSSH_KILLTIME: '0' }), clock, { epochMs });
+  mon.host.onSigterm = null;
+  clock.runUntil(30_000, SCENE_CALLBACKS);
+  mon.host.answerProbe(false);
+  for (let i = 0; i < 6; i++) {
+    clock.runUntil(clock.now() + 1_000, SCENE_CALLBACKS);
+    web.host.endSsh({ code: 255 });
+    clock.runUntil(clock.now(), SCENE_CALLBACKS);
+  }
+  return { clock, tunnels: [db, web, mon] };
 }
 
 /** A harsh world: short lives, every kind of end, stubborn ssh, failing starts and tests. */

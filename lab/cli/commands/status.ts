@@ -42,11 +42,11 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description("show a running autossh-ts daemon's tunnels (its /status endpoint): state, up, ssh pid, starts, last exit, last rule, since when")
-    .option('--url <url>', "the daemon's [status] listen address", parseStatusUrl, new URL(DEFAULT_STATUS_URL))
+    .option('--url <url>', "the daemon's [status] listen address", parseStatusUrl, DEFAULT_STATUS_URL)
     .option('--json', 'print the JSON the daemon answered instead of the table')
-    .action(async (options: { url: URL; json?: boolean }) => {
+    .action(async (options: { url: string; json?: boolean }) => {
       try {
-        const { text, answer } = await fetchStatus(statusUrlOf(options.url));
+        const { text, answer } = await fetchStatus(statusUrlOf(new URL(options.url)));
         process.stdout.write(options.json ? (text.endsWith('\n') ? text : `${text}\n`) : formatStatusTable(answer, new Date()));
       } catch (error) {
         if (!(error instanceof StatusCommandError)) throw error;
@@ -56,7 +56,8 @@ export function registerStatus(program: Command): void {
     });
 }
 
-function parseStatusUrl(text: string): URL {
+/** commander's parser for --url: an http(s) URL, given back as text (as the default is) */
+function parseStatusUrl(text: string): string {
   let url: URL;
   try {
     url = new URL(text);
@@ -64,7 +65,7 @@ function parseStatusUrl(text: string): URL {
     throw new InvalidArgumentError('expected an http URL such as http://127.0.0.1:9273');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http or https URL');
-  return url;
+  return text;
 }
 
 /** The daemon's base URL (a reverse proxy's prefix kept), or its /status itself. */
