@@ -1,11 +1,11 @@
-// The daemon's Prometheus metrics: a view of its trackers, recomputed at every scrape.
+// The daemon's Prometheus metrics: a view of its trackers, brought up to date at every scrape.
 // Nothing is incremented as effects pass: a tracker counts, and a scrape copies its counts here.
-// So a tunnel removed by a reload has no series at the next scrape, and a changed tunnel (a
+// A tunnel removed by a reload has no series from the next scrape on, and a changed tunnel (a
 // new tracker) starts its counters from 0, which Prometheus reads as a counter reset.
 // A Registry of its own per daemon (never prom-client's global one): two daemons in one test
 // process, or a library user's own metrics, never mix.
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { TrackerSource } from './status-types.js';
+import type { TrackerSource, TunnelTracker } from './status-types.js';
 
 export type ReloadResult = 'ok' | 'failed';
 
@@ -29,6 +29,22 @@ export interface MetricsOptions {
 }
 
 const TUNNEL = ['tunnel'] as const;
+
+/** One tunnel's series as last published: the tracker they came from and each counter's value. */
+interface Published {
+  tracker: TunnelTracker;
+  starts: number;
+  exits: Map<string, number>;
+  decisions: Map<string, number>;
+}
+
+/** Move one labelled counter up to its tracker's count (counts only grow within a tracker). */
+function publish<L extends string>(counter: Counter<L>, values: Map<string, number>, labels: Record<L, string>, key: string, n: number): void {
+  const was = values.get(key);
+  if (was !== undefined && n <= was) return;
+  counter.inc(labels, n - (was ?? 0));
+  values.set(key, n);
+}
 
 export function createDaemonMetrics(source: TrackerSource, options: MetricsOptions = {}): DaemonMetrics {
   const registry = new Registry();
@@ -72,21 +88,47 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
 
   if (options.processMetrics) registerProcessMetrics(registry);
 
+  // What each tunnel's series say now, and the tracker they came from. A scrape moves each
+  // counter by what its tracker counted since the last scrape, rather than rebuilding every
+  // series: prom-client keeps series in an object keyed by labels, and refilling an emptied one
+  // is most of a scrape's cost at a hundred tunnels.
+  const published = new Map<string, Published>();
+
+  function forget(tunnel: string, book: Published): void {
+    up.remove({ tunnel });
+    backoff.remove({ tunnel });
+    starts.remove({ tunnel });
+    for (const reason of book.exits.keys()) exits.remove({ tunnel, reason });
+    for (const rule of book.decisions.keys()) decisions.remove({ tunnel, rule });
+    published.delete(tunnel);
+  }
+
   /** copy every tracker's state into the metrics; series of tunnels gone are dropped */
   function refresh(): void {
     const trackers = source.trackers();
-    for (const metric of [up, starts, exits, decisions, backoff]) metric.reset();
+    const present = new Set<string>();
     tunnels.set(trackers.length);
     for (const tracker of trackers) {
       const tunnel = tracker.name;
+      present.add(tunnel);
+      let book = published.get(tunnel);
+      // a tunnel restarted by a reload has a new tracker counting from 0: a counter reset
+      if (book !== undefined && book.tracker !== tracker) forget(tunnel, book);
+      if (book === undefined || book.tracker !== tracker) {
+        book = { tracker, starts: 0, exits: new Map(), decisions: new Map() };
+        published.set(tunnel, book);
+        starts.inc({ tunnel }, 0);
+      }
       const report = tracker.report();
       const counts = tracker.counts();
       up.set({ tunnel }, report.up ? 1 : 0);
       backoff.set({ tunnel }, report.backoffSeconds ?? 0);
-      starts.inc({ tunnel }, counts.starts);
-      for (const [reason, n] of Object.entries(counts.exits)) exits.inc({ tunnel, reason }, n);
-      for (const [rule, n] of Object.entries(counts.decisions)) decisions.inc({ tunnel, rule }, n);
+      if (counts.starts > book.starts) starts.inc({ tunnel }, counts.starts - book.starts);
+      book.starts = counts.starts;
+      for (const [reason, n] of Object.entries(counts.exits)) publish(exits, book.exits, { tunnel, reason }, reason, n);
+      for (const [rule, n] of Object.entries(counts.decisions)) publish(decisions, book.decisions, { tunnel, rule }, rule, n);
     }
+    for (const [tunnel, book] of published) if (!present.has(tunnel)) forget(tunnel, book);
   }
 
   return {

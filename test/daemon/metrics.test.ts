@@ -90,6 +90,33 @@ describe('the daemon metrics', () => {
     expect(valueOf(after, 'autossh_tunnels')).toBe(2);
   });
 
+  it('restart the counters of a tunnel changed by a reload (a new tracker) from its new counts', async () => {
+    const clock = new VirtualClock();
+    const tunnels = threeTunnels(clock);
+    let running = [...tunnels];
+    const metrics = createDaemonMetrics({ trackers: () => running.map((t) => t.tracker) });
+    clock.runUntil(120_000, MAX_CALLBACKS);
+    const before = parseExposition(await metrics.text());
+    expect(valueOf(before, 'autossh_ssh_starts_total', { tunnel: 'web' })).toBeGreaterThan(3);
+
+    // the reload restarts web: a new supervisor and tracker under the same name
+    const env = { AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '600' };
+    const changed = handTunnel('web', configOf(['-M', '0', 'other-host'], env), clock);
+    running = running.map((t) => (t.name === 'web' ? changed : t));
+    clock.runUntil(clock.now(), MAX_CALLBACKS);
+    const after = parseExposition(await metrics.text());
+    expect(valueOf(after, 'autossh_ssh_starts_total', { tunnel: 'web' })).toBe(1);
+    expect(samplesOf(after, 'autossh_ssh_exits_total', { tunnel: 'web' })).toEqual([]);
+    expect(samplesOf(after, 'autossh_decisions_total', { tunnel: 'web' })).toEqual([]);
+    expectAgreement(after, running);
+
+    changed.host.endSsh({ code: 255 });
+    clock.runUntil(clock.now() + 1_000, MAX_CALLBACKS);
+    const later = parseExposition(await metrics.text());
+    expect(valueOf(later, 'autossh_ssh_exits_total', { tunnel: 'web', reason: 'status_255' })).toBe(1);
+    expectAgreement(later, running);
+  });
+
   it('count reloads by result, both from 0', async () => {
     const metrics = createDaemonMetrics({ trackers: () => [] });
     let families = parseExposition(await metrics.text());
