@@ -151,14 +151,14 @@ describe('the status server', () => {
     ).rejects.toThrow(`status listener: cannot listen on 127.0.0.1:${port}: the address is in use (EADDRINUSE)`);
   });
 
-  it('closes promptly with a keep-alive connection open, and stops answering', async () => {
+  it('closes promptly with a client halfway through a request, and stops answering', async () => {
     const { tunnels } = threeTunnels();
     const { server, url } = await serve(tunnels);
     servers.pop();
     const socket = connect(server.address.port, '127.0.0.1');
     await once(socket, 'connect');
-    socket.write('GET /ready HTTP/1.1\r\nHost: x\r\n\r\n');
-    await once(socket, 'data');
+    socket.write('GET /ready HTTP/1.1\r\nHost: x\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     await server.close();
     expect(Date.now() - started).toBeLessThan(1_000);
