@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemonMetrics } from '../../src/daemon/metrics.js';
-import { readyAnswer, startStatusServer, type StatusServer } from '../../src/daemon/status-server.js';
+import { readyAnswer, startStatusServer, type StatusServer, type StatusServerOptions } from '../../src/daemon/status-server.js';
 import type { DaemonInfo } from '../../src/daemon/status-types.js';
 import { statusSourceOf } from '../../src/daemon/tunnel-tracker.js';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
@@ -21,10 +21,10 @@ afterEach(async () => {
 });
 
 /** `daemon` null: the source gives no daemon info */
-async function serve(tunnels: Array<Tracked<unknown>>, daemon: DaemonInfo | null = DAEMON, requestTimeoutMs?: number) {
+async function serve(tunnels: Array<Tracked<unknown>>, daemon: DaemonInfo | null = DAEMON, options: StatusServerOptions = {}) {
   const trackers = { trackers: () => tunnels.map((t) => t.tracker) };
   const metrics = createDaemonMetrics(trackers);
-  const server = await startStatusServer(LOOPBACK, statusSourceOf(trackers, daemon ?? undefined), metrics, requestTimeoutMs ? { requestTimeoutMs } : {});
+  const server = await startStatusServer(LOOPBACK, statusSourceOf(trackers, daemon ?? undefined), metrics, options);
   servers.push(server);
   return { server, metrics, url: `http://127.0.0.1:${server.address.port}` };
 }
@@ -95,6 +95,24 @@ describe('the status server', () => {
     expect(valueOf(families, 'autossh_backoff_seconds', { tunnel: 'web' })).toBeGreaterThan(0);
   });
 
+  it('reads the trackers for /metrics at most once per reuse period, however many scrapers come', async () => {
+    const { clock, tunnels } = threeTunnels();
+    const { url } = await serve(tunnels, DAEMON, { metricsReuseMs: 300 });
+    let reads = 0;
+    const counts = tunnels[1]!.tracker.counts.bind(tunnels[1]!.tracker);
+    tunnels[1]!.tracker.counts = () => (reads++, counts());
+    const texts = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${url}/metrics`)).text()));
+    expect(new Set(texts).size).toBe(1);
+    expect(reads).toBe(1);
+    // news within the period is not shown yet; after it, it is
+    clock.runUntil(clock.now() + 120_000, MAX_CALLBACKS);
+    expect(await (await fetch(`${url}/metrics`)).text()).toBe(texts[0]);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const fresh = parseExposition(await (await fetch(`${url}/metrics`)).text());
+    expect(valueOf(fresh, 'autossh_tunnel_up', { tunnel: 'web' })).toBe(1);
+    expect(reads).toBe(2);
+  });
+
   it('answers HEAD like GET without the body', async () => {
     const { tunnels } = threeTunnels();
     const { url } = await serve(tunnels);
@@ -131,7 +149,7 @@ describe('the status server', () => {
 
   it('closes a connection that sends half a request once the request time is up', async () => {
     const { tunnels } = threeTunnels();
-    const { server } = await serve(tunnels, DAEMON, 300);
+    const { server } = await serve(tunnels, DAEMON, { requestTimeoutMs: 300 });
     const started = Date.now();
     const { text, closed } = await raw(server.address.port, 'GET /ready HTTP/1.1\r\nHost: x\r\n', 5_000);
     expect(closed).toBe(true);
