@@ -4,7 +4,7 @@
 // the event loop per request, and everything a client can make us hold is bounded (timeouts,
 // connections, headers; request bodies are never read).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { VERSION } from '../cli/help.js';
 import type { StatusListen } from './config/types.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -46,9 +46,35 @@ export function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * A /metrics answer is reused for this long: however many scrapers come, the trackers are read
+ * at most once per period (a scrape of 100 tunnels is a few ms of the event loop the machines
+ * share), and Prometheus scrapes every 15 s or more anyway.
+ */
+export const METRICS_REUSE_MS = 1_000;
+
 export interface StatusServerOptions {
   /** REQUEST_TIMEOUT_MS unless told (tests shorten it) */
   requestTimeoutMs?: number;
+  /** METRICS_REUSE_MS unless told; 0 computes every answer afresh */
+  metricsReuseMs?: number;
+}
+
+/** The /metrics text, computed at most once per `reuseMs`; concurrent scrapes share one computation. */
+function reusedMetrics(metrics: DaemonMetrics, reuseMs: number): () => Promise<string> {
+  let last: { atMs: number; text: Promise<string> } | null = null;
+  return () => {
+    const nowMs = performance.now();
+    if (last === null || nowMs - last.atMs >= reuseMs) {
+      const text = metrics.text();
+      last = { atMs: nowMs, text };
+      // a failed scrape is not kept for the next one
+      text.catch(() => {
+        if (last?.text === text) last = null;
+      });
+    }
+    return last.text;
+  };
 }
 
 export async function startStatusServer(
@@ -58,6 +84,7 @@ export async function startStatusServer(
   options: StatusServerOptions = {},
 ): Promise<StatusServer> {
   const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const metricsText = reusedMetrics(metrics, options.metricsReuseMs ?? METRICS_REUSE_MS);
   const daemon: DaemonInfo = source.daemon ?? {
     pid: process.pid,
     configPath: null,
@@ -70,7 +97,7 @@ export async function startStatusServer(
     // how often node checks those two timeouts (30 s by default: a slow client would outstay them)
     connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeoutMs / 2)),
   }, (request, response) => {
-    answer(request, response, source, daemon, metrics).catch((error: unknown) => {
+    answer(request, response, source, daemon, metrics.contentType, metricsText).catch((error: unknown) => {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `internal error: ${String(error)}\n`);
       else response.destroy();
     });
@@ -78,11 +105,6 @@ export async function startStatusServer(
   server.keepAliveTimeout = timeoutMs;
   server.maxHeadersCount = MAX_HEADERS;
   server.maxConnections = MAX_CONNECTIONS;
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
 
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
@@ -105,8 +127,8 @@ export async function startStatusServer(
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        // keep-alive connections would hold close() open until their timeout
-        for (const socket of sockets) socket.destroy();
+        // idle ones are closed by close() itself; a client halfway through a request would hold it open
+        server.closeAllConnections();
       }),
   };
 }
@@ -116,7 +138,8 @@ async function answer(
   response: ServerResponse,
   source: StatusSource,
   daemon: DaemonInfo,
-  metrics: DaemonMetrics,
+  metricsType: string,
+  metricsText: () => Promise<string>,
 ): Promise<void> {
   // a body is never read: answer, then close instead of draining it for the next request
   if (request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined) {
@@ -137,7 +160,7 @@ async function answer(
       return sendJson(response, 200, body);
     }
     case '/metrics':
-      return send(response, 200, metrics.contentType, await metrics.text());
+      return send(response, 200, metricsType, await metricsText());
     default:
       return send(response, 404, 'text/plain; charset=utf-8', `not found: ${(path ?? '?').slice(0, 200)} (try /ready, /status or /metrics)\n`);
   }

@@ -26,6 +26,12 @@ import type {
 export const MAX_DISTINCT_RULES = 64;
 export const OTHER_RULE = 'other';
 
+/**
+ * A connection test is a moment in an up tunnel's life, not a new phase of it: going from `up` to
+ * `testing` and back every POLL leaves `since` alone, so it says how long the session has been up.
+ */
+const UP_PHASES: ReadonlySet<TunnelPhase> = new Set(['up', 'testing']);
+
 export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Date = () => new Date()): TunnelTracker {
   let starts = 0;
   /** the current ssh was sent SIGTERM or SIGKILL: its end is ours */
@@ -42,9 +48,9 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
 
   /** `anew`: a new ssh started: the tunnel is in its phase anew, even if the phase's name did not change */
   function notePhase(now: TunnelPhase, anew = false): void {
-    if (now === phase && !anew) return;
+    const same = now === phase || (UP_PHASES.has(now) && UP_PHASES.has(phase));
     phase = now;
-    since = wallClock().toISOString();
+    if (!same || anew) since = wallClock().toISOString();
   }
 
   function countDecision(rule: string): void {

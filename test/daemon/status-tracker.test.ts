@@ -60,20 +60,24 @@ describe('a tunnel tracker over a hand-driven world', () => {
     const clock = new VirtualClock();
     const t = handTunnel('mon', configOf(['-M', '20000', 'host'], { AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '30' }), clock);
     clock.runUntil(30_000, MAX_CALLBACKS);
-    expect(t.tracker.report()).toMatchObject({ phase: 'testing', up: true, since: isoAt(30_000) });
+    // a test is a moment of an up tunnel: since still counts from the start of its ssh
+    expect(t.tracker.report()).toMatchObject({ phase: 'testing', up: true, since: isoAt(0) });
+    t.host.answerProbe(true);
+    clock.runUntil(60_000, MAX_CALLBACKS);
+    expect(t.tracker.report()).toMatchObject({ phase: 'testing', up: true, since: isoAt(0) });
     t.host.onSigterm = null; // it ignores SIGTERM: we see the stopping phase
     t.host.answerProbe(false);
-    clock.runUntil(31_000, MAX_CALLBACKS);
-    expect(t.tracker.report()).toMatchObject({ phase: 'stopping', up: false, sshPid: 4001, lastRule: 'connectionTestFailed', since: isoAt(30_000) });
+    clock.runUntil(61_000, MAX_CALLBACKS);
+    expect(t.tracker.report()).toMatchObject({ phase: 'stopping', up: false, sshPid: 4001, lastRule: 'connectionTestFailed', since: isoAt(60_000) });
     t.host.endSsh({ code: 255 });
-    clock.runUntil(31_000, MAX_CALLBACKS);
+    clock.runUntil(61_000, MAX_CALLBACKS);
     expect(t.tracker.report()).toMatchObject({
-      phase: 'up', starts: 2, lastExit: { code: 255, signal: null, reason: 'stopped', at: isoAt(31_000) }, lastRule: 'connectionTestFailed',
+      phase: 'up', starts: 2, lastExit: { code: 255, signal: null, reason: 'stopped', at: isoAt(61_000) }, lastRule: 'connectionTestFailed',
     });
     // the next ssh's own end is its own: not "stopped"
     t.host.endSsh({ signal: 'SIGSEGV' });
-    clock.runUntil(32_000, MAX_CALLBACKS);
-    expect(t.tracker.report().lastExit).toEqual({ code: null, signal: 'SIGSEGV', reason: 'signal', at: isoAt(31_000) });
+    clock.runUntil(62_000, MAX_CALLBACKS);
+    expect(t.tracker.report().lastExit).toEqual({ code: null, signal: 'SIGSEGV', reason: 'signal', at: isoAt(61_000) });
     expect(t.tracker.counts().exits).toEqual({ stopped: 1, signal: 1 });
   });
 
