@@ -37,8 +37,8 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
   /** the current ssh was sent SIGTERM or SIGKILL: its end is ours */
   let signalledCurrent = false;
   const exits: Partial<Record<ExitReason, number>> = {};
-  const decisions: Record<string, number> = {};
-  let distinctRules = 0;
+  // a Map: a rule's name is never mistaken for an object's own property
+  const decisions = new Map<string, number>();
   let lastExit: LastExit | null = null;
   let lastRule: string | null = null;
   let lastDecision: string | null = null;
@@ -54,11 +54,8 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
   }
 
   function countDecision(rule: string): void {
-    if (decisions[rule] === undefined) {
-      if (distinctRules >= MAX_DISTINCT_RULES) rule = OTHER_RULE;
-      else distinctRules++;
-    }
-    decisions[rule] = (decisions[rule] ?? 0) + 1;
+    const counted = decisions.has(rule) || decisions.size < MAX_DISTINCT_RULES ? rule : OTHER_RULE;
+    decisions.set(counted, (decisions.get(counted) ?? 0) + 1);
   }
 
   function noteEnd(reason: ExitReason, end: { code: number | null; signal: string | null }): void {
@@ -117,7 +114,7 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
     },
 
     counts(): TunnelCounts {
-      return { starts, exits: { ...exits }, decisions: { ...decisions } };
+      return { starts, exits: { ...exits }, decisions: Object.fromEntries(decisions) };
     },
   };
 }
