@@ -12,7 +12,7 @@ import type { DaemonInfo, StatusSource, TunnelReport } from './status-types.js';
 
 /** A request must be whole within this long; an idle keep-alive connection is closed after it. */
 export const REQUEST_TIMEOUT_MS = 5_000;
-/** Scrapers and probes hold a connection or two each; more than this waits in the kernel's backlog. */
+/** Scrapers and probes hold a connection or two each; past this many, a new one is closed at once. */
 export const MAX_CONNECTIONS = 64;
 const MAX_HEADERS = 64;
 

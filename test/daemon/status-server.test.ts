@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemonMetrics } from '../../src/daemon/metrics.js';
-import { readyAnswer, startStatusServer, type StatusServer, type StatusServerOptions } from '../../src/daemon/status-server.js';
+import { MAX_CONNECTIONS, readyAnswer, startStatusServer, type StatusServer, type StatusServerOptions } from '../../src/daemon/status-server.js';
 import type { DaemonInfo } from '../../src/daemon/status-types.js';
 import { statusSourceOf } from '../../src/daemon/tunnel-tracker.js';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
@@ -158,6 +158,25 @@ describe('the status server', () => {
     // and one that sends nothing at all
     const silent = await raw(server.address.port, '', 5_000);
     expect(silent.closed).toBe(true);
+  });
+
+  it(`serves at most ${MAX_CONNECTIONS} connections at once, and the next one once one goes`, async () => {
+    const { tunnels } = threeTunnels();
+    const { server, url } = await serve(tunnels);
+    const held = await Promise.all(
+      Array.from({ length: MAX_CONNECTIONS }, async () => {
+        const socket = connect(server.address.port, '127.0.0.1');
+        await once(socket, 'connect');
+        return socket;
+      }),
+    );
+    // give the server the time to take them all
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(fetch(`${url}/ready`)).rejects.toThrow();
+    held.pop()!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await fetch(`${url}/ready`)).status).toBe(503);
+    for (const socket of held) socket.destroy();
   });
 
   it('fails to start on a port in use with an error naming host:port', async () => {
