@@ -30,7 +30,10 @@ export interface TunnelReport {
   /** the rule behind the last decision (graceTime, connectionTestFailed, ...) and its words */
   lastRule: string | null;
   lastDecision: string | null;
-  /** wall-clock time the tunnel entered its phase, ISO 8601 */
+  /**
+   * wall-clock time the tunnel entered its phase, ISO 8601; a new ssh starts it anew, and up and
+   * testing count as one (a connection test does not end an up tunnel's time)
+   */
   since: string;
   /** seconds left of the backoff wait; null unless backing off */
   backoffSeconds: number | null;
