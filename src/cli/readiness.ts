@@ -14,7 +14,7 @@ import { tunnelStateOf } from '../driver/tunnel-state.js';
 import type { Effect } from '../machine/effects.js';
 
 /** systemd's notification variables, read here and then unset */
-const NOTIFY_VARIABLES = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
+export const NOTIFY_VARIABLES = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
 
 /** What readiness reads of the running tunnel, when it is asked (the daemon's TrackedTunnel, less the name). */
 export interface WatchedTunnel {

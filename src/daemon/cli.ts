@@ -11,6 +11,12 @@ import type { Live } from '../cli/autossh.js';
 import { loadDaemonConfig } from './config/load.js';
 import { ConfigFileError, type DaemonConfig } from './config/types.js';
 import { Daemon } from './daemon.js';
+import { notifierFromEnvironment } from '../adapters/sd-notify.js';
+import { NOTIFY_VARIABLES } from '../cli/readiness.js';
+import { VERSION } from '../cli/help.js';
+import { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
+import { StatusListenError, startStatusServer, type StatusServer } from './status-server.js';
+import { createTunnelTracker, statusSourceOf } from './tunnel-tracker.js';
 import { withPickedMonitorPorts } from './monitor-ports.js';
 import { NoFreeMonitorPortError } from '../adapters/monitor-port.js';
 
@@ -74,16 +80,42 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
 
   const watchdogUsec = Number(process.env.WATCHDOG_USEC);
   const watchdogPid = process.env.WATCHDOG_PID;
-  const daemon = new Daemon({
+  // sd_notify under systemd (nothing loaded without NOTIFY_SOCKET); a socket it cannot use is
+  // said on stderr, and the tunnels run without readiness
+  const notifier = await notifierFromEnvironment(process.env, (_level, message) => process.stderr.write(`${prog}: ${message}\n`));
+  // as sd_notify(unset_environment=1): no ssh (nor what it runs) inherits them
+  for (const name of NOTIFY_VARIABLES) delete process.env[name];
+
+  let metrics: DaemonMetrics | null = null;
+  const daemon: Daemon = new Daemon({
     prog,
     load,
     log: { logFile: logSettings.logFile, logLevel: logSettings.logLevel, debug: logSettings.debug },
-    onExit: (code) => process.exit(code),
+    onExit: (code) => {
+      // the status endpoint answers until every tunnel has stopped, then the process goes
+      void (server?.close() ?? Promise.resolve()).finally(() => process.exit(code));
+    },
+    onReload: (result) => metrics?.noteReload(result),
     warn: (line) => process.stderr.write(line),
-    // sd_notify: src/adapters/sd-notify.ts's notifier goes here once it is merged
-    notifier: null,
+    notifier,
+    makeTracker: (tunnel) => createTunnelTracker(tunnel),
     watchdogUsec: Number.isFinite(watchdogUsec) && (!watchdogPid || Number(watchdogPid) === process.pid) ? watchdogUsec : null,
   });
+
+  // /ready /status /metrics: bound before any tunnel starts, so a taken port starts nothing
+  let server: StatusServer | null = null;
+  if (config.status) {
+    const trackers = { trackers: () => daemon.trackers() };
+    metrics = createDaemonMetrics(trackers, { processMetrics: true });
+    const info = { pid: process.pid, configPath: target.path, startedAt: new Date().toISOString(), version: VERSION };
+    try {
+      server = await startStatusServer(config.status, statusSourceOf(trackers, info), metrics);
+    } catch (error) {
+      if (error instanceof StatusListenError) return fail(error.message);
+      throw error;
+    }
+  }
+
   // autossh.ts's signal handlers tell `live.supervisor`: here that is the daemon, which answers
   // for all its tunnels; its error handler kills through `live.host`
   live.supervisor = {
@@ -96,5 +128,8 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
   };
   live.host = { signalSsh: () => daemon.killEverySsh(), removePidFile: () => {} };
   const error = daemon.start(config);
-  if (error !== null) fail(error);
+  if (error !== null) {
+    await server?.close();
+    fail(error);
+  }
 }

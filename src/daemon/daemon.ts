@@ -45,6 +45,8 @@ export interface DaemonDeps {
   log: DaemonLogSettings;
   /** every tunnel stopped after a signal: the process exits with this code */
   onExit: (code: number) => void;
+  /** each reload attempt's outcome (the metrics count them) */
+  onReload?: (result: 'ok' | 'failed') => void;
   /** a refused reload is said here too (stderr): it must not pass unseen */
   warn?: (line: string) => void;
   notifier?: Notifier | null;
@@ -143,6 +145,11 @@ export class Daemon implements StatusSource {
     return this.tunnels.get(name);
   }
 
+  /** the trackers of the tunnels in the file now (the metrics read them) */
+  trackers(): TunnelTracker[] {
+    return [...this.tunnels.values()].flatMap((tunnel) => (tunnel.tracker ? [tunnel.tracker] : []));
+  }
+
   reports(): TunnelReport[] {
     return [...this.tunnels.values()].map((tunnel) => tunnel.tracker?.report() ?? tunnel.basicReport());
   }
@@ -157,6 +164,8 @@ export class Daemon implements StatusSource {
       prog: this.deps.prog,
       outputs: this.outputs,
       format: config.logFormat,
+      logFile: this.deps.log.logFile,
+      debug: this.deps.log.debug,
       makeTracker: this.deps.makeTracker,
       onEffect: (tunnel, effect) => this.observe(tunnel, effect),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
@@ -215,6 +224,7 @@ export class Daemon implements StatusSource {
     this.config = next;
     for (const tunnel of prepared.tunnels) this.launch(tunnel);
     this.logger.log(LOG_INFO, `reloaded ${next.path}: ${describePlan(plan)}`);
+    this.deps.onReload?.('ok');
     this.notify({ READY: '1' });
     this.queueStatus();
   }
@@ -223,6 +233,7 @@ export class Daemon implements StatusSource {
     const message = `reload refused, the running tunnels are left as they were: ${why}`;
     this.logger.log(LOG_ERR, message);
     this.deps.warn?.(`${this.deps.prog}: ${message}\n`);
+    this.deps.onReload?.('failed');
     this.notify({ READY: '1', STATUS: `reload refused: ${why}` });
     this.lastStatus = '';
   }

@@ -11,11 +11,15 @@ import { signalEvent } from '../machine/events.js';
 import type { SupervisorSignal } from '../machine/signals.js';
 import type { TunnelDefinition } from './config/types.js';
 import type { TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
+import { trackSshEnds } from './tunnel-tracker.js';
 
 export interface TunnelDeps {
   prog: string;
   outputs: LogOutputs;
   format: LogFormat;
+  /** where every line goes: the daemon's AUTOSSH_LOGFILE (else syslog) and AUTOSSH_DEBUG, for every tunnel */
+  logFile: string | null;
+  debug: boolean;
   /** the status side's view of this tunnel (./status-types.ts); none when nobody asks */
   makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
   /** every effect, after the tracker saw it: the daemon's readiness and STATUS= lines */
@@ -42,7 +46,8 @@ export class RunningTunnel {
   static prepare(definition: TunnelDefinition, deps: TunnelDeps): RunningTunnel | { error: string } {
     const { config } = definition;
     const logger = new Logger({
-      progName: deps.prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug,
+      // the level is the tunnel's (AUTOSSH_LOGLEVEL in its env); the destination the daemon's
+      progName: deps.prog, logFile: deps.logFile, logLevel: config.logLevel, debug: deps.debug,
       format: deps.format, tunnel: definition.name, outputs: deps.outputs,
     });
     const error = logger.open();
@@ -53,20 +58,22 @@ export class RunningTunnel {
   private constructor(readonly definition: TunnelDefinition, logger: Logger, private readonly deps: TunnelDeps) {
     this.name = definition.name;
     this.logger = logger;
-    let tracker: TunnelTracker | null = null;
+    // the tracker reads the machine only once effects come: it can be made before the supervisor
+    const tracker = deps.makeTracker?.({
+      name: this.name,
+      snapshot: () => this.supervisor.machineSnapshot(),
+      sshPid: () => this.sshPid,
+      nowMs: () => this.host.now(),
+    }) ?? null;
     this.supervisor = new Supervisor(definition.config, {
       observe: (effect) => {
         tracker?.observe(effect);
         deps.onEffect?.(this, effect);
       },
     });
-    this.host = new RealHost(definition.config, logger, deps.prog, this.supervisor.tell, (code) => this.finish(code));
-    tracker = deps.makeTracker?.({
-      name: this.name,
-      snapshot: () => this.supervisor.machineSnapshot(),
-      sshPid: () => this.sshPid,
-      nowMs: () => this.host.now(),
-    }) ?? null;
+    // ssh's end reaches the tracker before the machine, which may start the next ssh in that step
+    const tell = tracker ? trackSshEnds(tracker, this.supervisor.tell) : this.supervisor.tell;
+    this.host = new RealHost(definition.config, logger, deps.prog, tell, (code) => this.finish(code));
     this.tracker = tracker;
   }
 

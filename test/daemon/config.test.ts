@@ -233,7 +233,7 @@ describe('bad files: the file, the line and the problem', () => {
     ['a misspelt variable', lines('[defaults]', 'env = { AUTOSSH_POL = "60" }', ...TUNNEL_DB),
       'tunnels.toml:2: [defaults] env: unknown variable AUTOSSH_POL (known: AUTOSSH_PATH, AUTOSSH_LOGLEVEL, AUTOSSH_POLL, AUTOSSH_FIRST_POLL, AUTOSSH_GATETIME, AUTOSSH_MAXSTART, AUTOSSH_MESSAGE, AUTOSSH_PORT, AUTOSSH_MAXLIFETIME, AUTOSSH_KILLTIME, AUTOSSH_LIVENESS, AUTOSSH_CONNECTTIME, AUTOSSH_FORWARDCHECK, AUTOSSH_NETWATCH, AUTOSSH_JITTER)'],
     ['AUTOSSH_LOGFILE', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', 'AUTOSSH_LOGFILE = "/var/log/db.log"'),
-      'tunnels.toml:6: tunnel "db": env: AUTOSSH_LOGFILE cannot be set in the daemon\'s file: logging is the daemon\'s, for every tunnel: set [log] in the file, or let systemd collect stderr'],
+      'tunnels.toml:6: tunnel "db": env: AUTOSSH_LOGFILE cannot be set in the daemon\'s file: logging is the daemon\'s, for every tunnel: set AUTOSSH_LOGFILE in the daemon\'s own environment, or leave it to syslog'],
     ['AUTOSSH_DEBUG', lines('[defaults]', 'env = { AUTOSSH_DEBUG = "1" }', ...TUNNEL_DB),
       'tunnels.toml:2: [defaults] env: AUTOSSH_DEBUG cannot be set in the daemon\'s file: logging is the daemon\'s: use AUTOSSH_LOGLEVEL = "7" for this tunnel\'s debug messages'],
     ['AUTOSSH_PIDFILE', lines(...TUNNEL_DB, 'env = { AUTOSSH_PIDFILE = "/run/db.pid" }'),

@@ -11,7 +11,7 @@ export const TUNNEL_VARIABLES: readonly string[] = [
 
 /** Variables that cannot work inside the daemon, and what to do instead. */
 export const REFUSED_VARIABLES: Readonly<Record<string, string>> = {
-  AUTOSSH_LOGFILE: 'logging is the daemon\'s, for every tunnel: set [log] in the file, or let systemd collect stderr',
+  AUTOSSH_LOGFILE: 'logging is the daemon\'s, for every tunnel: set AUTOSSH_LOGFILE in the daemon\'s own environment, or leave it to syslog',
   AUTOSSH_DEBUG: 'logging is the daemon\'s: use AUTOSSH_LOGLEVEL = "7" for this tunnel\'s debug messages',
   AUTOSSH_LOGFORMAT: 'logging is the daemon\'s: set [log] format = "json"',
   AUTOSSH_PIDFILE: 'every tunnel runs in the daemon\'s one process: systemd (or a pid file of the daemon\'s) knows its pid',
