@@ -10,6 +10,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerMerge } from './commands/merge.js';
+import { registerStatus } from './commands/status.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
@@ -26,6 +27,7 @@ registerSimulate(program);
 registerMerge(program);
 registerImport(program);
 registerInspect(program);
+registerStatus(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -5,7 +5,7 @@ import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { usageText, versionText } from '../../src/cli/help.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { FakeSshWorld } from './fake-ssh-world.js';
-import { SIM_FAKE_SSH, SIM_WORKDIR, type Scenario } from './scenario.js';
+import { SIM_FAKE_SSH, SIM_PORTS, SIM_WORKDIR, type Scenario } from './scenario.js';
 import { TraceRecorder, type Trace, type TraceWrite } from './trace.js';
 
 /** What the oracle's harness puts in a run's environment before the scenario's own `env`. */
@@ -45,7 +45,9 @@ function runScenario(scenario: Scenario, write: TraceWrite | null): Trace {
   const trace = new TraceRecorder(() => clock.now());
   if (write) trace.streamTo(write, scenario.name, scenario.description);
   const env = harnessEnv(scenario);
-  const outcome = parseCommandLine(scenario.args, env);
+  let outcome = parseCommandLine(scenario.args, env);
+  // D13: the CLI picks a free pair and exports AUTOSSH_PORT; the simulated world's is fixed
+  if (outcome.kind === 'needsMonitorPort') outcome = parseCommandLine(scenario.args, { ...env, AUTOSSH_PORT: String(SIM_PORTS.AUTOPORT) });
   // the supervisor ended before it ran anything (usage, version, bad configuration)
   const endEarly = (code: number): Trace => {
     trace.record('supervisor_exit', { code });
@@ -66,6 +68,8 @@ function runScenario(scenario: Scenario, write: TraceWrite | null): Trace {
       trace.stderr = `autossh-ts: ${outcome.message}\n`;
       trace.note(outcome.message);
       return endEarly(1);
+    case 'needsMonitorPort':
+      throw new Error(`${scenario.name}: no monitor port even with AUTOSSH_PORT set`);
     case 'run':
       break;
   }

@@ -38,7 +38,8 @@ export interface Scenario {
   cap: number;
 }
 
-export const SIM_PORTS = { MPORT: 41000, EPORT: 41002 } as const;
+/** AUTOPORT: the pair D13 picks when neither -M nor AUTOSSH_PORT gives one (random in the real CLI) */
+export const SIM_PORTS = { MPORT: 41000, EPORT: 41002, AUTOPORT: 41004 } as const;
 export const SIM_WORKDIR = '/sim/workdir';
 export const SIM_FAKE_SSH = '/sim/oracle/fake-ssh';
 
@@ -47,6 +48,8 @@ const PLACEHOLDERS: Array<[string, string]> = [
   ['{{MPORT+1}}', String(SIM_PORTS.MPORT + 1)],
   ['{{EPORT}}', String(SIM_PORTS.EPORT)],
   ['{{EPORT+1}}', String(SIM_PORTS.EPORT + 1)],
+  ['{{AUTOPORT}}', String(SIM_PORTS.AUTOPORT)],
+  ['{{AUTOPORT+1}}', String(SIM_PORTS.AUTOPORT + 1)],
   ['{{WORKDIR}}', SIM_WORKDIR],
 ];
 
@@ -63,7 +66,7 @@ function substitute(value: unknown): unknown {
   return value;
 }
 
-const PLACEHOLDER_PATTERNS = PLACEHOLDERS.slice(0, 4).map(([placeholder, actual]) => [new RegExp(`\\b${actual}\\b`, 'g'), placeholder] as const);
+const PLACEHOLDER_PATTERNS = PLACEHOLDERS.slice(0, 6).map(([placeholder, actual]) => [new RegExp(`\\b${actual}\\b`, 'g'), placeholder] as const);
 /** ssh's argv is the same words at every start: each is rewritten once (a pure function of it) */
 const placeheld = new Map<string, string>();
 

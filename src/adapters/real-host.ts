@@ -60,7 +60,12 @@ export class RealHost implements SupervisorHost {
   startFailed(message: string): void {
     this.logger.log(LOG_ERR, message);
     // the log may be syslog or a file nobody watches: a run that never started says why here too
-    process.stderr.write(`${this.progName}: ${message}\n`);
+    process.stderr.write(`${this.progName}: ${this.logger.label(message)}\n`);
+  }
+
+  decision(rule: string, detail: string): void {
+    // json logs carry the rule on the line it came with; 1.4g's text lines have no place for it
+    this.logger.decision(rule, detail);
   }
 
   openMonitorListener(port: number, done: (error: string | null) => void): void {

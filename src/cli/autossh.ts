@@ -11,6 +11,7 @@ import { signalEvent } from '../machine/events.js';
 import { SUPERVISOR_SIGNALS } from '../machine/signals.js';
 import { usageText, versionText } from './help.js';
 import type { RealHost } from '../adapters/real-host.js';
+import type { ParseOutcome } from '../machine/config/types.js';
 import type { Supervisor } from '../driver/supervisor.js';
 
 const PROG = 'autossh-ts';
@@ -46,8 +47,26 @@ for (const signal of SUPERVISOR_SIGNALS) {
 
 function main(): void {
   const args = process.argv.slice(2);
+  // the daemon (issue 11): 1.4g never accepts --config, so no drop-in command line changes meaning
+  if (args[0] === '--config' || args[0]?.startsWith('--config=')) {
+    void import('../daemon/cli.js').then(({ runDaemon }) => runDaemon(PROG, args, live)).catch(fail);
+    return;
+  }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
   const outcome = parseCommandLine(args, process.env, process.pid);
+  if (outcome.kind !== 'needsMonitorPort') return act(args, outcome);
+  // D13: Debian's /usr/bin/autossh picks a free pair and exports AUTOSSH_PORT before it execs
+  // autossh; we do the same, so ssh and a -f daemon see the port just as they would there.
+  import('../adapters/monitor-port.js').then(({ pickMonitorPortPair }) => pickMonitorPortPair()).then((port) => {
+    process.env.AUTOSSH_PORT = String(port);
+    act(args, parseCommandLine(args, process.env, process.pid));
+  }, (error: unknown) => {
+    process.stderr.write(`${PROG}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
+
+function act(args: string[], outcome: ParseOutcome): void {
   switch (outcome.kind) {
     case 'version':
       process.stdout.write(`${versionText(PROG)}\n`);
@@ -56,6 +75,9 @@ function main(): void {
       if (outcome.complaint) process.stderr.write(`${PROG}: ${outcome.complaint}\n`);
       process.stderr.write(usageText(PROG));
       process.exit(1);
+    case 'needsMonitorPort':
+      // AUTOSSH_PORT is set by now: the parser never asks twice
+      throw new Error('the command line still lacks a monitor port after D13 picked one');
     case 'error': {
       // D8: 1.4g said this only to syslog; say it where it will be seen, and in the log
       process.stderr.write(`${PROG}: ${outcome.message}\n`);
@@ -81,6 +103,10 @@ function fail(error: unknown): void {
   }
 }
 
+// A reader of our stderr that went away (`autossh-ts ... 2>&1 | head -1` with AUTOSSH_DEBUG)
+// must not end the supervision: the lines are lost, the tunnel is not. Nothing is written from
+// here, so a failing stderr cannot call this again and again.
+process.stderr.on('error', () => {});
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 main();

@@ -12,9 +12,15 @@ export function usageText(progName: string): string {
        variable AUTOSSH_PORT. 0 turns monitoring loop off.
        Alternatively, a port for an echo service on the remote
        machine may be specified. (Normally port 7.)
+       (autossh-ts) Without -M or AUTOSSH_PORT a free pair is
+       picked, as Debian's autossh wrapper does (D13).
     -f run in background (autossh handles this, and does not
        pass it to ssh.)
     -V print autossh version and exit.
+
+       ${progName} --config FILE
+    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env) in one
+    process; SIGHUP reloads it, leaving unchanged tunnels alone. See README.
 
 Environment variables are:
     AUTOSSH_GATETIME    - how long must an ssh session be established
@@ -36,6 +42,9 @@ Environment variables are:
                           stderr
     AUTOSSH_KILLTIME    - (autossh-ts) seconds to wait after SIGTERM before
                           SIGKILLing ssh. Default 5; 0 waits forever, as 1.4g.
+    AUTOSSH_LOGFORMAT   - (autossh-ts) text (1.4g's lines, default) or json:
+                          one object a line (time, level, message, and the
+                          rule of the decision the line came with).
 
 Liveness settings (autossh-ts; all off unless asked, as 1.4g):
     AUTOSSH_LIVENESS    - 1 turns D9, D10 and D11 on, with CONNECTTIME 60;
@@ -77,5 +86,11 @@ Where autossh-ts differs from autossh 1.4g (on purpose):
        (1.4g sleeps it out).
     D12 With AUTOSSH_JITTER, each process spreads its restarts differently
        (1.4g's waits are the same for every process).
+    D13 Neither -M nor AUTOSSH_PORT: a free monitor port pair p, p+1
+       (p in 32768-65534, both bound to check) is picked and exported
+       as AUTOSSH_PORT, as Debian's /usr/bin/autossh does; the raw 1.4g
+       prints usage.
+    With -f, the launcher waits up to 5 s for the daemon to start ssh; a
+       daemon that cannot start has its reason printed, and exit 1.
 `;
 }

@@ -1,44 +1,69 @@
 // autossh-ts's run: open the log, daemonize for -f, then the supervisor and the real host.
 // Imported by ./autossh.js only when the command line asks for a tunnel (this is what loads xstate).
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Logger } from '../adapters/logger.js';
-import { RealHost } from '../adapters/real-host.js';
 import { Supervisor } from '../driver/supervisor.js';
+import { monotonicMs } from '../adapters/clock.js';
 import { LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config, Notice } from '../machine/config/types.js';
 import type { Live } from './autossh.js';
+import { systemdReadiness } from './readiness.js';
+import { CliHost } from './cli-host.js';
+import { DAEMON_MARK, START_REPORT_MS, StartReport, launchDaemon, type DaemonStart } from './detach.js';
 
-/** marks the detached process that `-f` leaves behind; removed before ssh sees the environment */
-const DAEMON_MARK = 'AUTOSSH_TS_DAEMONIZED';
-
-export function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): void {
-  const logger = new Logger({ progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug });
+export async function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): Promise<void> {
+  const logger = new Logger({
+    progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug, format: config.logFormat,
+  });
   const logError = logger.open();
+  // null unless we are the daemon a -f launcher waits for
+  const report = StartReport.ofThisDaemon();
   if (logError) {
     process.stderr.write(`${prog}: ${logError}\n`);
+    report?.failed(logError);
     process.exit(1);
   }
 
-  if (config.runAsDaemon && process.env[DAEMON_MARK] !== '1') {
-    // 1.4g's daemon(0, 0): a new session, cwd /, stdio on /dev/null; the launcher exits 0.
-    const env: NodeJS.ProcessEnv = { ...process.env, [DAEMON_MARK]: '1' };
+  if (config.runAsDaemon && !StartReport.isDaemon()) {
+    const env: NodeJS.ProcessEnv = { ...process.env };
     if (config.logFile) env.AUTOSSH_LOGFILE = resolve(config.logFile);
-    const daemon = spawn(process.execPath, [process.argv[1]!, ...args], {
-      detached: true, stdio: 'ignore', cwd: '/', env,
+    void launchDaemon(args, env).then((start) => {
+      const code = launcherExitCode(prog, start);
+      logger.close(() => process.exit(code));
     });
-    daemon.unref();
-    logger.close(() => process.exit(0));
     return;
   }
   delete process.env[DAEMON_MARK];
 
   logger.log(LOG_INFO, `${prog} starting (pid ${process.pid})`);
-  const supervisor = new Supervisor(config);
+  // sd_notify under systemd (NOTIFY_SOCKET); null, and nothing loaded, without it
+  const readiness = await systemdReadiness(process.env, logger, { snapshot: () => supervisor.machineSnapshot(), sshPid: () => host.sshPid, nowMs: monotonicMs });
+  const supervisor = new Supervisor(config, { observe: readiness ? (effect) => readiness.observe(effect) : undefined });
   live.supervisor = supervisor;
-  const host = new RealHost(config, logger, prog, supervisor.tell, (code) => {
+  const host = new CliHost(config, logger, prog, supervisor.tell, (code) => {
+    readiness?.stopping(code);
     logger.close(() => process.exit(code));
-  });
+  }, report);
   live.host = host;
   supervisor.start(host, notices);
+}
+
+/** 1.4g's launcher exits 0 at once; ours says what the daemon could not do, and exits 1 for it. */
+function launcherExitCode(prog: string, start: DaemonStart): number {
+  switch (start.kind) {
+    case 'started':
+      return 0;
+    case 'failed':
+      process.stderr.write(`${prog}: ${start.message}\n`);
+      return 1;
+    case 'exited':
+      // MAXSTART=0 ends a run before any ssh, with 0, as 1.4g's daemon would
+      if (start.code === 0) return 0;
+      process.stderr.write(`${prog}: the daemon (pid ${start.pid}) ended before it started ssh (${start.signal ?? `exit status ${start.code}`}); see the log\n`);
+      return 1;
+    case 'silent':
+      // slow, not failed: it keeps running, as 1.4g's would
+      process.stderr.write(`${prog}: the daemon (pid ${start.pid}) has not said it started within ${START_REPORT_MS / 1000} s; leaving it running\n`);
+      return 0;
+  }
 }

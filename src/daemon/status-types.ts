@@ -1,14 +1,19 @@
 // What the daemon knows about each tunnel, as /status, /ready, /metrics and sd_notify's STATUS=
 // show it. The daemon (daemon.ts) makes one TunnelTracker per tunnel and feeds it the
-// supervisor's effects (SupervisorOptions.observe); the status server and the metrics read it.
+// supervisor's effects (SupervisorOptions.observe) and ssh's ends (trackSshEnds in
+// tunnel-tracker.ts); the status server and the metrics read it.
 import type { Effect } from '../machine/effects.js';
+import type { SshEnd } from '../machine/events.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import type { TunnelPhase } from '../driver/tunnel-state.js';
+import type { ExitReason } from './exit-reason.js';
 
 export interface LastExit {
   /** ssh's exit status, or null when a signal ended it */
   code: number | null;
   signal: string | null;
+  /** the closed set of src/daemon/exit-reason.ts: `stopped` when we had signalled it */
+  reason: ExitReason;
   /** wall-clock time of the exit, ISO 8601 */
   at: string;
 }
@@ -25,7 +30,10 @@ export interface TunnelReport {
   /** the rule behind the last decision (graceTime, connectionTestFailed, ...) and its words */
   lastRule: string | null;
   lastDecision: string | null;
-  /** wall-clock time the tunnel entered its phase, ISO 8601 */
+  /**
+   * wall-clock time the tunnel entered its phase, ISO 8601; a new ssh starts it anew, and up and
+   * testing count as one (a connection test does not end an up tunnel's time)
+   */
   since: string;
   /** seconds left of the backoff wait; null unless backing off */
   backoffSeconds: number | null;
@@ -40,13 +48,50 @@ export interface TrackedTunnel {
   nowMs(): number;
 }
 
+/** What a tracker has counted since it was made: the counters of /metrics. */
+export interface TunnelCounts {
+  /** spawnSsh effects */
+  starts: number;
+  /** ssh ends by reason; a reason appears at its first count */
+  exits: Readonly<Partial<Record<ExitReason, number>>>;
+  /** decision effects by rule (the machine's rule names; a bounded set, see tunnel-tracker.ts) */
+  decisions: Readonly<Record<string, number>>;
+}
+
 export interface TunnelTracker {
+  readonly name: string;
   /** every effect the supervisor applied, in order */
   observe(effect: Effect): void;
+  /**
+   * ssh ended. The exit effect is the machine's own end, not ssh's, and an ssh stopped by us is
+   * reaped without a decision: only the host knows. Call it with the host's news BEFORE the
+   * supervisor hears it (trackSshEnds does), so the ssh it names is still the current one.
+   */
+  noteSshEnd(end: SshEnd): void;
+  /** ssh could not be executed (SSH_SPAWN_FAILED); same timing as noteSshEnd */
+  noteSpawnFailed(): void;
   report(): TunnelReport;
+  counts(): TunnelCounts;
+}
+
+/** The daemon process, as /status shows it. */
+export interface DaemonInfo {
+  pid: number;
+  /** the configuration file, as given; null when not known */
+  configPath: string | null;
+  /** ISO 8601 */
+  startedAt: string;
+  version: string;
 }
 
 /** The tunnels running now, in the file's order; the status server asks at every request. */
 export interface StatusSource {
   reports(): TunnelReport[];
+  /** shown by /status; without it the server describes its own process (no config path) */
+  readonly daemon?: DaemonInfo;
+}
+
+/** The trackers running now, in the file's order; /metrics reads them at every scrape. */
+export interface TrackerSource {
+  trackers(): readonly TunnelTracker[];
 }

@@ -106,7 +106,7 @@ describe('bad input', () => {
   });
 
   it.each([
-    [['-N', 'host'], null],
+    [['-N'], null],
     [['-M', '0'], null],
     [['-M', '0', '--'], null],
     [['-M', '0', '-Z', 'h'], "invalid option -- 'Z'"],

@@ -4,12 +4,22 @@ import type { Config, Notice } from '../../machine/config/types.js';
 export interface TunnelDefinition {
   /** unique in the file: the key for reload, logs and metrics */
   name: string;
+  /** the line of its [[tunnel]] header in the file, when known (optional: definitions built by hand have none) */
+  line?: number | null;
   /** exactly autossh's argv (without argv[0]) */
   args: string[];
   /** the AUTOSSH_* settings this tunnel runs with: the daemon's defaults, [defaults].env, its own env */
   env: Record<string, string>;
-  /** parsed by the drop-in's own parser (parseCommandLine): same rules, same messages */
+  /**
+   * parsed by the drop-in's own parser (parseCommandLine): same rules, same messages. With
+   * autoMonitorPort, a provisional one (monitoring off) until the daemon picks the pair.
+   */
   config: Config;
+  /**
+   * no -M and no AUTOSSH_PORT (D13): the daemon picks a free monitor port pair when it starts
+   * the tunnel, and parses again with AUTOSSH_PORT set, as the drop-in does
+   */
+  autoMonitorPort?: boolean;
   notices: Notice[];
   /** equal keys: the definition did not change, a reload leaves the tunnel alone */
   definitionKey: string;

@@ -36,6 +36,8 @@ export interface EnvSettings {
   jitterSeconds: number;
   pidFile: string | null;
   logFile: string | null;
+  /** AUTOSSH_LOGFORMAT (autossh-ts): `text` (1.4g's lines, the default) or `json` (one object a line) */
+  logFormat: 'text' | 'json';
   notices: Notice[];
 }
 
@@ -138,12 +140,20 @@ export function readEnv(env: Env): EnvSettings {
 
   const pidFile = env.AUTOSSH_PIDFILE ? env.AUTOSSH_PIDFILE : null;
   const logFile = env.AUTOSSH_LOGFILE !== undefined ? env.AUTOSSH_LOGFILE : null;
+  const logFormat = readLogFormat(env.AUTOSSH_LOGFORMAT);
 
   return {
     sshPath, debug, logLevel, pollSeconds, firstPollSeconds, gateSeconds, maxStart, message,
     envPort, maxLifetimeSeconds, killSeconds, connectSeconds, forwardCheck, netWatch, jitterSeconds,
-    pidFile, logFile, notices,
+    pidFile, logFile, logFormat, notices,
   };
+}
+
+/** How log lines are written: 1.4g's text unless asked; json is for journald, Loki and the like. */
+function readLogFormat(s: string | undefined): 'text' | 'json' {
+  if (s === undefined || s === 'text') return 'text';
+  if (s === 'json') return 'json';
+  throw new EnvError(`invalid log format "${s}" (AUTOSSH_LOGFORMAT: text or json)`);
 }
 
 /** A whole number of seconds, 0 or more; unset means the default. */

@@ -38,7 +38,9 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
   }
   // Debian's build: -M wins over AUTOSSH_PORT.
   monitorSpec ??= settings.envPort;
-  if (monitorSpec === null || scan.firstOperand >= scan.permuted.length) return { kind: 'usage', complaint: null };
+  // no host is usage whatever the port; a host without a port is D13's (Debian's wrapper's) case
+  if (scan.firstOperand >= scan.permuted.length) return { kind: 'usage', complaint: null };
+  if (monitorSpec === null) return { kind: 'needsMonitorPort' };
 
   let monitor: Monitor | null = null;
   let writeSpec = monitorSpec;
@@ -101,6 +103,7 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
       pidFile: settings.pidFile,
       logFile: settings.logFile,
       logLevel: settings.logLevel,
+      logFormat: settings.logFormat,
       debug: settings.debug,
       runAsDaemon,
     },

@@ -44,6 +44,8 @@ export interface Config {
   pidFile: string | null;
   logFile: string | null;
   logLevel: number;
+  /** AUTOSSH_LOGFORMAT: 1.4g's text lines, or one JSON object a line */
+  logFormat: 'text' | 'json';
   /** AUTOSSH_DEBUG: everything, also to stderr */
   debug: boolean;
   /** -f */
@@ -58,6 +60,12 @@ export interface Notice {
 export type ParseOutcome =
   | { kind: 'run'; config: Config; notices: Notice[] }
   | { kind: 'version' }
+  /**
+   * D13: a host but neither -M nor AUTOSSH_PORT. 1.4g prints usage; Debian's /usr/bin/autossh
+   * picks a free port pair and exports AUTOSSH_PORT, and so does our shell (binding is I/O):
+   * pick one, then parse again with AUTOSSH_PORT set.
+   */
+  | { kind: 'needsMonitorPort' }
   /** a usage error: print the usage text (and the getopt complaint), exit 1 */
   | { kind: 'usage'; complaint: string | null }
   /** a bad value (D8): say what and where, exit 1 */

@@ -1,0 +1,135 @@
+// `autossh-ts --config FILE`: the daemon's start. Imported by src/cli/autossh.ts only for
+// --config, so the drop-in's start stays lean. 1.4g never accepts --config (its getopt refuses
+// "--"), so no drop-in command line changes meaning.
+//
+// A file that cannot be read or is broken ends the start here, before anything runs: exit 1
+// (as the drop-in's bad settings do, D8) with `autossh-ts: FILE:LINE: problem` on stderr.
+import { accessSync, constants, statSync } from 'node:fs';
+import { EnvError, readEnv } from '../machine/config/env.js';
+import { signalOf, type SignalEvent } from '../machine/events.js';
+import type { Live } from '../cli/autossh.js';
+import { loadDaemonConfig } from './config/load.js';
+import { ConfigFileError, type DaemonConfig } from './config/types.js';
+import { Daemon } from './daemon.js';
+import { notifierFromEnvironment } from '../adapters/sd-notify.js';
+import { NOTIFY_VARIABLES } from '../cli/readiness.js';
+import { VERSION } from '../cli/help.js';
+import { createDaemonMetrics, type DaemonMetrics } from './metrics.js';
+import { StatusListenError, startStatusServer, type StatusServer } from './status-server.js';
+import { createTunnelTracker, statusSourceOf } from './tunnel-tracker.js';
+import { withPickedMonitorPorts } from './monitor-ports.js';
+import { NoFreeMonitorPortError } from '../adapters/monitor-port.js';
+
+const USAGE = 'usage: autossh-ts --config FILE';
+
+/** `--config FILE` or `--config=FILE`, and nothing after it. */
+export function configPathOf(args: readonly string[]): { path: string } | { complaint: string } {
+  const [first, ...rest] = args;
+  let path: string | undefined;
+  if (first === '--config') path = rest.shift();
+  else if (first?.startsWith('--config=')) path = first.slice('--config='.length);
+  if (path === undefined || path === '') return { complaint: 'option requires an argument -- \'--config\'' };
+  if (rest.length > 0) return { complaint: `--config takes one file and nothing else: unexpected "${rest[0]}" (each tunnel's options go in the file)` };
+  return { path };
+}
+
+/** The loader's first word on a file that is not there or not readable, said plainly. */
+export function readableFileError(path: string): ConfigFileError | null {
+  try {
+    if (statSync(path).isDirectory()) return new ConfigFileError(path, null, 'is a directory, not a configuration file');
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    return new ConfigFileError(path, null, `cannot read the configuration file: ${why}`);
+  }
+}
+
+/** The whole file validated, then D13's monitor ports picked for the tunnels that need one. */
+async function load(path: string): Promise<DaemonConfig> {
+  const unreadable = readableFileError(path);
+  if (unreadable) throw unreadable;
+  return withPickedMonitorPorts(loadDaemonConfig(path));
+}
+
+export async function runDaemon(prog: string, args: readonly string[], live: Live): Promise<void> {
+  const fail = (message: string): void => {
+    process.stderr.write(`${prog}: ${message}\n`);
+    process.exit(1);
+  };
+  const target = configPathOf(args);
+  if ('complaint' in target) return fail(`${target.complaint}\n${USAGE}`);
+
+  // the daemon's own lines go where the drop-in's would: AUTOSSH_LOGFILE, AUTOSSH_LOGLEVEL, AUTOSSH_DEBUG
+  let logSettings;
+  try {
+    logSettings = readEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvError) return fail(error.message);
+    throw error;
+  }
+
+  let config: DaemonConfig;
+  try {
+    config = await load(target.path);
+  } catch (error) {
+    if (error instanceof ConfigFileError || error instanceof NoFreeMonitorPortError) return fail(error.message);
+    throw error;
+  }
+
+  const watchdogUsec = Number(process.env.WATCHDOG_USEC);
+  const watchdogPid = process.env.WATCHDOG_PID;
+  // sd_notify under systemd (nothing loaded without NOTIFY_SOCKET); a socket it cannot use is
+  // said on stderr, and the tunnels run without readiness
+  const notifier = await notifierFromEnvironment(process.env, (_level, message) => process.stderr.write(`${prog}: ${message}\n`));
+  // as sd_notify(unset_environment=1): no ssh (nor what it runs) inherits them
+  for (const name of NOTIFY_VARIABLES) delete process.env[name];
+
+  let metrics: DaemonMetrics | null = null;
+  const daemon: Daemon = new Daemon({
+    prog,
+    load,
+    log: { logFile: logSettings.logFile, logLevel: logSettings.logLevel, debug: logSettings.debug },
+    onExit: (code) => {
+      // the status endpoint answers until every tunnel has stopped, then the process goes
+      void (server?.close() ?? Promise.resolve()).finally(() => process.exit(code));
+    },
+    onReload: (result) => metrics?.noteReload(result),
+    warn: (line) => process.stderr.write(line),
+    notifier,
+    makeTracker: (tunnel) => createTunnelTracker(tunnel),
+    watchdogUsec: Number.isFinite(watchdogUsec) && (!watchdogPid || Number(watchdogPid) === process.pid) ? watchdogUsec : null,
+  });
+
+  // /ready /status /metrics: bound before any tunnel starts, so a taken port starts nothing
+  let server: StatusServer | null = null;
+  if (config.status) {
+    const trackers = { trackers: () => daemon.trackers() };
+    metrics = createDaemonMetrics(trackers, { processMetrics: true });
+    const info = { pid: process.pid, configPath: target.path, startedAt: new Date().toISOString(), version: VERSION };
+    try {
+      server = await startStatusServer(config.status, statusSourceOf(trackers, info), metrics);
+    } catch (error) {
+      if (error instanceof StatusListenError) return fail(error.message);
+      throw error;
+    }
+  }
+
+  // autossh.ts's signal handlers tell `live.supervisor`: here that is the daemon, which answers
+  // for all its tunnels; its error handler kills through `live.host`
+  live.supervisor = {
+    get done() {
+      return daemon.done;
+    },
+    tell: (event) => {
+      if (event.type.startsWith('SIGNAL.')) daemon.signal(signalOf(event.type as SignalEvent));
+    },
+  };
+  live.host = { signalSsh: () => daemon.killEverySsh(), removePidFile: () => {} };
+  const error = daemon.start(config);
+  if (error !== null) {
+    await server?.close();
+    fail(error);
+  }
+}

@@ -1,0 +1,141 @@
+// One tunnel's story for the operator, built from what its supervisor did (the effects it
+// applied) and what its host saw (ssh's ends). It only watches: nothing here reaches the machine.
+// The phase and "up" are read from the machine's snapshot when asked (tunnelStateOf, never
+// redefined here); the tracker adds what a snapshot forgets: counts, the last exit, the last
+// decision, and since when the phase holds.
+import type { Tell } from '../driver/host.js';
+import { tunnelStateOf, type TunnelPhase } from '../driver/tunnel-state.js';
+import type { Effect } from '../machine/effects.js';
+import type { SshEnd } from '../machine/events.js';
+import { exitReasonOf, type ExitReason } from './exit-reason.js';
+import type {
+  DaemonInfo,
+  LastExit,
+  StatusSource,
+  TrackedTunnel,
+  TrackerSource,
+  TunnelCounts,
+  TunnelReport,
+  TunnelTracker,
+} from './status-types.js';
+
+/**
+ * The machine names a couple of dozen rules; a label must not grow past that whatever a future
+ * rule name does, so rules beyond this many are counted as OTHER_RULE.
+ */
+export const MAX_DISTINCT_RULES = 64;
+export const OTHER_RULE = 'other';
+
+/**
+ * A connection test is a moment in an up tunnel's life, not a new phase of it: going from `up` to
+ * `testing` and back every POLL leaves `since` alone, so it says how long the session has been up.
+ */
+const UP_PHASES: ReadonlySet<TunnelPhase> = new Set(['up', 'testing']);
+
+export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Date = () => new Date()): TunnelTracker {
+  let starts = 0;
+  /** the current ssh was sent SIGTERM or SIGKILL: its end is ours */
+  let signalledCurrent = false;
+  const exits: Partial<Record<ExitReason, number>> = {};
+  // a Map: a rule's name is never mistaken for an object's own property
+  const decisions = new Map<string, number>();
+  let lastExit: LastExit | null = null;
+  let lastRule: string | null = null;
+  let lastDecision: string | null = null;
+  // before the first effect the machine has not started: the supervisor may not exist yet
+  let phase: TunnelPhase = 'starting';
+  let since = wallClock().toISOString();
+
+  /** `anew`: a new ssh started: the tunnel is in its phase anew, even if the phase's name did not change */
+  function notePhase(now: TunnelPhase, anew = false): void {
+    const same = now === phase || (UP_PHASES.has(now) && UP_PHASES.has(phase));
+    phase = now;
+    if (!same || anew) since = wallClock().toISOString();
+  }
+
+  function countDecision(rule: string): void {
+    const counted = decisions.has(rule) || decisions.size < MAX_DISTINCT_RULES ? rule : OTHER_RULE;
+    decisions.set(counted, (decisions.get(counted) ?? 0) + 1);
+  }
+
+  function noteEnd(reason: ExitReason, end: { code: number | null; signal: string | null }): void {
+    exits[reason] = (exits[reason] ?? 0) + 1;
+    lastExit = { ...end, reason, at: wallClock().toISOString() };
+    signalledCurrent = false;
+  }
+
+  return {
+    name: tracked.name,
+
+    observe(effect: Effect): void {
+      switch (effect.type) {
+        case 'spawnSsh':
+          starts++;
+          signalledCurrent = false;
+          // an ssh that ended and its successor, in one step: still "up", but since now
+          notePhase(tunnelStateOf(tracked.snapshot()).phase, true);
+          return;
+        case 'signalSsh':
+          signalledCurrent = true;
+          break;
+        case 'decision':
+          countDecision(effect.rule);
+          lastRule = effect.rule;
+          lastDecision = effect.detail;
+          break;
+      }
+      // an effect comes out after its step: the snapshot is already the step's end
+      notePhase(tunnelStateOf(tracked.snapshot()).phase);
+    },
+
+    noteSshEnd(end: SshEnd): void {
+      noteEnd(exitReasonOf(end, signalledCurrent), { code: end.code ?? null, signal: end.signal ?? null });
+    },
+
+    noteSpawnFailed(): void {
+      noteEnd('spawn_failed', { code: null, signal: null });
+    },
+
+    report(): TunnelReport {
+      const state = tunnelStateOf(tracked.snapshot());
+      notePhase(state.phase);
+      return {
+        name: tracked.name,
+        phase: state.phase,
+        up: state.up,
+        sshPid: tracked.sshPid(),
+        starts,
+        lastExit,
+        lastRule,
+        lastDecision,
+        since,
+        backoffSeconds: state.backoffDueMs === null ? null : Math.max(0, state.backoffDueMs - tracked.nowMs()) / 1000,
+      };
+    },
+
+    counts(): TunnelCounts {
+      return { starts, exits: { ...exits }, decisions: Object.fromEntries(decisions) };
+    },
+  };
+}
+
+/**
+ * The sink to build a tunnel's host with: ssh's ends reach the tracker first, then the
+ * supervisor (whose next step may start the next ssh at once).
+ */
+export function trackSshEnds(tracker: TunnelTracker, tell: Tell): Tell {
+  return (event) => {
+    if (event.type === 'SSH_EXITED') tracker.noteSshEnd(event.end);
+    else if (event.type === 'SSH_SPAWN_FAILED') tracker.noteSpawnFailed();
+    tell(event);
+  };
+}
+
+/** A StatusSource reading these trackers at every request. */
+export function statusSourceOf(source: TrackerSource, daemon?: DaemonInfo): StatusSource & TrackerSource {
+  return {
+    trackers: () => source.trackers(),
+    reports: () => source.trackers().map((tracker) => tracker.report()),
+    ...(daemon ? { daemon } : {}),
+  };
+}

@@ -1,0 +1,192 @@
+// sd_notify's transport against a real AF_UNIX SOCK_DGRAM socket (python3 binds it and prints what
+// it receives): the datagrams' text and order, a path and an abstract NOTIFY_SOCKET, a receiver
+// that is gone or stuck (dropped, logged once, never thrown), and the watchdog's pings.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Notifier,
+  monotonicUsec,
+  notifierFromEnvironment,
+  notifyMessage,
+  openUnixDgramSender,
+  parseNotifySocket,
+} from '../../src/adapters/sd-notify.js';
+import { startWatchdog, watchdogPingIntervalMs } from '../../src/adapters/systemd-watchdog.js';
+import { startNotifyReceiver, type NotifyReceiver, type NotifyReceiverOptions } from '../support/notify-receiver.js';
+
+interface Logged {
+  level: number;
+  message: string;
+}
+
+function recorder(): { lines: Logged[]; log: (level: number, message: string) => void } {
+  const lines: Logged[] = [];
+  return { lines, log: (level, message) => void lines.push({ level, message }) };
+}
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function receiver(opts: NotifyReceiverOptions = {}): Promise<NotifyReceiver> {
+  const r = await startNotifyReceiver(opts);
+  cleanups.push(() => r.stop());
+  return r;
+}
+
+async function notifierTo(address: string, log: (level: number, message: string) => void): Promise<Notifier> {
+  const notifier = await notifierFromEnvironment({ NOTIFY_SOCKET: address }, log);
+  expect(notifier, `no notifier for ${address}`).not.toBeNull();
+  cleanups.push(() => notifier!.close());
+  return notifier!;
+}
+
+describe('notifyMessage', () => {
+  it('writes KEY=value lines in a fixed order, STATUS on one line', () => {
+    expect(notifyMessage({ STATUS: 'ssh running (pid 1), up', READY: true })).toBe('READY=1\nSTATUS=ssh running (pid 1), up');
+    expect(notifyMessage({ STOPPING: true, STATUS: 'two\nlines\r\n' })).toBe('STOPPING=1\nSTATUS=two lines ');
+    expect(notifyMessage({ RELOADING: true, MONOTONIC_USEC: 123n })).toBe('RELOADING=1\nMONOTONIC_USEC=123');
+    expect(notifyMessage({ WATCHDOG: true })).toBe('WATCHDOG=1');
+  });
+
+  it('reads MONOTONIC_USEC from CLOCK_MONOTONIC, in µs, as systemd does', () => {
+    const before = monotonicUsec();
+    const python = BigInt(execFileSync('python3', ['-c', 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000)'], { encoding: 'utf8' }).trim());
+    const after = monotonicUsec();
+    expect(python).toBeGreaterThanOrEqual(before);
+    expect(python).toBeLessThanOrEqual(after);
+  });
+});
+
+describe('parseNotifySocket', () => {
+  it('takes an absolute path, and @name as an abstract name with a leading NUL', () => {
+    expect(parseNotifySocket('/run/systemd/notify')).toEqual({ kind: 'path', path: '/run/systemd/notify' });
+    expect(parseNotifySocket('@/org/freedesktop/systemd1/notify')).toEqual({ kind: 'abstract', name: '\0/org/freedesktop/systemd1/notify' });
+  });
+
+  it('names what is wrong with anything else', () => {
+    expect(parseNotifySocket('run/notify')).toEqual({ problem: 'NOTIFY_SOCKET="run/notify" is neither an absolute path nor an @abstract name' });
+    expect(parseNotifySocket('@')).toHaveProperty('problem');
+    expect(parseNotifySocket('vsock:2:1234')).toHaveProperty('problem');
+    expect(parseNotifySocket(`/${'x'.repeat(107)}`)).toEqual({ problem: 'NOTIFY_SOCKET is 108 bytes long; a unix socket address holds at most 107' });
+  });
+});
+
+describe('Notifier over unix-dgram', () => {
+  it('delivers each message as one datagram, in order, to a path', async () => {
+    const r = await receiver();
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(r.address, log);
+    const sent: string[] = [];
+    expect(notifier.notify({ READY: true, STATUS: 'ssh running (pid 42), up' })).toBe(true);
+    sent.push('READY=1\nSTATUS=ssh running (pid 42), up');
+    for (let i = 0; i < 30; i++) {
+      expect(notifier.notify({ STATUS: `step ${i}` })).toBe(true);
+      sent.push(`STATUS=step ${i}`);
+      // the kernel queues 10 datagrams per receiver (net.unix.max_dgram_qlen): let python read
+      if (i % 5 === 4) await r.waitFor(`step ${i}`, (m) => m === `STATUS=step ${i}`);
+    }
+    expect(notifier.notify({ STOPPING: true })).toBe(true);
+    sent.push('STOPPING=1');
+    await r.waitFor('STOPPING=1', (m) => m === 'STOPPING=1');
+    expect(r.messages).toEqual(sent);
+    expect(lines).toEqual([]);
+  });
+
+  it('status() sends a STATUS only when it changed', async () => {
+    const r = await receiver();
+    const notifier = await notifierTo(r.address, recorder().log);
+    expect(notifier.status('up')).toBe(true);
+    expect(notifier.status('up')).toBe(false);
+    expect(notifier.status('backing off 2 s (graceTime)')).toBe(true);
+    expect(notifier.reloading('reloading')).toBe(true);
+    await r.waitFor('RELOADING=1', (m) => m.startsWith('RELOADING=1'));
+    expect(r.messages.slice(0, 2)).toEqual(['STATUS=up', 'STATUS=backing off 2 s (graceTime)']);
+    expect(r.messages[2]).toMatch(/^RELOADING=1\nMONOTONIC_USEC=\d+\nSTATUS=reloading$/);
+  });
+
+  it('an abstract NOTIFY_SOCKET is refused with a reason, logged, and never throws', async () => {
+    // unix-dgram 2.0.7 cannot address an abstract name (strncpy stops at the leading NUL): this
+    // pins that limit down, so a transport that lifts it shows up here
+    const r = await receiver({ abstract: true });
+    const { lines, log } = recorder();
+    const notifier = await notifierFromEnvironment({ NOTIFY_SOCKET: r.address }, log);
+    expect(notifier).toBeNull();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.message).toBe(`sd_notify: NOTIFY_SOCKET=${r.address} is an abstract socket, which the unix-dgram transport cannot address: no readiness notifications`);
+    // the raw transport, asked anyway, says the same
+    expect(await openUnixDgramSender({ kind: 'abstract', name: `\0${r.address.slice(1)}` })).toMatch(/abstract socket/);
+  });
+
+  it('a receiver that is gone: dropped, logged once per kind, not thrown; found again when it comes back', async () => {
+    const r = await receiver();
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(r.address, log);
+    expect(notifier.notify({ STATUS: 'first' })).toBe(true);
+    await r.waitFor('first', (m) => m === 'STATUS=first');
+
+    await r.crash(); // the socket file stays, nobody listens: ECONNREFUSED
+    for (let i = 0; i < 5; i++) expect(notifier.notify({ STATUS: `lost ${i}` })).toBe(false);
+    rmSync(r.address); // and now no file either: ENOENT
+    for (let i = 0; i < 5; i++) expect(notifier.notify({ WATCHDOG: true })).toBe(false);
+    expect(lines.map((l) => l.message)).toEqual([
+      `sd_notify: ${r.address}: nobody listens on it (ECONNREFUSED) (told once; later messages are dropped silently)`,
+      `sd_notify: ${r.address}: no such socket (ENOENT) (told once; later messages are dropped silently)`,
+    ]);
+
+    // systemd re-executed: a socket at the same path again
+    const again = await receiver({ path: r.address });
+    expect(notifier.notify({ STATUS: 'back' })).toBe(true);
+    await again.waitFor('back', (m) => m === 'STATUS=back');
+  });
+
+  it('a receiver that never reads: the queue fills, messages are dropped, one line is logged', async () => {
+    const r = await receiver({ stuck: true });
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(r.address, log);
+    const results = Array.from({ length: 40 }, (_, i) => notifier.notify({ STATUS: `flood ${i}` }));
+    expect(results.filter(Boolean).length).toBeGreaterThan(0);
+    expect(results.filter((ok) => !ok).length).toBeGreaterThan(0);
+    expect(lines).toEqual([{ level: 3, message: `sd_notify: ${r.address}: its queue is full (EAGAIN) (told once; later messages are dropped silently)` }]);
+  });
+
+  it('after close(), notify sends nothing, returns false, and has nothing to complain about', async () => {
+    const r = await receiver();
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(r.address, log);
+    notifier.close();
+    expect(notifier.notify({ READY: true })).toBe(false);
+    await sleep(100);
+    expect(r.messages).toEqual([]);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('the watchdog', () => {
+  it('pings at half WATCHDOG_USEC, only for its own pid', () => {
+    expect(watchdogPingIntervalMs({}, 7)).toBeNull();
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '30000000' }, 7)).toBe(15_000);
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '7' }, 7)).toBe(100);
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '8' }, 7)).toBeNull();
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '4' }, 7)).toBe(10);
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '2s' }, 7)).toEqual({ problem: 'WATCHDOG_USEC="2s" is not a positive whole number of microseconds' });
+    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '0' }, 7)).toHaveProperty('problem');
+  });
+
+  it('sends WATCHDOG=1 every 100 ms for WATCHDOG_USEC=200000 until stopped', async () => {
+    const r = await receiver();
+    const notifier = await notifierTo(r.address, recorder().log);
+    const stop = startWatchdog(notifier, { WATCHDOG_USEC: '200000' }, recorder().log);
+    expect(stop).not.toBeNull();
+    await sleep(550);
+    stop!();
+    const pings = r.messages.filter((m) => m === 'WATCHDOG=1').length;
+    expect(pings).toBeGreaterThanOrEqual(4);
+    expect(pings).toBeLessThanOrEqual(6);
+    await sleep(250);
+    expect(r.messages.filter((m) => m === 'WATCHDOG=1').length).toBe(pings);
+  });
+});

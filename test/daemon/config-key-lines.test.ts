@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { parse as parseToml } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { scanKeyLines, type KeyPath } from '../../src/daemon/config/key-lines.js';
+
+describe('the line of every key', () => {
+  it('follows headers, dotted headers, arrays of tables, inline tables and quoted keys', () => {
+    const text = [
+      '# [[tunnel]] in a comment is no header', // 1
+      '[ status ]  # spaces in a header', // 2
+      'listen = "127.0.0.1:9273" # name = "x"', // 3
+      '', // 4
+      '[defaults]', // 5
+      'env = { AUTOSSH_POLL = "60",', // 6
+      '        "AUTOSSH_GATETIME" = "0" }', // 7  (TOML 1.1 lets an inline table span lines)
+      '[[ tunnel ]]', // 8
+      'name = "a"', // 9
+      'args = [', // 10
+      '  "-M", # a comment inside the array', // 11
+      '  "0",', // 12
+      '  "host",', // 13
+      ']', // 14
+      '[tunnel.env]', // 15
+      "'AUTOSSH_MAXSTART' = '5'", // 16
+      '[[tunnel]]', // 17
+      'args = """', // 18
+      'name = "not a key"', // 19
+      '[[tunnel]]', // 20
+      '-M 0 host"""', // 21
+      'name = "b"', // 22
+      'env.AUTOSSH_POLL = "1"', // 23
+      "x = '''", // 24
+      "a ] [ ' '' b", // 25
+      "'''", // 26
+      'y = "quote \\" [[tunnel]] # inside"', // 27
+      '[log]', // 28
+      'format = "text"', // 29
+    ].join('\n');
+    expect(Object.keys(parseToml(text))).toEqual(['status', 'defaults', 'tunnel', 'log']);
+    const lines = scanKeyLines(text);
+    const expected: [KeyPath, number][] = [
+      [['status'], 2], [['status', 'listen'], 3],
+      [['defaults'], 5], [['defaults', 'env'], 6], [['defaults', 'env', 'AUTOSSH_POLL'], 6], [['defaults', 'env', 'AUTOSSH_GATETIME'], 7],
+      [['tunnel'], 8], [['tunnel', 0], 8], [['tunnel', 0, 'name'], 9], [['tunnel', 0, 'args'], 10],
+      [['tunnel', 0, 'args', 0], 11], [['tunnel', 0, 'args', 1], 12], [['tunnel', 0, 'args', 2], 13],
+      [['tunnel', 0, 'env'], 15], [['tunnel', 0, 'env', 'AUTOSSH_MAXSTART'], 16],
+      [['tunnel', 1], 17], [['tunnel', 1, 'args'], 18], [['tunnel', 1, 'name'], 22],
+      [['tunnel', 1, 'env'], 23], [['tunnel', 1, 'env', 'AUTOSSH_POLL'], 23], [['tunnel', 1, 'x'], 24], [['tunnel', 1, 'y'], 27],
+      [['log'], 28], [['log', 'format'], 29],
+    ];
+    for (const [path, line] of expected) expect([path, lines.lineOf(path)]).toEqual([path, line]);
+    expect(lines.lineOf(['tunnel', 2])).toBeNull(); // the [[tunnel]] inside the string made none
+    expect(lines.nearestLineOf(['tunnel', 1, 'missing'])).toBe(17);
+    expect(lines.nearestLineOf(['nothing'])).toBeNull();
+  });
+
+  it('reads an array of inline tables as an array of tables', () => {
+    const text = 'tunnel = [\n  { name = "a", args = "-M 0 h" },\n\n  { name = "b",\n    args = "-M 0 h" },\n]\n';
+    parseToml(text);
+    const lines = scanKeyLines(text);
+    expect(lines.lineOf(['tunnel'])).toBe(1);
+    expect(lines.lineOf(['tunnel', 0, 'name'])).toBe(2);
+    expect(lines.lineOf(['tunnel', 1, 'name'])).toBe(4);
+    expect(lines.lineOf(['tunnel', 1, 'args'])).toBe(5);
+  });
+
+  it('gives no line, never a wrong one, after something it does not follow', () => {
+    // not TOML (the scanner only ever sees documents smol-toml accepted): it stops at "@"
+    const lines = scanKeyLines('a = 1\n@ = 2\nb = 3\n');
+    expect(lines.lineOf(['a'])).toBe(1);
+    expect(lines.lineOf(['b'])).toBeNull();
+  });
+});
+
+// A generated document: tables, arrays of tables, and values of every form, with the line each
+// key was written on. Strings hold what looks like headers, keys and comments.
+interface Rendered { text: string; expected: [KeyPath, number][] }
+
+const TRICKY = ['plain', '[[tunnel]]', 'name = "x"', '# not a comment', "it's", 'a ] b } c', 'x.y = 1', ''];
+const tricky = fc.constantFrom(...TRICKY);
+const basicString = tricky.map((s) => JSON.stringify(s));
+const literalString = tricky.filter((s) => !s.includes("'")).map((s) => `'${s}'`);
+const multiBasic = fc.array(tricky, { minLength: 1, maxLength: 3 }).map((rows) => `"""\n${rows.map((r) => r.replace(/"/g, '\\"')).join('\n')}"""`);
+const multiLiteral = fc.array(tricky, { minLength: 1, maxLength: 3 }).map((rows) => `'''\n${rows.join('\n')}'''`);
+/** multi-line strings may end with one or two quotes of their own before the delimiter */
+const quoteEnded = fc.constantFrom('"""ends with a quote""""', "'''ends with two'''''");
+const scalar = fc.oneof(basicString, literalString, multiBasic, multiLiteral, quoteEnded, fc.integer().map(String), fc.constantFrom('true', '1979-05-27 07:32:00Z', '1.5'));
+const arrayValue = fc.tuple(fc.array(scalar, { maxLength: 3 }), fc.boolean())
+  .map(([items, multiline]) => (multiline ? `[\n${items.map((i) => `  ${i}, # c`).join('\n')}\n]` : `[${items.join(', ')}]`));
+const inlineTable = fc.array(fc.oneof(basicString, fc.integer().map(String)), { maxLength: 3 })
+  .map((values) => `{ ${values.map((v, i) => `i${i} = ${v}`).join(', ')} }`);
+const value = fc.oneof(scalar, arrayValue, inlineTable);
+const quotedKey = fc.boolean();
+const table = fc.record({
+  header: fc.constantFrom('plain', 'array', 'dotted'),
+  keys: fc.array(fc.tuple(value, quotedKey, fc.constantFrom('', '  # trailing', '\n# a comment line\n')), { maxLength: 4 }),
+});
+
+function render(tables: { header: string; keys: [string, boolean, string][] }[]): Rendered {
+  const out: string[] = [];
+  const expected: [KeyPath, number][] = [];
+  let arrays = 0;
+  let lineCount = 0;
+  /** writes s; the line its first row lands on */
+  const emit = (s: string): number => {
+    out.push(s);
+    const line = lineCount + 1;
+    lineCount += s.split('\n').length;
+    return line;
+  };
+  tables.forEach((t, n) => {
+    let path: (string | number)[];
+    if (t.header === 'array') {
+      path = ['arr', arrays++];
+      expected.push([path, emit('[[ arr ]]')]);
+    } else if (t.header === 'dotted') {
+      path = [`t${n}`, 'sub'];
+      expected.push([path, emit(`[t${n}."sub"]`)]);
+    } else {
+      path = [`t${n}`];
+      expected.push([path, emit(`[t${n}]`)]);
+    }
+    t.keys.forEach(([v, quoted, after], k) => {
+      const key = quoted ? `"k ${k}"` : `k${k}`;
+      expected.push([[...path, quoted ? `k ${k}` : `k${k}`], emit(`${key} = ${v}${after}`)]);
+    });
+  });
+  return { text: `${out.join('\n')}\n`, expected };
+}
+
+describe('the line of every key, generated', () => {
+  it('matches where each key was written, in any document smol-toml accepts', () => {
+    fc.assert(
+      fc.property(fc.array(table, { maxLength: 6 }), (tables) => {
+        const { text, expected } = render(tables);
+        parseToml(text); // the document is valid TOML
+        const lines = scanKeyLines(text);
+        for (const [path, line] of expected) expect([path, lines.lineOf(path)]).toEqual([path, line]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,39 @@
+// DaemonConfig objects for tests, built as the loader builds them: every tunnel's args and env
+// through the drop-in's own parser. (The TOML side is the loader's, tested on its own.)
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DaemonConfig, TunnelDefinition } from '../../src/daemon/config/types.js';
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+
+export interface TunnelSpec {
+  name: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+export function tunnelDefinition(spec: TunnelSpec, index = 0): TunnelDefinition {
+  const env = spec.env ?? {};
+  const outcome = parseCommandLine(spec.args, env, index + 1);
+  if (outcome.kind !== 'run') throw new Error(`tunnel ${spec.name}: ${JSON.stringify(outcome)}`);
+  const sortedEnv = Object.entries(env).sort(([a], [b]) => a.localeCompare(b));
+  return {
+    name: spec.name,
+    args: spec.args,
+    env,
+    config: outcome.config,
+    notices: outcome.notices,
+    definitionKey: JSON.stringify([spec.args, sortedEnv]),
+  };
+}
+
+export function daemonConfig(path: string, specs: TunnelSpec[], logFormat: 'text' | 'json' = 'text'): DaemonConfig {
+  return { path, status: null, logFormat, tunnels: specs.map((spec, i) => tunnelDefinition(spec, i)) };
+}
+
+/** An executable shell script standing in for ssh (AUTOSSH_PATH). */
+export function fakeSsh(dir: string, name: string, body: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, `#!/bin/sh\n${body}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
