@@ -18,7 +18,7 @@ let nextRoll = 0.5;
 beforeAll(async () => {
   toxiproxy = await startToxiproxyServer({ random: () => nextRoll });
   // the e2e script's web service: /test1 is 64 KiB of hex, /test2 "hello world"
-  const big = Buffer.from(Buffer.alloc(32 * 1024, 0).map((_, i) => i % 256).toString('hex'));
+  const big = Buffer.from(Buffer.from(Array.from({ length: 32 * 1024 }, (_, i) => i % 256)).toString('hex'));
   web = createHttpServer((request, response) => response.end(request.url === '/test1' ? big : 'hello world'));
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   webPort = (web.address() as { port: number }).port;
