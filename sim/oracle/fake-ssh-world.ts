@@ -8,6 +8,7 @@ import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldE
 import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
 import { NamedTimers } from '../named-timers.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
+import { SimulationRunaway } from './runaway.js';
 import { nodeDefaultDisposition } from './signal-disposition.js';
 import { SIM_FAKE_SSH, toPlaceholders, type ForwardMode, type Scenario, type SshBehaviour } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
@@ -62,7 +63,7 @@ export class FakeSshWorld implements SupervisorHost {
       this.tellSupervisor(event);
       return;
     }
-    if (this.held.length >= MAX_HELD_EVENTS) throw new Error(`a stopped supervisor holds more than ${MAX_HELD_EVENTS} events`);
+    if (this.held.length >= MAX_HELD_EVENTS) throw new SimulationRunaway(`a stopped supervisor holds more than ${MAX_HELD_EVENTS} events`);
     this.held.push(event);
   };
 
