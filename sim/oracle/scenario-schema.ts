@@ -86,10 +86,10 @@ const port = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)], 
 export const scenarioSchema = z.strictObject({
   name: z.string({ error: expecting('a non-empty string') }).min(1, { error: expecting('a non-empty string') }),
   description: z.string().optional(),
-  env: z.record(
-    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: (issue) => expectedMessage('an environment variable name', issue.input) }),
-    z.string().nullable(),
-  ).default(() => ({})),
+  env: z.record(z.string(), z.string().nullable()).superRefine((env, ctx) => {
+    const bad = Object.keys(env).find((name) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', path: [bad], input: bad, message: expectedMessage('an environment variable name', bad) });
+  }).default(() => ({})),
   args: z.array(z.string()).max(1_000),
   ssh: z.array(sshBehaviour).max(MAX_LIST).default(() => []),
   signals: z.array(scheduledSignal).max(MAX_LIST).default(() => []),

@@ -140,6 +140,16 @@ describe('scenario fields', () => {
     [{ args: 'h' }, '$.args: expected an array, got "h"'],
     [{ name: '' }, '$.name: expected a non-empty string, got ""'],
     [{ signal: [] }, '$.signal: unknown field'],
+    [{ description: 5 }, '$.description: expected a string, got 5'],
+    [{ ssh: [{ breakAfter: 2, breakMode: 'gone' }] }, '$.ssh[0].breakMode: expected one of healthy, blackhole, refuse, slow, got "gone"'],
+    [{ ssh: [{ forward: 'slow', slowDelay: -1 }] }, '$.ssh[0].slowDelay: expected a number of seconds >= 0, got -1'],
+    [{ ssh: [{ exit: 1, after: 'soon' }] }, '$.ssh[0].after: expected a number of seconds >= 0, got "soon"'],
+    [{ ssh: {} }, '$.ssh: expected an array, got an object'],
+    [{ signals: [{ after: { probe: [1] }, signal: 'SIGHUP' }] }, '$.signals[0].after: expected one of'],
+    [{ signals: [{ after: { child_exit: 0 }, signal: 'SIGHUP' }] }, '$.signals[0].after.child_exit: expected a whole number from 1 to 1000000, got 0'],
+    [{ signals: [{ after: { child_spawn: 1 }, delay: -2, signal: 'SIGHUP' }] }, '$.signals[0].delay: expected a number of seconds >= 0, got -2'],
+    [{ env: { 'BAD=NAME': 'x' } }, '$.env.BAD=NAME: expected an environment variable name, got "BAD=NAME"'],
+    [{ cap: 1e12 }, '$.cap: expected a number of seconds <='],
   ])('%j is refused', (fields, message) => {
     expect(() => parseScenario({ ...base, ...fields }, 's.json')).toThrow(ScenarioError);
     expect(() => parseScenario({ ...base, ...fields }, 's.json')).toThrow(`s.json: ${message}`);
