@@ -140,13 +140,14 @@ export class ToxiproxyApi {
       const kind = input === null ? 'null' : typeof input;
       throw ErrBadRequestBody.because(`json: cannot unmarshal ${kind} into Go value of type []struct { toxiproxy.Proxy }`);
     }
+    // the items decode into an anonymous struct (Proxy embedded, `enabled` nullable): Go names no struct
     const planned = input.map((item: unknown, index) => {
       const body = asObject(item, 'toxiproxy.Proxy');
-      const name = stringField(body, 'name', '', 'Proxy');
-      const upstream = stringField(body, 'upstream', '', 'Proxy');
+      const name = stringField(body, 'name', '', '');
+      const upstream = stringField(body, 'upstream', '', '');
       if (name === '') throw ErrMissingField.because(`name at proxy ${index + 1}`);
       if (upstream === '') throw ErrMissingField.because(`upstream at proxy ${index + 1}`);
-      return { proxy: new Proxy(name, stringField(body, 'listen', '', 'Proxy'), upstream, this.environment), enabled: booleanField(body, 'enabled', true, 'Proxy') };
+      return { proxy: new Proxy(name, stringField(body, 'listen', '', ''), upstream, this.environment), enabled: booleanField(body, 'enabled', true, '') };
     });
     const names = new Set<string>();
     for (const { proxy } of planned) {
