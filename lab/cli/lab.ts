@@ -11,6 +11,7 @@ import { registerReplay } from './commands/replay.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerMerge } from './commands/merge.js';
 import { registerStatus } from './commands/status.js';
+import { describeFailure, EXIT_USAGE, exitStatusOf } from './exit-status.js';
 
 const program = new Command('autossh-lab')
   .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
@@ -32,9 +33,9 @@ registerStatus(program);
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // commander has said what was wrong (or printed the help or version, exit code 0)
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
     return;
   }
-  process.stderr.write(`autossh-lab: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 2;
+  process.stderr.write(`autossh-lab: ${describeFailure(error)}\n`);
+  process.exitCode = exitStatusOf(error);
 });

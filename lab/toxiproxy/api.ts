@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, ErrBadRequestBody, ErrMissingField } from './errors.js';
 import { asObject, booleanField, parseJson, stringField } from './json-body.js';
-import { Proxy, type ProxyJson } from './proxy.js';
+import { Proxy, type ProxyEnvironment, type ProxyJson } from './proxy.js';
 import type { ProxyCollection } from './proxy-collection.js';
 import { Router } from './router.js';
+import { METRICS_CONTENT_TYPE, ProxyMetrics } from './metrics.js';
 import { toxicToJson } from './toxic-collection.js';
 
 /** Reported by GET /version: the Toxiproxy API we follow, tagged as ours by semver build metadata. */
@@ -16,6 +17,9 @@ interface Reply {
   status: number;
   /** undefined: no body (204); a string is sent as is. */
   body?: unknown;
+  contentType?: string;
+  /** close the connection after this reply, as Go's server does after a request it cannot parse */
+  close?: boolean;
 }
 
 type Handler = (request: Request) => Reply | Promise<Reply>;
@@ -49,9 +53,20 @@ export class ToxiproxyApi {
     { methods: ['POST', 'PATCH'], path: '/proxies/{proxy}/toxics/{toxic}', handler: (r) => this.toxicUpdate(r) },
     { methods: ['DELETE'], path: '/proxies/{proxy}/toxics/{toxic}', handler: (r) => this.toxicDelete(r) },
     { methods: ['GET'], path: '/version', handler: () => this.version() },
+    // registered with no method, as Toxiproxy registers its Prometheus handler
+    { methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], path: '/metrics', handler: () => this.metricsText() },
   ]);
 
-  constructor(private readonly proxies: ProxyCollection) {}
+  private readonly metrics: ProxyMetrics;
+  private readonly environment: ProxyEnvironment;
+
+  constructor(
+    private readonly proxies: ProxyCollection,
+    random: () => number = Math.random,
+  ) {
+    this.metrics = new ProxyMetrics();
+    this.environment = { metrics: this.metrics, random };
+  }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
     // The body is read before queueing, so a slow client cannot hold up everyone else.
@@ -74,10 +89,16 @@ export class ToxiproxyApi {
       return { status: 403, body: 'User agent not allowed\n' };
     }
     const path = new URL(request.url ?? '/', 'http://toxiproxy').pathname;
-    const segments = path.split('/').slice(1).map(decodeURIComponent);
+    const segments = decodeSegments(path);
+    // Go's server refuses a request whose URI does not parse (`%zz`) before any handler runs
+    if (segments === null) return { status: 400, body: '400 Bad Request', close: true };
     const match = this.router.match(request.method ?? 'GET', segments);
     if (!match.found) return match.status === 404 ? { status: 404, body: '404 page not found\n' } : { status: 405, body: '' };
     return match.handler({ params: match.params, body: async () => parseJson(bodyText) });
+  }
+
+  private metricsText(): Reply {
+    return { status: 200, body: this.metrics.text(), contentType: METRICS_CONTENT_TYPE };
   }
 
   private version(): Reply {
@@ -101,13 +122,13 @@ export class ToxiproxyApi {
 
   private async proxyCreate(request: Request): Promise<Reply> {
     const input = asObject(await request.body(), 'toxiproxy.Proxy');
-    const name = stringField(input, 'name', '');
-    const listen = stringField(input, 'listen', '');
-    const upstream = stringField(input, 'upstream', '');
-    const enabled = booleanField(input, 'enabled', true);
+    const name = stringField(input, 'name', '', 'Proxy');
+    const listen = stringField(input, 'listen', '', 'Proxy');
+    const upstream = stringField(input, 'upstream', '', 'Proxy');
+    const enabled = booleanField(input, 'enabled', true, 'Proxy');
     if (name === '') throw ErrMissingField.because('name');
     if (upstream === '') throw ErrMissingField.because('upstream');
-    const proxy = new Proxy(name, listen, upstream);
+    const proxy = new Proxy(name, listen, upstream, this.environment);
     await this.proxies.add(proxy, enabled);
     return { status: 201, body: proxy.toJSON() };
   }
@@ -119,13 +140,14 @@ export class ToxiproxyApi {
       const kind = input === null ? 'null' : typeof input;
       throw ErrBadRequestBody.because(`json: cannot unmarshal ${kind} into Go value of type []struct { toxiproxy.Proxy }`);
     }
+    // the items decode into an anonymous struct (Proxy embedded, `enabled` nullable): Go names no struct
     const planned = input.map((item: unknown, index) => {
       const body = asObject(item, 'toxiproxy.Proxy');
-      const name = stringField(body, 'name', '');
-      const upstream = stringField(body, 'upstream', '');
+      const name = stringField(body, 'name', '', '');
+      const upstream = stringField(body, 'upstream', '', '');
       if (name === '') throw ErrMissingField.because(`name at proxy ${index + 1}`);
       if (upstream === '') throw ErrMissingField.because(`upstream at proxy ${index + 1}`);
-      return { proxy: new Proxy(name, stringField(body, 'listen', ''), upstream), enabled: booleanField(body, 'enabled', true) };
+      return { proxy: new Proxy(name, stringField(body, 'listen', '', ''), upstream, this.environment), enabled: booleanField(body, 'enabled', true, '') };
     });
     const names = new Set<string>();
     for (const { proxy } of planned) {
@@ -153,9 +175,9 @@ export class ToxiproxyApi {
     const proxy = this.proxyOf(request);
     const input = asObject(await request.body(), 'toxiproxy.Proxy');
     await proxy.update({
-      listen: stringField(input, 'listen', proxy.listen),
-      upstream: stringField(input, 'upstream', proxy.upstream),
-      enabled: booleanField(input, 'enabled', proxy.enabled),
+      listen: stringField(input, 'listen', proxy.listen, 'Proxy'),
+      upstream: stringField(input, 'upstream', proxy.upstream, 'Proxy'),
+      enabled: booleanField(input, 'enabled', proxy.enabled, 'Proxy'),
     });
     return { status: 200, body: proxy.toJSON() };
   }
@@ -207,14 +229,24 @@ function errorReply(error: unknown): Reply {
   return { status: apiError.statusCode, body: `${JSON.stringify(apiError.toJSON())}\n` };
 }
 
+/** The path's segments, each percent-decoded; null when an escape is malformed. */
+function decodeSegments(path: string): string[] | null {
+  try {
+    return path.split('/').slice(1).map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+}
+
 function send(response: ServerResponse, reply: Reply): void {
+  const connection: Record<string, string> = reply.close ? { Connection: 'close' } : {};
   if (reply.body === undefined) {
-    response.writeHead(reply.status).end();
+    response.writeHead(reply.status, connection).end();
     return;
   }
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-  const contentType = typeof reply.body === 'string' && !text.startsWith('{') ? 'text/plain; charset=utf-8' : 'application/json';
-  response.writeHead(reply.status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) }).end(text);
+  const contentType = reply.contentType ?? (typeof reply.body === 'string' && !text.startsWith('{') ? 'text/plain; charset=utf-8' : 'application/json');
+  response.writeHead(reply.status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...connection }).end(text);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

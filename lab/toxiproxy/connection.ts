@@ -12,6 +12,9 @@ const HIGH_WATER_BYTES = 1 << 20;
 /** One direction: source socket → toxic chain → destination socket, with back-pressure. */
 class Pipe {
   readonly link: ToxicLink;
+  /** read from the source, written to the destination: the proxy's byte counters */
+  receivedBytes = 0;
+  sentBytes = 0;
   private inFlightBytes = 0;
   private pausedByUs = false;
 
@@ -20,6 +23,7 @@ class Pipe {
     private readonly destination: Socket,
     chain: readonly ToxicConfig[],
     reset: () => void,
+    random: () => number,
   ) {
     this.link = new ToxicLink(
       {
@@ -29,9 +33,11 @@ class Pipe {
         discarded: (byteCount) => this.settle(byteCount),
       },
       chain,
+      random,
     );
     source.on('data', (chunk: Buffer) => {
       this.inFlightBytes += chunk.length;
+      this.receivedBytes += chunk.length;
       this.link.write(chunk);
       this.applyBackpressure();
     });
@@ -45,6 +51,7 @@ class Pipe {
   private deliver(chunk: Buffer): void {
     this.settle(chunk.length);
     if (this.destination.destroyed || this.destination.writableEnded) return;
+    this.sentBytes += chunk.length;
     this.destination.write(chunk);
     this.applyBackpressure();
   }
@@ -80,22 +87,31 @@ export interface ToxicChains {
   chain(stream: Stream): readonly ToxicConfig[];
 }
 
+/** Bytes a direction read from its source and wrote to its destination. */
+export interface LinkBytes {
+  receivedBytes: number;
+  sentBytes: number;
+}
+
 /** A client socket joined to its upstream socket by one toxic link per direction. */
 export class Connection {
   readonly links: Readonly<Record<Stream, ToxicLink>>;
+  private readonly pipes: Readonly<Record<Stream, Pipe>>;
   private openSockets = 2;
 
   constructor(
     private readonly client: Socket,
     private readonly upstream: Socket,
     toxics: ToxicChains,
+    random: () => number,
     onClosed: (connection: Connection) => void,
   ) {
     const reset = (): void => this.reset();
-    this.links = {
-      upstream: new Pipe(client, upstream, toxics.chain('upstream'), reset).link,
-      downstream: new Pipe(upstream, client, toxics.chain('downstream'), reset).link,
+    this.pipes = {
+      upstream: new Pipe(client, upstream, toxics.chain('upstream'), reset, random),
+      downstream: new Pipe(upstream, client, toxics.chain('downstream'), reset, random),
     };
+    this.links = { upstream: this.pipes.upstream.link, downstream: this.pipes.downstream.link };
     for (const socket of [client, upstream]) {
       socket.once('close', () => {
         this.openSockets -= 1;
@@ -105,6 +121,11 @@ export class Connection {
         onClosed(this);
       });
     }
+  }
+
+  bytes(stream: Stream): LinkBytes {
+    const { receivedBytes, sentBytes } = this.pipes[stream];
+    return { receivedBytes, sentBytes };
   }
 
   /** Abort with RST on both sides, as Toxiproxy's reset_peer does with SO_LINGER 0. */

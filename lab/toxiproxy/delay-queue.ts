@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monotonicMs, RealTimer } from '../../src/adapters/clock.js';
 
 const END = Symbol('end');
 type Item = Buffer | typeof END;
@@ -12,17 +12,20 @@ export interface DelayQueueSink {
  * A FIFO that releases each item at its own time, never before the item ahead of it: the
  * shape of every Toxiproxy toxic that sleeps between reads (latency, bandwidth, slicer).
  * Times are `performance.now()` milliseconds, fractional, because slicer works in microseconds.
+ * Its timer is chained (RealTimer): a latency of months waits, instead of firing at once and
+ * spinning as a bare setTimeout over 2^31-1 ms would.
  */
 export class DelayQueue {
   private readonly items: { item: Item; releaseAtMs: number }[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new RealTimer(() => this.pump());
+  private timerArmed = false;
   /** When the last queued item leaves; the earliest the next one may. */
   private cursorMs = 0;
 
   constructor(private readonly sink: DelayQueueSink) {}
 
   nowMs(): number {
-    return performance.now();
+    return monotonicMs();
   }
 
   /** The time the next item could leave if it asked for no delay of its own. */
@@ -61,11 +64,11 @@ export class DelayQueue {
     const at = Math.max(releaseAtMs, this.cursorMs);
     this.cursorMs = at;
     this.items.push({ item, releaseAtMs: at });
-    if (this.timer === undefined) this.pump();
+    if (!this.timerArmed) this.pump();
   }
 
   private pump(): void {
-    this.timer = undefined;
+    this.timerArmed = false;
     // Sub-millisecond waits cannot be timed by setTimeout; release them now rather than late.
     const horizonMs = this.nowMs() + 0.5;
     while (this.items.length > 0 && this.items[0]!.releaseAtMs <= horizonMs) {
@@ -73,7 +76,8 @@ export class DelayQueue {
     }
     const next = this.items[0];
     if (next !== undefined) {
-      this.timer = setTimeout(() => this.pump(), Math.max(1, next.releaseAtMs - this.nowMs()));
+      this.timerArmed = true;
+      this.timer.armAt(next.releaseAtMs);
     }
   }
 
@@ -83,7 +87,7 @@ export class DelayQueue {
   }
 
   private cancelTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
+    this.timerArmed = false;
   }
 }

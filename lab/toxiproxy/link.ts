@@ -38,6 +38,8 @@ export class ToxicLink {
   constructor(
     private readonly ends: LinkEnds,
     chain: readonly ToxicConfig[],
+    /** uniform in [0, 1): the toxicity rolls */
+    private readonly random: () => number = Math.random,
   ) {
     for (const config of chain) this.addToxic(config);
   }
@@ -107,7 +109,7 @@ export class ToxicLink {
 
   private createStage(config: ToxicConfig, output: StageOutput, state: unknown): ToxicStage {
     // Toxicity is rolled per connection and per (re)start of the toxic, as Toxiproxy does.
-    const affected = Math.random() < config.toxicity;
+    const affected = this.random() < config.toxicity;
     const stage = affected ? config.kind.createStage(config.attributes, output, state) : new NoopStage(output);
     this.stages.add(stage);
     return stage;

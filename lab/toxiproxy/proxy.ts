@@ -3,6 +3,7 @@ import { Connection } from './connection.js';
 import { ApiError } from './errors.js';
 import { joinHostPort, loopbackListenHost, splitHostPort } from './listen-address.js';
 import { listen } from './listen.js';
+import type { ProxyMetrics } from './metrics.js';
 import { ToxicCollection, toxicToJson, type ToxicJson } from './toxic-collection.js';
 import { STREAMS } from './toxic.js';
 
@@ -20,6 +21,14 @@ export interface ProxySettings {
   enabled: boolean;
 }
 
+/** What every proxy of one server shares. */
+export interface ProxyEnvironment {
+  /** where each connection's byte counts go when it closes (GET /metrics) */
+  metrics?: ProxyMetrics;
+  /** the toxicity rolls, uniform in [0, 1); Math.random unless a test fixes them */
+  random?: () => number;
+}
+
 /** A listener that joins each client to a new upstream connection through the proxy's toxics. */
 export class Proxy {
   readonly toxics = new ToxicCollection();
@@ -32,6 +41,7 @@ export class Proxy {
     readonly name: string,
     private listenAddress: string,
     private upstreamAddress: string,
+    private readonly environment: ProxyEnvironment = {},
   ) {}
 
   get listen(): string {
@@ -55,7 +65,7 @@ export class Proxy {
     try {
       this.listenAddress = joinHostPort(await listen(server, { host, port }));
     } catch (error) {
-      throw new ApiError(`listen tcp ${joinHostPort({ host, port })}: ${(error as Error).message}`, 500);
+      throw new ApiError(`listen tcp ${joinHostPort({ host, port })}: ${goListenError(error as NodeJS.ErrnoException)}`, 500);
     }
     // A failing accept must not crash the process hosting the proxy.
     server.on('error', () => {});
@@ -113,8 +123,14 @@ export class Proxy {
         upstream.destroy();
         return;
       }
-      const connection = new Connection(client, upstream, this.toxics, () => {
-        for (const stream of STREAMS) this.toxics.detach(stream, connection.links[stream]);
+      // the labels as the link starts, as Toxiproxy takes them
+      const labels = { proxy: this.name, listener: this.listenAddress, upstream: this.upstreamAddress };
+      const connection = new Connection(client, upstream, this.toxics, this.environment.random ?? Math.random, () => {
+        for (const stream of STREAMS) {
+          this.toxics.detach(stream, connection.links[stream]);
+          const { receivedBytes, sentBytes } = connection.bytes(stream);
+          this.environment.metrics?.linkEnded({ direction: stream, ...labels }, receivedBytes, sentBytes);
+        }
       });
       for (const stream of STREAMS) this.toxics.attach(stream, connection.links[stream]);
       client.resume();
@@ -128,3 +144,15 @@ export class Proxy {
     socket.once('close', () => this.sockets.delete(socket));
   }
 }
+
+/** The words Go's net.Listen uses for a failed bind (its syscall error text), else Node's message. */
+function goListenError(error: NodeJS.ErrnoException): string {
+  const words = GO_BIND_ERRORS[error.code ?? ''];
+  return words === undefined ? error.message : `bind: ${words}`;
+}
+
+const GO_BIND_ERRORS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+};

@@ -2,6 +2,7 @@ import type { ToxicKind } from './toxic.js';
 import { bandwidth } from './toxics/bandwidth.js';
 import { latency } from './toxics/latency.js';
 import { limitData } from './toxics/limit-data.js';
+import { noop } from './toxics/noop.js';
 import { resetPeer } from './toxics/reset-peer.js';
 import { slicer } from './toxics/slicer.js';
 import { slowClose } from './toxics/slow-close.js';
@@ -22,6 +23,6 @@ export function toxicTypes(): string[] {
   return [...registry.keys()];
 }
 
-for (const kind of [latency, timeout, resetPeer, bandwidth, slowClose, limitData, slicer]) {
+for (const kind of [noop, latency, timeout, resetPeer, bandwidth, slowClose, limitData, slicer]) {
   registerToxic(kind);
 }

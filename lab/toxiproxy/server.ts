@@ -9,6 +9,8 @@ export interface ToxiproxyServerOptions {
   host?: string;
   /** 0 picks a free port; real Toxiproxy's default is 8474. */
   port?: number;
+  /** the toxicity rolls, uniform in [0, 1); Math.random by default (a test may fix them) */
+  random?: () => number;
 }
 
 export interface RunningToxiproxy {
@@ -25,11 +27,11 @@ export interface RunningToxiproxy {
  */
 export class ToxiproxyServer {
   readonly proxies = new ProxyCollection();
-  private readonly api = new ToxiproxyApi(this.proxies);
 
-  async start({ host = '127.0.0.1', port = 0 }: ToxiproxyServerOptions = {}): Promise<RunningToxiproxy> {
+  async start({ host = '127.0.0.1', port = 0, random }: ToxiproxyServerOptions = {}): Promise<RunningToxiproxy> {
     const listenHost = loopbackHostOrThrow(host);
-    const http: Server = createServer((request, response) => this.api.handle(request, response));
+    const api = new ToxiproxyApi(this.proxies, random);
+    const http: Server = createServer((request, response) => api.handle(request, response));
     const { port: actualPort } = await listen(http, { host: listenHost, port });
     // Later errors are per-connection trouble (e.g. EMFILE on accept), not a reason to crash the host.
     http.on('error', () => {});

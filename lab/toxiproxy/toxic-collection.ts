@@ -42,12 +42,14 @@ export class ToxicCollection {
 
   add(body: unknown): ToxicConfig {
     const input = asObject(body, 'toxics.ToxicWrapper');
-    const type = stringField(input, 'type', '');
-    const streamName = stringField(input, 'stream', 'downstream');
-    const toxicity = numberField(input, 'toxicity', 1);
+    // every field of the wrapper is decoded (and its type checked) before anything else
+    const name0 = stringField(input, 'name', '', 'ToxicWrapper');
+    const type = stringField(input, 'type', '', 'ToxicWrapper');
+    const streamName = stringField(input, 'stream', 'downstream', 'ToxicWrapper');
+    const toxicity = numberField(input, 'toxicity', 1, 'ToxicWrapper');
     const stream = parseStream(streamName);
     // The default name uses the stream as written, as Toxiproxy does.
-    const name = stringField(input, 'name', '') || `${type}_${streamName}`;
+    const name = name0 || `${type}_${streamName}`;
     const kind = findToxicKind(type);
     if (kind === undefined) throw ErrInvalidToxicType;
     if (this.find(name) !== undefined) throw ErrToxicAlreadyExists;
@@ -65,7 +67,7 @@ export class ToxicCollection {
     const updated: ToxicConfig = {
       ...current,
       attributes: parseAttributes(current.kind, input.attributes, current.attributes),
-      toxicity: numberField(input, 'toxicity', current.toxicity),
+      toxicity: numberField(input, 'toxicity', current.toxicity, ''),
     };
     const chain = this.chains[current.stream];
     chain[chain.indexOf(current)] = updated;
@@ -115,6 +117,7 @@ function zeroAttributes(kind: ToxicKind): Attributes {
 /** Unknown attributes are ignored and missing ones keep their value, as Go's decoder does. */
 function parseAttributes(kind: ToxicKind, value: unknown, base: Attributes): Attributes {
   if (value === undefined || value === null) return base;
-  const input: JsonObject = asObject(value, `toxics.${kind.type}`);
-  return Object.fromEntries(kind.attributeNames.map((name) => [name, integerField(input, name, base[name] ?? 0)]));
+  const input: JsonObject = asObject(value, `toxics.${kind.goStruct}`);
+  const where = `${kind.goStruct}.attributes`;
+  return Object.fromEntries(kind.attributeNames.map((name) => [name, integerField(input, name, base[name] ?? 0, where, kind.attributeGoType)]));
 }

@@ -34,6 +34,10 @@ export interface ToxicStage {
 
 export interface ToxicKind<Name extends string = string> {
   readonly type: string;
+  /** Toxiproxy's Go type for it ("LatencyToxic"): error messages name it */
+  readonly goStruct: string;
+  /** the Go type of its attributes: int64, except slicer's int */
+  readonly attributeGoType?: 'int' | 'int64';
   readonly attributeNames: readonly Name[];
   /** Removing the toxic closes the connections it acted on (Toxiproxy's `CleanupToxic`). */
   readonly closesOnRemove?: boolean;

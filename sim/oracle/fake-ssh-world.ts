@@ -4,15 +4,22 @@
 // driver as production and records what the oracle's harness would have seen.
 import type { ProbeRequest, SupervisorHost, Tell } from '../../src/driver/host.js';
 import { PROBE_FAILURES, silentTestFailure } from '../../src/machine/decisions/connection-test.js';
-import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName } from '../../src/machine/events.js';
+import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldEvent } from '../../src/machine/events.js';
 import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
 import { NamedTimers } from '../named-timers.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
+import { SimulationRunaway } from './runaway.js';
+import { nodeDefaultDisposition } from './signal-disposition.js';
 import { SIM_FAKE_SSH, toPlaceholders, type ForwardMode, type Scenario, type SshBehaviour } from './scenario.js';
 import type { TraceRecorder } from './trace.js';
 
 /** how long after the supervisor's end an ssh still alive counts as orphaned (the harness's rule) */
 const ORPHAN_GRACE_MS = 400;
+/**
+ * What a stopped supervisor has yet to hear, at most: each of its timers, its ssh's end, a
+ * probe's result and each signal once (the kernel keeps one of each standard signal pending).
+ */
+const MAX_HELD_EVENTS = 1_000;
 
 interface SimChild {
   n: number;
@@ -29,6 +36,8 @@ export class FakeSshWorld implements SupervisorHost {
   private readonly timers: NamedTimers;
   private readonly probeTimers = new Map<number, TimerId>();
   private alive = true;
+  /** SIGSTOPped: what it would hear waits here, in order, until a SIGCONT */
+  private held: WorldEvent[] | null = null;
   private daemonized = false;
   /** set when the run is over: the caller stops the clock */
   endedAtMs: number | null = null;
@@ -39,10 +48,24 @@ export class FakeSshWorld implements SupervisorHost {
     private readonly trace: TraceRecorder,
     private readonly pidFilePath: string | null,
     /** where the supervisor hears what happens here */
-    private readonly tell: Tell,
+    private readonly tellSupervisor: Tell,
   ) {
     this.timers = new NamedTimers(clock, (timer) => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
   }
+
+  /**
+   * Everything the supervisor hears goes through here: a dead process hears nothing (its ssh's
+   * SIGCHLD, its timers and probes end with it), and a stopped one hears it all once continued.
+   */
+  private readonly tell: Tell = (event) => {
+    if (!this.alive) return;
+    if (this.held === null) {
+      this.tellSupervisor(event);
+      return;
+    }
+    if (this.held.length >= MAX_HELD_EVENTS) throw new SimulationRunaway(`a stopped supervisor holds more than ${MAX_HELD_EVENTS} events`);
+    this.held.push(event);
+  };
 
   // --- the run -------------------------------------------------------------------------
 
@@ -105,8 +128,9 @@ export class FakeSshWorld implements SupervisorHost {
     };
     this.child = child;
     this.trace.record('child_spawn', { n, argv: ['ssh', ...argv.slice(1).map(toPlaceholders)] });
-    if (behaviour.after !== undefined && (behaviour.exit !== undefined || behaviour.kill !== undefined)) {
-      child.timers.push(this.clock.after(behaviour.after * 1000, () => {
+    // the fake's scripted end: `after` defaults to 0 (at once), as in the fake itself
+    if (behaviour.exit !== undefined || behaviour.kill !== undefined) {
+      child.timers.push(this.clock.after((behaviour.after ?? 0) * 1000, () => {
         if (behaviour.kill !== undefined) this.childEnds(child, { cause: 'self', signal: behaviour.kill });
         else this.childEnds(child, { cause: 'self', code: behaviour.exit! });
       }));
@@ -243,17 +267,61 @@ export class FakeSshWorld implements SupervisorHost {
     });
   }
 
+  /**
+   * A scenario's signal reaches the supervisor (a Node process): the ones autossh-ts handles go to
+   * its machine; any other does what it does to a Node process without a handler for it.
+   */
   private deliver(i: number, signal: string): void {
     if (!this.alive) return;
     this.trace.record('signal_sent', { i, signal, target: 'supervisor' });
     if ((SUPERVISOR_SIGNALS as readonly string[]).includes(signal)) {
-      this.tell({ type: signalEvent(signal as SupervisorSignal) });
+      const event: WorldEvent = { type: signalEvent(signal as SupervisorSignal) };
+      // one of each standard signal stays pending while stopped: a second one merges into it
+      if (this.held?.some((held) => held.type === event.type)) return;
+      this.tell(event);
       return;
     }
-    // any other signal has its default action: the supervisor dies of it, and the real
-    // autossh-ts's ssh goes with it (it is tied to its parent's life)
+    switch (nodeDefaultDisposition(signal)) {
+      case 'ignore':
+      case 'inspector':
+        this.trace.note(`${signal}: ignored (no handler; default action)`);
+        return;
+      case 'stop':
+        if (this.held === null) this.trace.note(`${signal}: stopped until SIGCONT`);
+        this.held ??= [];
+        return;
+      case 'continue':
+        this.resume(signal);
+        return;
+      case 'fatal':
+        this.killedBy(signal);
+    }
+  }
+
+  /** SIGCONT: a stopped supervisor hears, in order, what happened while it was stopped. */
+  private resume(signal: string): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    this.trace.note(`${signal}: continued, ${held.length} event(s) were waiting`);
+    // after the world has settled this instant, as a SIGCHLD would be heard
+    this.clock.at(this.now(), () => {
+      for (const event of held) this.tell(event);
+    });
+  }
+
+  /**
+   * The supervisor dies of a signal: nothing more of it is seen (no pid file removal, no
+   * decisions). Its ssh goes with it, killed by the kernel (autossh-ts runs ssh under
+   * PR_SET_PDEATHSIG=SIGKILL: src/adapters/ssh-child.ts); the fake cannot report a SIGKILL, so
+   * the harness sees no child_exit and no orphan.
+   */
+  private killedBy(signal: string): void {
     this.ended({ signal });
     const child = this.child;
-    if (child?.alive) this.childDies(child, { signal: 'SIGKILL' });
+    if (!child?.alive) return;
+    child.alive = false;
+    for (const id of child.timers) this.clock.cancel(id);
+    this.trace.note(`ssh #${child.n} killed with its supervisor (PR_SET_PDEATHSIG)`);
   }
 }

@@ -6,6 +6,7 @@ import { usageText, versionText } from '../../src/cli/help.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { FakeSshWorld } from './fake-ssh-world.js';
 import { SIM_FAKE_SSH, SIM_PORTS, SIM_WORKDIR, type Scenario } from './scenario.js';
+import { SimulationRunaway } from './runaway.js';
 import { TraceRecorder, type Trace, type TraceWrite } from './trace.js';
 
 /** What the oracle's harness puts in a run's environment before the scenario's own `env`. */
@@ -89,7 +90,7 @@ function runScenario(scenario: Scenario, write: TraceWrite | null): Trace {
     const limit = world.endedAtMs ?? capMs;
     if (next === null || next > limit) break;
     clock.runUntil(next, MAX_CALLBACKS_PER_INSTANT);
-    if (++ran > maxCallbacks) throw new Error(`${scenario.name}: more than ${maxCallbacks} steps`);
+    if (++ran > maxCallbacks) throw new SimulationRunaway(`${scenario.name}: more than ${maxCallbacks} steps`);
   }
   if (world.endedAtMs === null) {
     clock.runUntil(capMs, MAX_CALLBACKS_PER_INSTANT);

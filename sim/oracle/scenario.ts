@@ -1,6 +1,8 @@
 // The oracle's scenario format (../shared/oracle/README.md), loaded with its placeholders
 // filled in. The simulator uses fixed ports: in a virtual world nothing else can take them.
 import { readFileSync } from 'node:fs';
+import { jsonPath, parseOrThrow } from '../schema/issues.js';
+import { scenarioSchema } from './scenario-schema.js';
 
 export type ForwardMode = 'healthy' | 'blackhole' | 'refuse' | 'slow';
 
@@ -86,28 +88,22 @@ function rewriteToPlaceholders(text: string): string {
   return out;
 }
 
+/** `s.json: $.signals[0].signal: expected a Linux signal name (...), got "SIGFOO"` */
 export class ScenarioError extends Error {}
 
 export function parseScenario(raw: unknown, source: string): Scenario {
-  if (!raw || typeof raw !== 'object') throw new ScenarioError(`${source}: expected a JSON object`);
-  const s = substitute(raw) as Record<string, unknown>;
-  const need = (cond: boolean, path: string, what: string): void => {
-    if (!cond) throw new ScenarioError(`${source}: ${path}: expected ${what}`);
-  };
-  need(typeof s.name === 'string', '$.name', 'a string');
-  need(Array.isArray(s.args) && s.args.every((a) => typeof a === 'string'), '$.args', 'an array of strings');
-  need(s.ssh === undefined || Array.isArray(s.ssh), '$.ssh', 'an array');
-  need(s.signals === undefined || Array.isArray(s.signals), '$.signals', 'an array');
-  need(s.cap === undefined || typeof s.cap === 'number', '$.cap', 'a number of seconds');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ScenarioError(`${source}: $: expected a JSON object`);
+  const s = parseOrThrow(scenarioSchema, substitute(raw), (p) => new ScenarioError(`${source}: ${jsonPath(p.path)}: ${p.message}`));
   return {
-    name: s.name as string,
-    ...(typeof s.description === 'string' ? { description: s.description } : {}),
-    env: (s.env as Record<string, string | null>) ?? {},
-    args: s.args as string[],
-    ssh: ((s.ssh as SshBehaviour[] | undefined) ?? [{}]).length ? (s.ssh as SshBehaviour[]) ?? [{}] : [{}],
-    signals: (s.signals as ScheduledSignal[] | undefined) ?? [],
-    occupyPorts: ((s.occupyPorts as unknown[] | undefined) ?? []).map(Number),
-    cap: (s.cap as number | undefined) ?? 60,
+    name: s.name,
+    ...(s.description ? { description: s.description } : {}),
+    env: s.env,
+    args: s.args,
+    // the harness's default: one ssh that runs until signalled (the last entry repeats)
+    ssh: s.ssh.length > 0 ? s.ssh : [{}],
+    signals: s.signals,
+    occupyPorts: s.occupyPorts,
+    cap: s.cap,
   };
 }
 

@@ -80,7 +80,14 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
   });
   const text = await response.text();
-  return { status: response.status, json: text === '' ? undefined : (JSON.parse(text) as unknown) };
+  return { status: response.status, json: text === '' ? undefined : withoutLogger(JSON.parse(text)) };
+}
+
+/** A real Toxiproxy 2.12 adds `"Logger":{}` to every proxy (a Go field without a JSON tag): not ours to compare. */
+function withoutLogger(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutLogger);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'Logger').map(([key, v]) => [key, withoutLogger(v)]));
 }
 
 async function rawApi(method: string, path: string): Promise<{ status: number; text: string }> {

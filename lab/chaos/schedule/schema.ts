@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDurationMs } from '../../../sim/schema/duration.js';
 import { describeValue, expectedMessage } from '../../../sim/schema/issues.js';
+import { findToxicKind as findToxiproxyToxic } from '../../toxiproxy/registry.js';
 import { faultTypes, findFaultKind } from '../faults/index.js';
 import type { ForwardKind, ScheduleStep, StreamChoice } from './types.js';
 
@@ -58,6 +59,13 @@ const step = z.strictObject({
     ? `unknown field "${issue.keys[0]}"; a step has ${STEP_FIELDS.join(', ')}`
     : 'expected an object'),
 }).superRefine((s, ctx) => {
+  // Toxiproxy ignores an attribute it does not know: a typo ("latncy") would be a toxic doing nothing
+  const known: readonly string[] = findToxiproxyToxic(s.type)?.attributeNames ?? [];
+  const unknown = Object.keys(s.attributes).find((name) => !known.includes(name));
+  if (unknown !== undefined) {
+    const has = known.length === 0 ? 'takes no attributes' : `has ${known.join(', ')}`;
+    ctx.addIssue({ code: 'custom', path: ['attributes', unknown], message: `"attributes": unknown attribute "${unknown}"; ${s.type} ${has}` });
+  }
   if (s.repeat === 1) return;
   if (s.every === undefined) {
     ctx.addIssue({ code: 'custom', path: ['every'], message: `"every" is required with "repeat": ${TIME_HINT}` });

@@ -46,6 +46,7 @@ class BandwidthStage implements ToxicStage {
 
 export const bandwidth: ToxicKind<Name> = {
   type: 'bandwidth',
+  goStruct: 'BandwidthToxic',
   attributeNames: ['rate'],
   createStage: (attributes, output) => new BandwidthStage(attributes, output),
 };

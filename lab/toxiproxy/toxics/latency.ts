@@ -40,6 +40,7 @@ class LatencyStage implements ToxicStage {
 
 export const latency: ToxicKind<Name> = {
   type: 'latency',
+  goStruct: 'LatencyToxic',
   attributeNames: ['latency', 'jitter'],
   createStage: (attributes, output) => new LatencyStage(attributes, output),
 };

@@ -47,6 +47,7 @@ class LimitDataStage implements ToxicStage {
 
 export const limitData: ToxicKind<Name> = {
   type: 'limit_data',
+  goStruct: 'LimitDataToxic',
   attributeNames: ['bytes'],
   newState: (): LimitDataState => ({ bytesTransmitted: 0 }),
   createStage: (attributes, output, state) =>

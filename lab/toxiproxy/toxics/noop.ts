@@ -15,6 +15,7 @@ export class NoopStage implements ToxicStage {
 
 export const noop: ToxicKind<never> = {
   type: 'noop',
+  goStruct: 'NoopToxic',
   attributeNames: [],
   createStage: (_attributes, output) => new NoopStage(output),
 };

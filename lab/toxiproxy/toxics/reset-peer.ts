@@ -1,3 +1,4 @@
+import { monotonicMs, RealTimer } from '../../../src/adapters/clock.js';
 import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
 
 type Name = 'timeout';
@@ -7,7 +8,7 @@ type Name = 'timeout';
  * FIN). Nothing happens on an idle connection: Toxiproxy's toxic only wakes on data.
  */
 class ResetPeerStage implements ToxicStage {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new RealTimer(() => this.output.reset());
   private triggered = false;
 
   constructor(
@@ -20,7 +21,8 @@ class ResetPeerStage implements ToxicStage {
     this.output.discard(chunk.length);
     if (this.triggered) return;
     this.triggered = true;
-    this.timer = setTimeout(() => this.output.reset(), Math.max(0, this.attributes.timeout));
+    // at least 1 ms, as setTimeout(0) is: the reset never happens inside this write
+    this.timer.armAt(monotonicMs() + Math.max(1, this.attributes.timeout));
   }
 
   end(): void {
@@ -31,13 +33,13 @@ class ResetPeerStage implements ToxicStage {
   interrupt(): void {}
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
   }
 }
 
 export const resetPeer: ToxicKind<Name> = {
   type: 'reset_peer',
+  goStruct: 'ResetToxic',
   attributeNames: ['timeout'],
   createStage: (attributes, output) => new ResetPeerStage(attributes, output),
 };

@@ -56,6 +56,8 @@ class SlicerStage implements ToxicStage {
 
 export const slicer: ToxicKind<Name> = {
   type: 'slicer',
+  goStruct: 'SlicerToxic',
+  attributeGoType: 'int',
   attributeNames: ['average_size', 'size_variation', 'delay'],
   createStage: (attributes, output) => new SlicerStage(attributes, output),
 };

@@ -1,10 +1,12 @@
+import { monotonicMs, RealTimer } from '../../../src/adapters/clock.js';
 import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
 
 type Name = 'delay';
 
 /** Data passes untouched; the close is held back by `delay` ms. */
 class SlowCloseStage implements ToxicStage {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new RealTimer(() => this.closeNow());
+  private closing = false;
 
   constructor(
     private readonly attributes: Attributes<Name>,
@@ -16,16 +18,18 @@ class SlowCloseStage implements ToxicStage {
   }
 
   end(): void {
-    this.timer = setTimeout(() => this.closeNow(), Math.max(0, this.attributes.delay));
+    this.closing = true;
+    // at least 1 ms, as setTimeout(0) is: the close never happens inside this call
+    this.timer.armAt(monotonicMs() + Math.max(1, this.attributes.delay));
   }
 
   interrupt(): void {
-    if (this.timer !== undefined) this.closeNow();
+    if (this.closing) this.closeNow();
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
+    this.closing = false;
   }
 
   private closeNow(): void {
@@ -36,6 +40,7 @@ class SlowCloseStage implements ToxicStage {
 
 export const slowClose: ToxicKind<Name> = {
   type: 'slow_close',
+  goStruct: 'SlowCloseToxic',
   attributeNames: ['delay'],
   createStage: (attributes, output) => new SlowCloseStage(attributes, output),
 };

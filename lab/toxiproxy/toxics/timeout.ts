@@ -1,3 +1,4 @@
+import { monotonicMs, RealTimer } from '../../../src/adapters/clock.js';
 import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
 
 type Name = 'timeout';
@@ -8,14 +9,15 @@ type Name = 'timeout';
  * the peers' protocol state is already broken by the lost bytes, as with real Toxiproxy.
  */
 class TimeoutStage implements ToxicStage {
-  private timer: NodeJS.Timeout | undefined;
+  /** chained: a `timeout` of 24.8 days or more must not fire after a few ms */
+  private readonly timer = new RealTimer(() => this.output.end());
 
   constructor(
     attributes: Attributes<Name>,
     private readonly output: StageOutput,
   ) {
     const timeoutMs = attributes.timeout;
-    if (timeoutMs > 0) this.timer = setTimeout(() => this.output.end(), timeoutMs);
+    if (timeoutMs > 0) this.timer.armAt(monotonicMs() + timeoutMs);
   }
 
   write(chunk: Buffer): void {
@@ -32,13 +34,13 @@ class TimeoutStage implements ToxicStage {
   }
 
   dispose(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
   }
 }
 
 export const timeout: ToxicKind<Name> = {
   type: 'timeout',
+  goStruct: 'TimeoutToxic',
   attributeNames: ['timeout'],
   closesOnRemove: true,
   createStage: (attributes, output) => new TimeoutStage(attributes, output),
