@@ -383,7 +383,9 @@ describe('toxics on the wire', () => {
         expect(client.received.equals(payload)).toBe(true);
         const sizes = client.chunks.map((chunk) => chunk.data.length);
         expect(sizes.length).toBeGreaterThanOrEqual(8);
-        expect(Math.max(...sizes)).toBeLessThanOrEqual(250);
+        // a busy reader may find two slices waiting and read them as one: judge the typical piece
+        const median = [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)]!;
+        expect(median).toBeLessThanOrEqual(110);
         const spreadMs = client.chunks[client.chunks.length - 1]!.atMs - client.chunks[0]!.atMs;
         // About 16 pieces with 20 ms after each.
         expect(spreadMs).toBeGreaterThanOrEqual(200);
