@@ -22,34 +22,73 @@ export interface ParsedLog {
   skipped: number;
 }
 
-/** `syslogYear`: classic syslog lines carry no year. */
-export function parseLogLines(text: string, syslogYear = 2000): ParsedLog {
+/** A log the importer cannot read honestly: names the line and what is wrong with it. */
+export class LogError extends Error {}
+
+/** y-m-d h:m:s as written -> epoch ms, or null when no such time exists (Feb 30, 25:00) */
+function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: number): number | null {
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  const t = new Date(ms);
+  const same = t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d
+    && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s;
+  return same ? ms : null;
+}
+
+/**
+ * `syslogYear`: classic syslog lines carry no year; a log that runs from December into January
+ * moves on to the next one. Throws LogError for an impossible date or a time before the line
+ * above it (a log that goes backwards cannot be replayed in order).
+ */
+export function parseLogLines(name: string, text: string, syslogYear = 2000): ParsedLog {
   const lines: LogLine[] = [];
   const caveats = new Set<string>();
   let skipped = 0;
+  let year = syslogYear;
+  let lastMonth = -1;
   text.split('\n').forEach((raw, i) => {
     const line = raw.trimEnd();
+    const lineNo = i + 1;
     if (line === '') return;
+    const impossible = (): never => {
+      throw new LogError(`${name}: line ${lineNo}: no such date or time: "${line.slice(0, 80)}"`);
+    };
+    let epochMs: number | null = null;
+    let pid = 0;
+    let message = '';
     let m = LOGFILE.exec(line);
     if (m) {
-      const [, y, mo, d, h, mi, s, pid, message] = m;
+      const [, y, mo, d, h, mi, s, p, msg] = m;
       caveats.add('log times have 1 s resolution and no time zone: read as UTC');
-      lines.push({ lineNo: i + 1, epochMs: Date.UTC(+y!, +mo! - 1, +d!, +h!, +mi!, +s!), pid: +pid!, message: message! });
-      return;
-    }
-    m = SYSLOG.exec(line);
-    if (m) {
-      const [, mon, d, h, mi, s, pid, message] = m;
+      epochMs = utcMs(+y!, +mo!, +d!, +h!, +mi!, +s!) ?? impossible();
+      pid = +p!;
+      message = msg!;
+    } else if ((m = SYSLOG.exec(line))) {
+      const [, mon, d, h, mi, s, p, msg] = m;
+      const month = MONTHS.indexOf(mon!);
+      if (month < 0) impossible();
+      if (month < lastMonth) year++;
+      lastMonth = month;
       caveats.add(`syslog times have 1 s resolution, no year (read as ${syslogYear}) and no time zone (read as UTC)`);
-      lines.push({ lineNo: i + 1, epochMs: Date.UTC(syslogYear, MONTHS.indexOf(mon!), +d!, +h!, +mi!, +s!), pid: +pid!, message: message! });
+      epochMs = utcMs(year, month + 1, +d!, +h!, +mi!, +s!) ?? impossible();
+      pid = +p!;
+      message = msg!;
+    } else if ((m = RFC3339.exec(line))) {
+      const [, y, mo, d, h, mi, s] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(m[1]!)!;
+      if (utcMs(+y!, +mo!, +d!, +h!, +mi!, +s!) === null) impossible();
+      epochMs = Date.parse(m[1]!);
+      pid = +m[2]!;
+      message = m[3]!;
+    }
+    if (epochMs === null) {
+      skipped++;
       return;
     }
-    m = RFC3339.exec(line);
-    if (m) {
-      lines.push({ lineNo: i + 1, epochMs: Date.parse(m[1]!), pid: +m[2]!, message: m[3]! });
-      return;
+    const previous = lines[lines.length - 1];
+    if (previous && epochMs < previous.epochMs) {
+      throw new LogError(`${name}: line ${lineNo}: time goes backwards (${new Date(epochMs).toISOString()}, `
+        + `after ${new Date(previous.epochMs).toISOString()} on line ${previous.lineNo}); a clock change or two logs merged out of order?`);
     }
-    skipped++;
+    lines.push({ lineNo, epochMs, pid, message });
   });
   return { lines, caveats: [...caveats], skipped };
 }
