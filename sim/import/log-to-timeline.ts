@@ -16,6 +16,8 @@ const UNKNOWN_HOST = 'unknown-host';
 
 export interface ImportOptions {
   name: string;
+  /** the log's path, for messages (default: name) */
+  file?: string;
   /** --args: replaces the inferred arguments */
   args?: string[] | null;
   /** --set NAME=VALUE: on top of the inferred environment */
@@ -32,8 +34,9 @@ export interface ImportResult {
 }
 
 export function logToTimeline(text: string, options: ImportOptions): ImportResult {
-  const parsed = parseLogLines(options.name, text, options.syslogYear);
-  if (parsed.lines.length === 0) throw new LogError(`${options.name}: no autossh log lines found (expected "YYYY/MM/DD HH:MM:SS autossh[PID]: ..." or syslog lines)`);
+  const file = options.file ?? options.name;
+  const parsed = parseLogLines(file, text, options.syslogYear);
+  if (parsed.lines.length === 0) throw new LogError(`${file}: no autossh log lines found (expected "YYYY/MM/DD HH:MM:SS autossh[PID]: ..." or syslog lines)`);
   const run = firstRun(parsed.lines);
   const startEpochMs = run.lines[0]!.epochMs;
   const lastEpochMs = run.lines[run.lines.length - 1]!.epochMs;
@@ -50,8 +53,13 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const args = options.args ?? ['-M', inferred.monitor ?? '0', UNKNOWN_HOST];
   const config: RunConfig = { name: 'logged', args, env };
   const command = parseCommandLine(config.args, config.env);
-  if (command.kind === 'error') throw new LogError(`the configuration ${describeConfig(config)}: ${command.message}`);
-  if (command.kind !== 'run') throw new LogError(`the configuration ${describeConfig(config)}: autossh would not run it (${command.kind === 'usage' ? 'no destination or monitor port' : 'it prints its version'})`);
+  if (command.kind !== 'run') {
+    // autossh complains of a missing destination before a bad value: look past it for the value
+    const withHost = command.kind === 'usage' ? parseCommandLine([...config.args, UNKNOWN_HOST], config.env) : command;
+    const why = withHost.kind === 'error' ? withHost.message
+      : command.kind === 'usage' ? 'no destination (ssh\'s arguments are not in the log: --args must give them)' : 'it only prints its version';
+    throw new LogError(`the configuration ${describeConfig(config)}: ${why}`);
+  }
   const netTimeoutMs = command.config.netTimeoutMs;
 
   const facts = inference.facts.map((f) => factJson(f, netTimeoutMs));

@@ -25,7 +25,7 @@ export function replayAll(
 }
 
 /** A configuration autossh would refuse is bad input, not a 100 % outage. */
-function assertRunnable(config: RunConfig, what: string, settings: readonly string[]): void {
+export function assertRunnable(config: RunConfig, what: string, settings: readonly string[]): void {
   const parsed = parseCommandLine(config.args, config.env);
   if (parsed.kind === 'run') return;
   const why = parsed.kind === 'error' ? parsed.message : parsed.kind === 'usage' ? 'no destination or monitor port' : 'it only prints its version';

@@ -22,7 +22,7 @@ export function registerImport(program: Command): void {
         throw new Error(`${file}: cannot read it (${(error as Error).message})`);
       }
       const result = logToTimeline(text, {
-        name: file.replace(/^.*\//, '').replace(/\.log$/, ''), args: options.args ?? null, settings: options.set, syslogYear: options.year,
+        name: file.replace(/^.*\//, '').replace(/\.log$/, ''), file, args: options.args ?? null, settings: options.set, syslogYear: options.year,
       });
       const json = `${JSON.stringify(result.timeline, null, 1)}\n`;
       if (options.output) writeFileAtomic(options.output, json);

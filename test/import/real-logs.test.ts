@@ -1,0 +1,77 @@
+// Logs recorded from the REAL autossh 1.4g (test/fixtures/logs/record.sh: Debian's
+// /usr/lib/autossh/autossh supervising a fake ssh), imported with no --args and no --set: the
+// configuration comes out of the log, and the replay reproduces the logged starts, the exit
+// code and every logged decision in order, to the log's second.
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { logToTimeline } from '../../sim/import/log-to-timeline.js';
+import { parseTimeline } from '../../sim/timeline/parse.js';
+import { replayAll } from '../../sim/replay/replay-timeline.js';
+
+const DIR = 'test/fixtures/logs';
+const LOGS = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
+
+function importAndReplay(name: string) {
+  const text = readFileSync(`${DIR}/${name}.log`, 'utf8');
+  const imported = logToTimeline(text, { name });
+  const timeline = parseTimeline(JSON.parse(JSON.stringify(imported.timeline)), name);
+  const [result] = replayAll(timeline, [], []);
+  return { text, imported, timeline, result: result! };
+}
+
+describe('real 1.4g logs, imported with nothing but the log, replay as logged', () => {
+  it('has the recordings', () => expect(LOGS.length).toBeGreaterThanOrEqual(10));
+
+  for (const name of LOGS) {
+    it(name, () => {
+      const { text, result } = importAndReplay(name);
+      const loggedStarts = text.split('\n').filter((l) => / starting ssh \(count /.test(l)).length;
+      const loggedExit = Number(readFileSync(`${DIR}/${name}.exit`, 'utf8').trim());
+      expect(result.summary.sshStarts).toBe(loggedStarts);
+      expect(result.summary.exitCode).toBe(loggedExit);
+      expect(result.logCheck?.divergence, JSON.stringify(result.logCheck?.divergence)).toBeNull();
+      expect(result.logCheck?.reproduced).toBe(result.logCheck?.logged);
+      expect(result.logCheck!.logged).toBeGreaterThanOrEqual(2);
+    });
+  }
+
+  it("reads the issue's case (gate 0, default POLL, 9 starts waiting 2, 8 and 18 s) at either log level", () => {
+    for (const name of ['gate0_maxstart9_grace_debug', 'gate0_maxstart9_grace_info']) {
+      const { timeline, result } = importAndReplay(name);
+      const read = Object.fromEntries(timeline.source!.inferences.map((i) => [i.setting, i.value]));
+      expect(read).toMatchObject({ AUTOSSH_MAXSTART: '9', AUTOSSH_GATETIME: '0', '-M': '0' });
+      expect(timeline.source!.inferences.find((i) => i.setting === 'AUTOSSH_POLL')!.detail).toMatch(/600/);
+      const starts = result.sshRuns.map((r) => r.startMs / 1000);
+      expect(starts.slice(6)).toEqual([2, 10, 28]);
+      // autossh ended on purpose (its starts used up): downtime is counted until then
+      expect(result.summary.countedUntilMs).toBe(28_000);
+    }
+  });
+
+  it('reads POLL from the net timeout, -M 0 or monitoring on, the gate from the first exit', () => {
+    const poll10 = importAndReplay('gate0_maxstart8_poll10_debug').timeline.config;
+    expect(poll10.env).toMatchObject({ AUTOSSH_POLL: '10', AUTOSSH_GATETIME: '0', AUTOSSH_MAXSTART: '8' });
+    const monitored = importAndReplay('monitor20000_poll4_gate0_maxstart3_debug').timeline;
+    expect(monitored.config.args.slice(0, 2)).toEqual(['-M', '20000']);
+    expect(monitored.config.env.AUTOSSH_POLL).toBe('4');
+    expect(monitored.unknowns.join('\n')).toMatch(/monitor port/);
+    const premature = importAndReplay('default_gate_premature_info').timeline;
+    expect(premature.config.env.AUTOSSH_GATETIME).toBeUndefined();
+    expect(premature.unknowns.join('\n')).toMatch(/AUTOSSH_POLL: only bounded \(at least 30 s\)/);
+  });
+
+  it('names what a log cut in the middle of a run cannot show', () => {
+    const text = readFileSync(`${DIR}/gate0_maxstart9_grace_info.log`, 'utf8').split('\n').slice(7).join('\n');
+    const { timeline, unknowns } = { ...logToTimeline(text, { name: 'cut' }), timeline: parseTimeline(logToTimeline(text, { name: 'cut' }).timeline, 'cut') };
+    expect(unknowns.join('\n')).toMatch(/-M: the log does not show whether monitoring was on/);
+    expect(unknowns.join('\n')).toMatch(/starts in the middle of a run/);
+    // its first logged start is ssh #3: the facts are renumbered so the replay's first ssh meets them
+    expect(timeline.sshFacts[0]!.ssh).toBe(1);
+  });
+
+  it('ties each exit to its ssh, however the 1 s stamps round', () => {
+    const { timeline } = importAndReplay('gate0_every2s_maxstart5_info');
+    expect(timeline.sshFacts.map((f) => [f.ssh, f.afterMs])).toEqual([[1, 2000], [2, 2000], [3, 2000], [4, 2000], [5, 2000]]);
+    expect(timeline.facts).toEqual([]);
+  });
+});
