@@ -11,8 +11,8 @@ import { replayAll } from '../../sim/replay/replay-timeline.js';
 const DIR = 'test/fixtures/logs';
 const LOGS = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
 
-function importAndReplay(name: string) {
-  const text = readFileSync(`${DIR}/${name}.log`, 'utf8');
+function importAndReplay(name: string, dir = DIR) {
+  const text = readFileSync(`${dir}/${name}.log`, 'utf8');
   const imported = logToTimeline(text, { name });
   const timeline = parseTimeline(JSON.parse(JSON.stringify(imported.timeline)), name);
   const [result] = replayAll(timeline, [], []);
@@ -32,6 +32,17 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
       expect(result.logCheck?.divergence, JSON.stringify(result.logCheck?.divergence)).toBeNull();
       expect(result.logCheck?.reproduced).toBe(result.logCheck?.logged);
       expect(result.logCheck!.logged).toBeGreaterThanOrEqual(2);
+    });
+  }
+
+  // the earlier recordings (by /work/shared/oracle/run-scenario), once replayed only with their
+  // configuration given: now read out of the log too
+  const OLDER = 'test/fixtures/autossh-logs';
+  for (const name of readdirSync(OLDER).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort()) {
+    it(`${name} (older recording)`, () => {
+      const { text, result } = importAndReplay(name, OLDER);
+      expect(result.summary.sshStarts).toBe(text.split('\n').filter((l) => / starting ssh \(count /.test(l)).length);
+      expect(result.logCheck?.divergence, JSON.stringify(result.logCheck?.divergence)).toBeNull();
     });
   }
 
