@@ -104,9 +104,27 @@ export function inferConfig(
   // AUTOSSH_GATETIME: only the first ssh's exit is judged by the gate
   inferGate(lines, facts, infer, unknowns);
 
-  // autossh-ts's own
+  // autossh-ts's own (D9-D12)
   const connectTime = find(/^ssh session not established (\d+) s after its start/);
+  const established = find(/^ssh session established after/);
   if (connectTime) infer('AUTOSSH_CONNECTTIME', connectTime.m[1]!, 'the session deadline autossh-ts gave ssh', connectTime.line);
+  else if (established) {
+    infer('AUTOSSH_CONNECTTIME', '60', 'autossh-ts awaited each session (D9); its deadline is never logged unless it passed: 60 (the liveness default) used', established.line);
+    unknowns.push('AUTOSSH_CONNECTTIME: on, its length not logged; 60 s assumed');
+  }
+  const forward = find(/^(retrying the remote forward in|remote port forwarding failed for listen port)/);
+  if (forward) infer('AUTOSSH_FORWARDCHECK', '1', 'autossh-ts acted on a refused remote forward (D10)', forward.line);
+  const netChange = find(/^network changed \(/);
+  if (netChange) infer('AUTOSSH_NETWATCH', '1', 'autossh-ts ended a wait when the network changed (D11)', netChange.line);
+  const jitters = lines.flatMap((l) => {
+    const m = /^waiting (\d+) ms \(AUTOSSH_JITTER\)/.exec(l.message);
+    return m ? [{ line: l, ms: Number(m[1]) }] : [];
+  });
+  if (jitters.length > 0) {
+    const seconds = Math.max(1, Math.ceil(Math.max(...jitters.map((j) => j.ms)) / 1000));
+    infer('AUTOSSH_JITTER', String(seconds), `restarts waited up to ${Math.max(...jitters.map((j) => j.ms))} ms of jitter (D12): at least ${seconds} s`, jitters[0]!.line);
+    unknowns.push('AUTOSSH_JITTER: only its largest logged wait is known, and each wait is drawn per supervisor: the replay\'s waits differ');
+  }
 
   unknowns.push("ssh's own arguments (destination, forwards, -o options): never logged; a placeholder host is used");
   return { monitor, env, inferences, unknowns, debug };

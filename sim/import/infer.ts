@@ -39,11 +39,12 @@ export interface LoggedRun {
 }
 
 export function firstRun(lines: readonly LogLine[]): LoggedRun {
+  // the supervisor is the one that starts ssh; a syslog or journal holds other programs' lines too
+  const isStart = (l: LogLine): boolean => l.message.startsWith('starting ssh');
   const isChildLine = (l: LogLine): boolean => /^child of \d+ execing/.test(l.message);
-  const pid = lines.find((l) => !isChildLine(l))?.pid ?? null;
-  const mine = lines.filter((l) => l.pid === pid || (isChildLine(l) && l.message.startsWith(`child of ${pid} `)));
-  const otherPids = [...new Set(lines.filter((l) => !isChildLine(l) && l.pid !== pid).map((l) => l.pid))];
-  return { lines: mine.filter((l) => l.pid === pid), pid, otherPids };
+  const pid = lines.find(isStart)?.pid ?? lines.find((l) => !isChildLine(l))?.pid ?? null;
+  const otherPids = [...new Set(lines.filter((l) => isStart(l) && l.pid !== pid).map((l) => l.pid))];
+  return { lines: lines.filter((l) => l.pid === pid), pid, otherPids };
 }
 
 export interface Inference {

@@ -1,7 +1,9 @@
-// The three line shapes an autossh log comes in, all with 1.4g's message wording:
+// The line shapes an autossh log comes in, all with 1.4g's message wording:
 //   AUTOSSH_LOGFILE (1.4g and autossh-ts): 2024/05/01 03:00:00 autossh[1234]: starting ssh (count 1)
 //   syslog, classic:                       May  1 03:00:00 host autossh[1234]: starting ssh (count 1)
-//   syslog, RFC 3339 (rsyslog, journal):   2024-05-01T03:00:00.123+00:00 host autossh[1234]: ...
+//   syslog, RFC 3339 (rsyslog):            2024-05-01T03:00:00.123+00:00 host autossh[1234]: ...
+//   journalctl -o short-iso:               2024-05-01T03:00:00+0000 host autossh[1234]: ...
+//   journalctl -o json:                    {"__REALTIME_TIMESTAMP":"1714532400000000","_PID":"1234","MESSAGE":"...",...}
 export interface LogLine {
   /** line number in the file, from 1 */
   lineNo: number;
@@ -12,7 +14,7 @@ export interface LogLine {
 
 const LOGFILE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) (?:[\w.-]+)\[(\d+)\]: (.*)$/;
 const SYSLOG = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) \S+ (?:[\w.-]+)\[(\d+)\]: (.*)$/;
-const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})) \S+ (?:[\w.-]+)\[(\d+)\]: (.*)$/;
+const RFC3339 = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)(Z|[+-]\d{2}:?\d{2}) \S+ (?:[\w.-]+)\[(\d+)\]: (.*)$/;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export interface ParsedLog {
@@ -20,6 +22,28 @@ export interface ParsedLog {
   /** what the line shapes leave unknown */
   caveats: string[];
   skipped: number;
+}
+
+/**
+ * One `journalctl -o json` entry: __REALTIME_TIMESTAMP (µs since the epoch, as a string), _PID (or
+ * SYSLOG_PID), MESSAGE (a string, or an array of bytes when not UTF-8). null: not a journal entry
+ * with those fields; 'bad': one whose time is not a time.
+ */
+function journalEntry(line: string): { epochMs: number; pid: number; message: string } | null | 'bad' {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const e = value as Record<string, unknown>;
+  const pid = Number(e._PID ?? e.SYSLOG_PID);
+  const raw = e.MESSAGE;
+  const message = typeof raw === 'string' ? raw : Array.isArray(raw) ? Buffer.from(raw as number[]).toString('utf8') : null;
+  if (typeof e.__REALTIME_TIMESTAMP !== 'string' || message === null || !Number.isInteger(pid)) return null;
+  if (!/^\d{1,17}$/.test(e.__REALTIME_TIMESTAMP)) return 'bad';
+  return { epochMs: Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000), pid, message: message.trimEnd() };
 }
 
 /** A log the importer cannot read honestly: names the line and what is wrong with it. */
@@ -73,11 +97,17 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
       pid = +p!;
       message = msg!;
     } else if ((m = RFC3339.exec(line))) {
-      const [, y, mo, d, h, mi, s] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(m[1]!)!;
-      if (utcMs(+y!, +mo!, +d!, +h!, +mi!, +s!) === null) impossible();
-      epochMs = Date.parse(m[1]!);
-      pid = +m[2]!;
-      message = m[3]!;
+      const [, local, zone, p, msg] = m;
+      const [, y, mo, d, h, mi, sec] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(local!)!;
+      if (utcMs(+y!, +mo!, +d!, +h!, +mi!, +sec!) === null) impossible();
+      // journalctl -o short-iso writes +0000, rsyslog +00:00
+      epochMs = Date.parse(`${local!.replace(',', '.')}${zone === 'Z' ? 'Z' : `${zone!.slice(0, 3)}:${zone!.slice(-2)}`}`);
+      pid = +p!;
+      message = msg!;
+    } else if (line.startsWith('{')) {
+      const entry = journalEntry(line);
+      if (entry === 'bad') return impossible();
+      if (entry !== null) ({ epochMs, pid, message } = entry);
     }
     if (epochMs === null) {
       skipped++;
