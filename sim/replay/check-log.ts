@@ -8,7 +8,7 @@ import type { TimelineSource } from '../timeline/types.js';
 import type { ReplayResult } from './run-replay.js';
 
 /** the log's 1 s stamps, and 1.4g's own 1 s reaping */
-export const TIME_TOLERANCE_MS = 2000;
+export const TIME_TOLERANCE_MS = 1500;
 
 export interface LogCheck {
   logged: number;
@@ -58,15 +58,20 @@ function loggedExit(logged: ReadonlyArray<{ message: string }>): boolean {
 }
 
 function likelyMissing(logged: string | null, replayed: string | null, all: ReadonlyArray<{ message: string }>): string | null {
+  if (logged !== null && logged === replayed) {
+    // the same decision at another time: a wait that differs
+    if (logged.startsWith('starting ssh')) return 'AUTOSSH_POLL (the grace-time waits follow from it, and place the starts)';
+    if (logged.startsWith('port down')) return '-M, AUTOSSH_POLL or AUTOSSH_FIRST_POLL (they place the connection tests)';
+    return null;
+  }
   const count = logged && /of (\d+)\)/.exec(logged);
-  if (logged?.startsWith('starting ssh') && replayed?.startsWith('starting ssh') && count) return `AUTOSSH_MAXSTART=${count[1]}`;
+  if (logged?.startsWith('starting ssh') && replayed?.startsWith('starting ssh')) return count ? `AUTOSSH_MAXSTART=${count[1]}` : 'AUTOSSH_MAXSTART unset (no limit)';
   if (logged?.includes('restarting ssh') && replayed?.includes('prematurely')) return 'AUTOSSH_GATETIME=0 (or shorter than the first ssh\'s run)';
   if (logged?.includes('prematurely') && replayed?.includes('restarting ssh')) return 'AUTOSSH_GATETIME longer than the first ssh\'s run (the default is 30)';
   if (logged?.startsWith('starting ssh') && replayed?.startsWith('max start count')) return 'AUTOSSH_MAXSTART (the log shows more starts)';
   if (logged?.startsWith('max start count')) return `AUTOSSH_MAXSTART=${all.filter((d) => d.message.startsWith('starting ssh')).length}`;
   if (logged?.startsWith('exceeded maximum time') || replayed?.startsWith('exceeded maximum time')) return 'AUTOSSH_MAXLIFETIME';
   if (logged?.startsWith('sleeping for grace time') || replayed?.startsWith('sleeping for grace time')) return 'AUTOSSH_POLL (the grace-time waits follow from it)';
-  if (logged?.startsWith('starting ssh') && logged === replayed) return 'AUTOSSH_POLL (the grace-time waits follow from it, and place the starts)';
   if (logged?.startsWith('port down') || replayed?.startsWith('port down')) return '-M, AUTOSSH_POLL or AUTOSSH_FIRST_POLL (they place the connection tests)';
   return null;
 }
