@@ -49,6 +49,8 @@ describe('--compare: a repeatable option, one configuration each time', () => {
     for (const args of [
       ['replay', WIFI, '--quiet', '--compare', '-M 0 -o ServerAliveInterval=15', '--compare', 'AUTOSSH_POLL=60'],
       ['replay', '--compare', '-M 0 -o ServerAliveInterval=15', '--compare=AUTOSSH_POLL=60', WIFI, '--quiet'],
+      // a variadic option would swallow the timeline here
+      ['replay', '--compare', '-M 0 -o ServerAliveInterval=15', '--compare', 'AUTOSSH_POLL=60', WIFI, '--quiet'],
     ]) {
       const run = lab(...args);
       expect(run.status, run.stderr).toBe(0);
