@@ -102,7 +102,20 @@ export function inferConfig(
   if (pollLoweredTo === null) inferPoll(lines, starts, facts, openingLogged, beforeFirstStart, debug, infer, unknowns);
 
   // AUTOSSH_GATETIME: only the first ssh's exit is judged by the gate
-  inferGate(lines, facts, infer, unknowns);
+  if (firstStart && firstStart.n > 1) {
+    // the replay's first ssh is the log's n-th: no gate keeps it from being judged as a first
+    infer('AUTOSSH_GATETIME', '0', `the log opens at ssh #${firstStart.n}, past the gate (which judges only the first ssh): 0 keeps the replay from judging it`, lines.find((l) => l.lineNo === firstStart.lineNo)!);
+    unknowns.push('AUTOSSH_GATETIME: the first ssh is not in the log');
+  } else inferGate(lines, facts, infer, unknowns);
+
+  // a log that opens mid-run: the replay counts its starts from there
+  const maxStart = inferences.find((i) => i.setting === 'AUTOSSH_MAXSTART' && i.value !== null);
+  if (firstStart && firstStart.n > 1 && maxStart) {
+    const remaining = Math.max(1, Number(maxStart.value) - (firstStart.n - 1));
+    maxStart.value = String(remaining);
+    maxStart.detail += `, less the ${firstStart.n - 1} starts before the log opens: ${remaining}`;
+    env.AUTOSSH_MAXSTART = String(remaining);
+  }
 
   // autossh-ts's own (D9-D12)
   const connectTime = find(/^ssh session not established (\d+) s after its start/);

@@ -37,12 +37,18 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const file = options.file ?? options.name;
   const parsed = parseLogLines(file, text, options.syslogYear);
   if (parsed.lines.length === 0) throw new LogError(`${file}: no autossh log lines found (expected "YYYY/MM/DD HH:MM:SS autossh[PID]: ..." or syslog lines)`);
-  const run = firstRun(parsed.lines);
+  const whole = firstRun(parsed.lines);
+  // A log that opens mid-run (rotated, cut) starts the replay at its first logged start: what
+  // came before belonged to an ssh the replay never runs.
+  const firstStartAt = whole.lines.findIndex((l) => /^starting ssh \(count (\d+)/.exec(l.message)?.[1] !== undefined);
+  const opensMidRun = firstStartAt > 0 && !/^starting ssh \(count 1\b/.test(whole.lines[firstStartAt]!.message);
+  const run = opensMidRun ? { ...whole, lines: whole.lines.slice(firstStartAt) } : whole;
   const startEpochMs = run.lines[0]!.epochMs;
   const lastEpochMs = run.lines[run.lines.length - 1]!.epochMs;
   const raw = inferFacts(run.lines, startEpochMs);
   const inference = renumberFrom(raw);
   const inferred = inferConfig(run.lines, raw.starts, raw.facts, startEpochMs);
+  const firstLogged = raw.starts[0]?.n ?? 1;
 
   const env = { ...inferred.env };
   for (const setting of options.settings ?? []) {
@@ -65,6 +71,10 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const facts = inference.facts.map((f) => factJson(f, netTimeoutMs));
   const unknowns = [...parsed.caveats, ...inferred.unknowns.filter((u) => !overridden(u, options)), ...inference.unknowns];
   if (parsed.skipped > 0) unknowns.push(`${parsed.skipped} lines were not autossh log lines and were skipped`);
+  if (opensMidRun) {
+    unknowns.push(`the ${firstStartAt} line(s) before the first logged start, and the grace-time tries counted before the log opens: `
+      + 'the replay starts with no fast tries behind it, so its first waits may be shorter than logged');
+  }
   if (run.otherPids.length > 0) {
     unknowns.push(`the log holds ${run.otherPids.length} more autossh run(s) (pid ${run.otherPids.slice(0, 5).join(', ')}${run.otherPids.length > 5 ? ', …' : ''}): only the first (pid ${run.pid}) is imported`);
   }
@@ -81,12 +91,19 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
       file: options.name,
       debug: inferred.debug,
       inferences: inferred.inferences,
-      decisions: inference.decisions.map((d) => ({ at: `${d.atMs}ms`, line: d.lineNo, message: d.message })),
+      decisions: inference.decisions.map((d) => ({ at: `${d.atMs}ms`, line: d.lineNo, message: renumbered(d.message, firstLogged - 1) })),
     },
   };
   // what replay would reject must never be written: a failure here is the importer's bug
   parseTimeline(JSON.parse(JSON.stringify(timeline)), options.name);
   return { timeline, unknowns, inferences: inferred.inferences.length, lines: run.lines.length, facts: facts.length };
+}
+
+/** "starting ssh (count 7 of 9)" as the replay of a log opening at ssh #3 says it: "(count 5 of 7)" */
+function renumbered(message: string, shift: number): string {
+  if (shift === 0) return message;
+  return message.replace(/^starting ssh \(count (\d+)(?: of (\d+))?\)/, (_, n: string, of?: string) =>
+    `starting ssh (count ${Number(n) - shift}${of === undefined ? '' : ` of ${Math.max(1, Number(of) - shift)}`})`);
 }
 
 function describeConfig(config: RunConfig): string {

@@ -76,13 +76,22 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
     expect(premature.unknowns.join('\n')).toMatch(/AUTOSSH_POLL: only bounded \(at least 30 s\)/);
   });
 
-  it('names what a log cut in the middle of a run cannot show', () => {
-    const text = readFileSync(`${DIR}/gate0_maxstart9_grace_info.log`, 'utf8').split('\n').slice(7).join('\n');
-    const { timeline, unknowns } = { ...logToTimeline(text, { name: 'cut' }), timeline: parseTimeline(logToTimeline(text, { name: 'cut' }).timeline, 'cut') };
-    expect(unknowns.join('\n')).toMatch(/-M: the log does not show whether monitoring was on/);
-    expect(unknowns.join('\n')).toMatch(/starts in the middle of a run/);
-    // its first logged start is ssh #3: the facts are renumbered so the replay's first ssh meets them
+  it('replays a log cut in the middle of a run from its first logged start, and names what it cannot show', () => {
+    const lines = readFileSync(`${DIR}/gate0_maxstart9_grace_info.log`, 'utf8').split('\n');
+    const text = lines.slice(6).join('\n'); // opens with ssh #2's exit, then "starting ssh (count 3 of 9)"
+    const imported = logToTimeline(text, { name: 'cut' });
+    const timeline = parseTimeline(imported.timeline, 'cut');
+    expect(imported.unknowns.join('\n')).toMatch(/-M: the log does not show whether monitoring was on/);
+    expect(imported.unknowns.join('\n')).toMatch(/starts in the middle of a run/);
+    expect(imported.unknowns.join('\n')).toMatch(/grace-time tries counted before the log opens/);
+    // ssh #3 of the log is the replay's #1; 7 of the 9 starts are left; past the gate
     expect(timeline.sshFacts[0]!.ssh).toBe(1);
+    expect(timeline.config.env).toMatchObject({ AUTOSSH_MAXSTART: '7', AUTOSSH_GATETIME: '0' });
+    const [result] = replayAll(timeline, [], []);
+    expect(result!.summary.sshStarts).toBe(7);
+    expect(result!.summary.exitCode).toBe(0);
+    // the counts agree; the waits part where the fast tries before the log would have counted
+    expect(result!.logCheck!.reproduced).toBeGreaterThanOrEqual(8);
   });
 
   it('ties each exit to its ssh, however the 1 s stamps round', () => {
