@@ -74,7 +74,7 @@ export function inferConfig(
   }
   if (monitor !== null && monitor !== '0') {
     unknowns.push('the monitor port and its form (-M port or -M port:echoport): never logged; connection tests replay as the loop form');
-    unknowns.push('AUTOSSH_FIRST_POLL: never logged; POLL assumed');
+    if (!debug) unknowns.push('AUTOSSH_FIRST_POLL: logged only at LOGLEVEL 7; POLL assumed');
   }
 
   // AUTOSSH_MAXSTART
@@ -190,6 +190,21 @@ function inferPoll(
   }
   const candidates = pollCandidates(logged, restarts, { min, max });
   const evidence = short ?? graceLine;
+  // LOG_DEBUG: "set alarm for N secs" right after a start arms its first check: FIRST_POLL,
+  // which is POLL unless set apart
+  const alarm = firstAlarmAfterStart(lines);
+  if (alarm) {
+    const seconds = Number(/(\d+) secs/.exec(alarm.message)![1]);
+    const allowed = candidates === null ? seconds >= min && seconds <= max : candidates.includes(seconds);
+    if (allowed) {
+      const isDefault = seconds === DEFAULT_POLL_SECONDS;
+      infer('AUTOSSH_POLL', isDefault ? null : String(seconds), `each ssh's first check was armed for ${seconds} s${isDefault ? ' (the default)' : ''}`
+        + (candidates !== null && candidates.length > 1 ? `, among the ${describeCandidates(candidates)} the grace waits allow` : short ? ', as the net timeout says' : ''), alarm);
+      unknowns.push('AUTOSSH_FIRST_POLL: taken to be POLL (a FIRST_POLL equal to it would log the same)');
+      return;
+    }
+    infer('AUTOSSH_FIRST_POLL', String(seconds), `each ssh's first check was armed for ${seconds} s, which POLL cannot be here`, alarm);
+  }
   if (candidates === null) {
     if (short) infer('AUTOSSH_POLL', String(min), `the net timeout is half of POLL below ${SHORT_POLL_BELOW_SECONDS} s`, short);
     else if (min === SHORT_POLL_BELOW_SECONDS) {
@@ -213,6 +228,16 @@ function inferPoll(
     infer('AUTOSSH_POLL', String(value), `${how} fit POLL ${range}${candidates.length > 1 ? `; ${value} used` : ''}`, at);
   }
   if (candidates.length > 1) unknowns.push(`AUTOSSH_POLL: the log allows ${range}; the replay uses one of them`);
+}
+
+function firstAlarmAfterStart(lines: readonly LogLine[]): LogLine | null {
+  const start = lines.findIndex((l) => l.message.startsWith('starting ssh'));
+  if (start < 0) return null;
+  for (const line of lines.slice(start + 1)) {
+    if (/^set alarm for \d+ secs/.test(line.message)) return line;
+    if (/^(starting ssh|ssh exited)/.test(line.message)) return null;
+  }
+  return null;
 }
 
 function inferGate(lines: readonly LogLine[], facts: readonly InferredFact[], infer: Infer, unknowns: string[]): void {

@@ -71,6 +71,11 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
     expect(monitored.config.args.slice(0, 2)).toEqual(['-M', '20000']);
     expect(monitored.config.env.AUTOSSH_POLL).toBe('4');
     expect(monitored.unknowns.join('\n')).toMatch(/monitor port/);
+    // LOGLEVEL 7's "set alarm for N secs" after a start: POLL, or FIRST_POLL when POLL cannot be N
+    expect(importAndReplay('gate2_lives3s_maxstart3_poll40_debug').timeline.config.env.AUTOSSH_POLL).toBe('40');
+    const firstPoll = importAndReplay('first_poll7_poll40_maxstart2_debug').timeline.config.env;
+    expect(firstPoll).toMatchObject({ AUTOSSH_FIRST_POLL: '7' });
+    expect(firstPoll.AUTOSSH_POLL).toBeUndefined();
     const premature = importAndReplay('default_gate_premature_info').timeline;
     expect(premature.config.env.AUTOSSH_GATETIME).toBeUndefined();
     expect(premature.unknowns.join('\n')).toMatch(/AUTOSSH_POLL: only bounded \(at least 30 s\)/);
