@@ -9,6 +9,8 @@ import { describeCandidates, MAX_POLL_SECONDS, pollCandidates, type LoggedGrace,
 
 /** stands in for a monitor port the log shows was on but never names */
 export const PLACEHOLDER_MONITOR_PORT = '20000';
+/** restarts looked at for POLL at the default level (poll-from-grace.ts looks at no more) */
+const MAX_GAP_OBSERVATIONS = 200;
 /** 1.4g halves POLL into the net timeout only below this */
 const SHORT_POLL_BELOW_SECONDS = 30;
 
@@ -179,10 +181,11 @@ function inferPoll(
     }
   } else {
     // each restart: the previous start, the logged end of that ssh, this start
-    const ends = facts.filter((f) => f.kind !== 'signal' || f.signal === 'SIGUSR1');
-    for (let k = 1; k < starts.length; k++) {
+    const endOf = new Map<number, InferredFact>();
+    for (const f of facts) if ((f.kind !== 'signal' || f.signal === 'SIGUSR1') && !endOf.has(f.ssh)) endOf.set(f.ssh, f);
+    for (let k = 1; k < starts.length && restarts.length < MAX_GAP_OBSERVATIONS; k++) {
       const previous = starts[k - 1]!;
-      const end = ends.find((f) => f.ssh === previous.n);
+      const end = endOf.get(previous.n);
       if (!end) break; // a restart the log does not explain: stop before it misleads
       restarts.push({ previousStartMs: previous.atMs, endMs: end.atMs, startMs: starts[k]!.atMs });
     }

@@ -106,3 +106,21 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
     expect(timeline.facts).toEqual([]);
   });
 });
+
+describe('a long log', () => {
+  it('imports 30000 restarts in linear time, and narrows POLL from their gaps', () => {
+    const lines = ['2024/05/01 00:00:00 autossh[7]: port set to 0, monitoring disabled'];
+    const stamp = (s: number): string => new Date(Date.UTC(2024, 4, 1) + s * 1000).toISOString().replace(/-/g, '/').replace('T', ' ').slice(0, 19);
+    for (let n = 1; n <= 30_000; n++) {
+      lines.push(`${stamp((n - 1) * 20)} autossh[7]: starting ssh (count ${n})`);
+      lines.push(`${stamp(n * 20)} autossh[7]: ssh exited with error status 255; restarting ssh`);
+    }
+    const started = performance.now();
+    const imported = logToTimeline(lines.join('\n'), { name: 'long' });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(imported.facts).toBe(30_000);
+    // restarts 20 s apart never count as fast tries only while max(POLL/10, 10) <= 20
+    const poll = (imported.timeline.source as { inferences: Array<{ setting: string; detail: string }> }).inferences.find((i) => i.setting === 'AUTOSSH_POLL')!;
+    expect(poll.detail).toMatch(/fit POLL 30\.\.209/);
+  }, 20_000);
+});
