@@ -66,6 +66,8 @@ export interface ReplayResult {
   sshRuns: SshRun[];
   /** [from, to) intervals with a working tunnel */
   workingSpans: Array<[number, number]>;
+  /** the world's facts as they happened in this run: the timeline's, and those tied to an ssh placed where that ssh ran */
+  facts: Fact[];
   summary: ReplaySummary;
 }
 
@@ -93,7 +95,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
     const why = parsed.kind === 'error' ? parsed.message : parsed.kind === 'usage' ? `usage: ${parsed.complaint ?? 'no destination or monitor port'}` : 'prints its version';
     trace.push({ atMs: 0, kind: 'exit', detail: `autossh refused the configuration (${why}): exit ${parsed.kind === 'version' ? 0 : 1}` });
     return {
-      config, setupError: why, decisions, logs, trace, sshRuns, workingSpans,
+      config, setupError: why, decisions, logs, trace, sshRuns, workingSpans, facts: timeline.facts,
       summary: {
         durationMs, sshStarts: 0, exitCode: parsed.kind === 'version' ? 0 : 1, exitAtMs: 0, countedUntilMs: durationMs, downtimeMs: durationMs,
         downFraction: 1, recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
@@ -170,7 +172,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   const downtimeMs = onPurpose ? countedUntilMs - workingWithin(workingSpans, countedUntilMs) : world.downtimeMs;
   const facts = placedFacts.length === 0 ? timeline.facts : [...timeline.facts, ...placedFacts].sort((a, b) => a.atMs - b.atMs);
   return {
-    config, setupError: null, decisions, logs, trace, sshRuns, workingSpans,
+    config, setupError: null, decisions, logs, trace, sshRuns, workingSpans, facts,
     summary: {
       durationMs,
       sshStarts: world.sshStarts,

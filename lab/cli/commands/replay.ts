@@ -36,7 +36,7 @@ export function registerReplay(program: Command): void {
       if (results.length > 1) out.write(formatComparison(results));
       out.flush();
       if (options.json) streamFileAtomic(options.json, (write) => writeReplayJson(timeline, results, write));
-      if (options.report) writeFileAtomic(options.report, replayReportHtml(timeline, results));
+      if (options.report) writeFileAtomic(options.report, replayReportHtml({ ...timeline, facts: results[0]!.facts }, results));
       const first = results[0]!;
       if (first.setupError) process.exitCode = 1;
     });
