@@ -61,6 +61,15 @@ describe('--compare: a repeatable option, one configuration each time', () => {
     }
   });
 
+  it('is the same grammar in replay, simulate and chaos: repeatable, one value each time, never variadic', () => {
+    for (const command of ['replay', 'simulate', 'chaos']) {
+      const help = lab(command, '--help').stdout;
+      const options = help.split('\n').filter((l) => /^\s+(-\w, )?--/.test(l));
+      expect(options.some((l) => /--compare <\w+>/.test(l)), command).toBe(true);
+      expect(options.filter((l) => /\.\.\.[>\]]/.test(l)), command).toEqual([]);
+    }
+  });
+
   it('simulate has it too: the same fleet under each configuration', () => {
     const json = join(mkdtempSync(join(tmpdir(), 'simulate-cmp-')), 'f.json');
     const run = lab('simulate', '--tunnels', '3', '--duration', '1d', '--workers', '1', '--no-progress',
