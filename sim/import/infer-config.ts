@@ -164,7 +164,9 @@ function inferPoll(
   const logged: LoggedGrace[] = [];
   const restarts: ObservedRestart[] = [];
   let graceLine: LogLine | null = null;
-  if (debug) {
+  // 1.4g says its tries at LOG_DEBUG; autossh-ts says only the wait: its gaps tell the rest
+  const triesLogged = lines.some((l) => l.message.startsWith('checking for grace period, tries = '));
+  if (triesLogged) {
     let pending: LoggedGrace | null = null;
     for (const line of lines) {
       const tries = /^checking for grace period, tries = (\d+)/.exec(line.message);
@@ -217,7 +219,7 @@ function inferPoll(
     } else unknowns.push(`AUTOSSH_POLL: no line shows it; ${DEFAULT_POLL_SECONDS} (the default) assumed`);
     return;
   }
-  const how = debug ? 'the logged grace-time waits' : 'the gaps between exits and restarts (to ±1 s)';
+  const how = triesLogged ? 'the logged grace-time waits' : 'the gaps between exits and restarts (to ±1 s)';
   if (candidates.length === 0) {
     unknowns.push(`AUTOSSH_POLL: ${how} fit no POLL from ${min} to ${max} s (not 1.4g's grace time?); ${DEFAULT_POLL_SECONDS} assumed`);
     return;
