@@ -48,4 +48,14 @@ describe('import refuses bad input: exit 2, the line or value named, nothing wri
     expect(replay.status, replay.stderr).toBe(0);
     expect(replay.stdout).toMatch(/log check: reproduces 11 of 11 logged decisions/);
   });
+
+  it('lets --args and --set override what it read, and says so', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'import-out-')), 't.json');
+    const run = lab('import', GOOD, '--args', '-M 0 -N relay', '--set', 'AUTOSSH_MAXSTART=3', '-o', out);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain('AUTOSSH_MAXSTART=5: "count N of 5" (line 2); overridden by --set');
+    expect(run.stderr).toContain('-M=0: monitoring disabled (line 1); overridden by --args');
+    const replay = lab('replay', out, '--quiet');
+    expect(replay.stdout).toContain('likely missing setting: AUTOSSH_MAXSTART=5');
+  });
 });

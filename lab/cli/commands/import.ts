@@ -28,7 +28,10 @@ export function registerImport(program: Command): void {
       if (options.output) writeFileAtomic(options.output, json);
       else process.stdout.write(json);
       const source = result.timeline.source as { inferences: Array<{ setting: string; value: string | null; detail: string; line: number }> };
-      const read = source.inferences.map((i) => `  - ${i.setting}${i.value === null ? '' : `=${i.value}`}: ${i.detail} (line ${i.line})`);
+      const setNames = new Set(options.set.map((s) => s.slice(0, Math.max(0, s.indexOf('=')))));
+      const overridden = (setting: string): boolean => setNames.has(setting) || (setting === '-M' && options.args !== undefined);
+      const read = source.inferences.map((i) => `  - ${i.setting}${i.value === null ? '' : `=${i.value}`}: ${i.detail} (line ${i.line})`
+        + (overridden(i.setting) ? `; overridden by ${i.setting === '-M' ? '--args' : '--set'}` : ''));
       process.stderr.write(`${result.lines} log lines, ${result.facts} facts; read from the log:\n${read.join('\n') || '  (nothing)'}\n`
         + `not known:\n${result.unknowns.map((u) => `  - ${u}`).join('\n')}\n`);
     });
