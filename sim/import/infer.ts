@@ -63,6 +63,8 @@ export function inferFacts(lines: readonly LogLine[], startEpochMs: number): Inf
   const decisions: Inference['decisions'] = [];
   let ssh = 0;
   let sshStartMs = 0;
+  let refusedTests = 0;
+  let previous: LogLine | null = null;
   for (const line of lines) {
     const msg = line.message;
     const atMs = line.epochMs - startEpochMs;
@@ -81,11 +83,17 @@ export function inferFacts(lines: readonly LogLine[], startEpochMs: number): Inf
       else if (!signal) unknowns.push(`line ${line.lineNo}: ssh died of signal ${m[1]}, which has no Linux name`);
     } else if (msg.startsWith('port down')) {
       facts.push({ ...tied, kind: 'portDown' });
+      if (previous && /: Connection refused$/.test(previous.message)) refusedTests++;
     } else if (msg.startsWith('signalled to kill and restart ssh')) {
       facts.push({ ...tied, kind: 'signal', signal: 'SIGUSR1' });
     } else if ((m = /^received signal to exit \((\d+)\)/.exec(msg))) {
       facts.push({ ...tied, kind: 'signal', signal: NAME_BY_NUMBER.get(Number(m[1])) ?? 'SIGTERM' });
     }
+    previous = line;
+  }
+  if (refusedTests > 0) {
+    unknowns.push(`${refusedTests} connection test(s) were refused at once ("…: Connection refused": nothing listened on ssh's -L end of the monitor): `
+      + 'the simulated world has no fact for that while ssh stays up, so the replay\'s test fails one net timeout later, through a silent outage');
   }
   if (starts.length > 0 && starts[0]!.n !== 1) {
     unknowns.push(`the log starts in the middle of a run (its first start is ssh #${starts[0]!.n}): the replay numbers ssh from 1, so facts tied to ssh numbers are shifted by ${starts[0]!.n - 1}`);

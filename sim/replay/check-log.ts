@@ -61,7 +61,7 @@ function likelyMissing(logged: string | null, replayed: string | null, all: Read
   if (logged !== null && logged === replayed) {
     // the same decision at another time: a wait that differs
     if (logged.startsWith('starting ssh')) return 'AUTOSSH_POLL (the grace-time waits follow from it, and place the starts)';
-    if (logged.startsWith('port down')) return '-M, AUTOSSH_POLL or AUTOSSH_FIRST_POLL (they place the connection tests)';
+    if (logged.startsWith('port down')) return '-M, AUTOSSH_POLL or AUTOSSH_FIRST_POLL (they place the connection tests), unless the test failed another way than replayed (see the unknowns)';
     return null;
   }
   const count = logged && /of (\d+)\)/.exec(logged);

