@@ -1,6 +1,6 @@
 // A replay of an imported log checks itself: the decisions autossh logged (starts, exits, waits,
-// the final exit) against the ones the replay made, in order, each to within the log's 1 s
-// resolution. The answer is "reproduces 40 of 40", or the first place they part and the setting
+// the final exit) against the ones the replay made, in order, each timed from the decision
+// before it to within the log's 1 s resolution. The answer is "reproduces 40 of 40", or the first place they part and the setting
 // most likely behind it.
 import { DECISION_LINE } from '../import/infer.js';
 import { formatOffset } from '../timeline/duration.js';
@@ -32,7 +32,11 @@ export function checkAgainstLog(source: TimelineSource, result: ReplayResult): L
   for (let i = 0; i < n; i++) {
     const l = logged[i];
     const r = replayed[i];
-    if (l && r && l.message === r.message && Math.abs(l.atMs - r.atMs) <= TIME_TOLERANCE_MS) continue;
+    // each decision timed from the one before it, in the log and in the replay: a wait is
+    // checked as a wait, and the log's rounding does not pile up over a long run
+    const loggedGap = l ? l.atMs - (logged[i - 1]?.atMs ?? 0) : 0;
+    const replayedGap = r ? r.atMs - (replayed[i - 1]?.atMs ?? 0) : 0;
+    if (l && r && l.message === r.message && Math.abs(loggedGap - replayedGap) <= TIME_TOLERANCE_MS) continue;
     if (!l && i >= logged.length) {
       // the log ends here; a replay that goes on after the logged run stopped is the tail
       // past the last line, not a contradiction, unless autossh had exited in the log

@@ -138,3 +138,29 @@ describe('a long log', () => {
     expect(poll.detail).toMatch(/fit POLL 30\.\.209/);
   }, 20_000);
 });
+
+describe('a long backoff logged to the second', () => {
+  it('replays all of its starts: each exit belongs to its ssh, not to a rounded second', () => {
+    // 1.4g's waits with POLL 600 and gate 0: 5 fast starts, then 2, 8, 18, 32, 50, ... s (capped
+    // at 600); each ssh fails 0.6 s in; the log floors every time to its second
+    const stamp = (ms: number): string => new Date(Date.UTC(2024, 4, 1) + ms).toISOString().replace(/-/g, '/').replace('T', ' ').slice(0, 19);
+    const lines = [`${stamp(0)} autossh[7]: port set to 0, monitoring disabled`];
+    let nowMs = 300;
+    let tries = 0;
+    for (let n = 1; n <= 20; n++) {
+      lines.push(`${stamp(nowMs)} autossh[7]: starting ssh (count ${n} of 20)`);
+      const exitMs = nowMs + 600;
+      lines.push(`${stamp(exitMs)} autossh[7]: ssh exited with error status 255; restarting ssh`);
+      if (n === 20) lines.push(`${stamp(exitMs)} autossh[7]: max start count reached; exiting`);
+      tries++;
+      const t = tries - 5;
+      const graceS = t > 0 ? Math.min(Math.trunc(6 * t * (t / 3)), 600) : 0;
+      nowMs = exitMs + graceS * 1000 + 70;
+    }
+    const timeline = parseTimeline(logToTimeline(lines.join('\n'), { name: 'backoff' }).timeline, 'backoff');
+    const [result] = replayAll(timeline, [], []);
+    expect(result!.summary.sshStarts).toBe(20);
+    expect(result!.summary.exitCode).toBe(0);
+    expect(result!.logCheck).toMatchObject({ logged: 41, reproduced: 41, divergence: null });
+  });
+});
