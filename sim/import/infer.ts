@@ -30,21 +30,27 @@ export const DEBUG_LINE = /^(checking for grace period|check on child|expired ch
 
 const NAME_BY_NUMBER = new Map(Object.entries(SIGNAL_NUMBERS).map(([name, n]) => [n, name]));
 
-/** The lines of one autossh run: the first supervisor in the log, and its children's lines. */
+/** The lines of one autossh run: the first supervisor (or daemon tunnel) in the log that starts ssh. */
 export interface LoggedRun {
   lines: LogLine[];
-  pid: number | null;
-  /** other supervisors' pids in the same log (AUTOSSH_LOGFILE appends run after run) */
-  otherPids: number[];
+  /** "pid 1234", "tunnel db" */
+  who: string | null;
+  /** other supervisors and tunnels in the same log (AUTOSSH_LOGFILE appends run after run; a daemon logs all its tunnels) */
+  others: string[];
+}
+
+function whoOf(line: LogLine): string {
+  return line.tunnel === null ? `pid ${line.pid}` : line.pid === 0 ? `tunnel ${line.tunnel}` : `tunnel ${line.tunnel} (pid ${line.pid})`;
 }
 
 export function firstRun(lines: readonly LogLine[]): LoggedRun {
   // the supervisor is the one that starts ssh; a syslog or journal holds other programs' lines too
   const isStart = (l: LogLine): boolean => l.message.startsWith('starting ssh');
   const isChildLine = (l: LogLine): boolean => /^child of \d+ execing/.test(l.message);
-  const pid = lines.find(isStart)?.pid ?? lines.find((l) => !isChildLine(l))?.pid ?? null;
-  const otherPids = [...new Set(lines.filter((l) => isStart(l) && l.pid !== pid).map((l) => l.pid))];
-  return { lines: lines.filter((l) => l.pid === pid), pid, otherPids };
+  const first = lines.find(isStart) ?? lines.find((l) => !isChildLine(l));
+  const who = first ? whoOf(first) : null;
+  const others = [...new Set(lines.filter((l) => isStart(l) && whoOf(l) !== who).map(whoOf))];
+  return { lines: lines.filter((l) => whoOf(l) === who), who, others };
 }
 
 export interface Inference {

@@ -4,12 +4,25 @@
 //   syslog, RFC 3339 (rsyslog):            2024-05-01T03:00:00.123+00:00 host autossh[1234]: ...
 //   journalctl -o short-iso:               2024-05-01T03:00:00+0000 host autossh[1234]: ...
 //   journalctl -o json:                    {"__REALTIME_TIMESTAMP":"1714532400000000","_PID":"1234","MESSAGE":"...",...}
+//   autossh-ts AUTOSSH_LOGFORMAT=json:     {"time":"2024-05-01T03:00:00.123Z","level":"info","tunnel":"db","message":"..."}
+// The daemon prefixes each text line with its tunnel ("db: starting ssh (count 1)").
 export interface LogLine {
   /** line number in the file, from 1 */
   lineNo: number;
   epochMs: number;
+  /** 0 for autossh-ts's JSON lines, which carry none */
   pid: number;
+  /** the daemon's tunnel, from a "name: " prefix or the JSON "tunnel" */
+  tunnel: string | null;
   message: string;
+}
+
+/** autossh's own messages, so a daemon's "db: " prefix can be told from a message's own colon */
+const OWN_MESSAGE = /^(starting ssh|ssh |port |short poll|checking for grace|sleeping for grace|max start|received signal|signalled|exceeded maximum|network changed|retrying the remote|remote port forwarding|waiting \d+ ms|set alarm|clear alarm|check on child|expired child|connection |poll time|first poll time)/;
+
+function splitTunnel(message: string): { tunnel: string | null; message: string } {
+  const m = /^([A-Za-z0-9_.@-]+): (.*)$/.exec(message);
+  return m && OWN_MESSAGE.test(m[2]!) ? { tunnel: m[1]!, message: m[2]! } : { tunnel: null, message };
 }
 
 const LOGFILE = /^(\d{4})\/(\d{2})\/(\d{2}) (\d{2}):(\d{2}):(\d{2}) (?:[\w.-]+)\[(\d+)\]: (.*)$/;
@@ -29,7 +42,7 @@ export interface ParsedLog {
  * SYSLOG_PID), MESSAGE (a string, or an array of bytes when not UTF-8). null: not a journal entry
  * with those fields; 'bad': one whose time is not a time.
  */
-function journalEntry(line: string): { epochMs: number; pid: number; message: string } | null | 'bad' {
+function journalEntry(line: string): { epochMs: number; pid: number; tunnel: string | null; message: string } | null | 'bad' {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -41,9 +54,15 @@ function journalEntry(line: string): { epochMs: number; pid: number; message: st
   const pid = Number(e._PID ?? e.SYSLOG_PID);
   const raw = e.MESSAGE;
   const message = typeof raw === 'string' ? raw : Array.isArray(raw) ? Buffer.from(raw as number[]).toString('utf8') : null;
+  if (typeof e.time === 'string' && typeof e.message === 'string' && e.__REALTIME_TIMESTAMP === undefined) {
+    // autossh-ts's own JSON line
+    const epochMs = Date.parse(e.time);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(e.time) || !Number.isFinite(epochMs)) return 'bad';
+    return { epochMs, pid: 0, tunnel: typeof e.tunnel === 'string' ? e.tunnel : null, message: e.message };
+  }
   if (typeof e.__REALTIME_TIMESTAMP !== 'string' || message === null || !Number.isInteger(pid)) return null;
   if (!/^\d{1,17}$/.test(e.__REALTIME_TIMESTAMP)) return 'bad';
-  return { epochMs: Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000), pid, message: message.trimEnd() };
+  return { epochMs: Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000), pid, ...splitTunnel(message.trimEnd()) };
 }
 
 /** A log the importer cannot read honestly: names the line and what is wrong with it. */
@@ -79,6 +98,7 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
     let epochMs: number | null = null;
     let pid = 0;
     let message = '';
+    let tunnel: string | null = null;
     let m = LOGFILE.exec(line);
     if (m) {
       const [, y, mo, d, h, mi, s, p, msg] = m;
@@ -107,7 +127,7 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
     } else if (line.startsWith('{')) {
       const entry = journalEntry(line);
       if (entry === 'bad') return impossible();
-      if (entry !== null) ({ epochMs, pid, message } = entry);
+      if (entry !== null) ({ epochMs, pid, message, tunnel } = entry);
     }
     if (epochMs === null) {
       skipped++;
@@ -118,7 +138,8 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
       throw new LogError(`${name}: line ${lineNo}: time goes backwards (${new Date(epochMs).toISOString()}, `
         + `after ${new Date(previous.epochMs).toISOString()} on line ${previous.lineNo}); a clock change or two logs merged out of order?`);
     }
-    lines.push({ lineNo, epochMs, pid, message });
+    if (tunnel === null) ({ tunnel, message } = splitTunnel(message));
+    lines.push({ lineNo, epochMs, pid, tunnel, message });
   });
   return { lines, caveats: [...caveats], skipped };
 }

@@ -75,8 +75,8 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
     unknowns.push(`the ${firstStartAt} line(s) before the first logged start, and the grace-time tries counted before the log opens: `
       + 'the replay starts with no fast tries behind it, so its first waits may be shorter than logged');
   }
-  if (run.otherPids.length > 0) {
-    unknowns.push(`the log holds ${run.otherPids.length} more autossh run(s) (pid ${run.otherPids.slice(0, 5).join(', ')}${run.otherPids.length > 5 ? ', …' : ''}): only the first (pid ${run.pid}) is imported`);
+  if (run.others.length > 0) {
+    unknowns.push(`the log holds ${run.others.length} more autossh run(s) or tunnel(s) (${run.others.slice(0, 5).join(', ')}${run.others.length > 5 ? ', …' : ''}): only the first (${run.who}) is imported`);
   }
   const timeline = {
     format: TIMELINE_FORMAT,

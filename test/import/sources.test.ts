@@ -44,4 +44,29 @@ describe('log sources', () => {
     const lines = parseLogLines('x', text, 2024).lines;
     expect(lines.map((l) => new Date(l.epochMs).toISOString())).toEqual(['2024-12-31T23:59:59.000Z', '2025-01-01T00:00:01.000Z']);
   });
+
+  it("autossh-ts's JSON lines (AUTOSSH_LOGFORMAT=json) and the daemon's tunnel prefix: the first tunnel that starts ssh", () => {
+    // tunnel "web" logs too, after "db" started its first ssh
+    const web = (i: number): boolean => i === 2;
+    const json = parts.flatMap((p, i) => [
+      JSON.stringify({ time: `${p.iso}.${String(100 + i).padStart(3, '0')}Z`, level: 'info', tunnel: 'db', message: p.message }),
+      ...(web(i) ? [JSON.stringify({ time: `${p.iso}.${String(100 + i).padStart(3, '0')}Z`, level: 'info', tunnel: 'web', message: 'starting ssh (count 1)' })] : []),
+    ]).join('\n');
+    const text = parts.flatMap((p, i) => [
+      `${p.iso.replace(/-/g, '/').replace('T', ' ')} autossh-ts[99]: db: ${p.message}`,
+      ...(web(i) ? [`${p.iso.replace(/-/g, '/').replace('T', ' ')} autossh-ts[99]: web: starting ssh (count 1)`] : []),
+    ]).join('\n');
+    for (const log of [json, text]) {
+      const { imported, result } = replayed(log);
+      expect(imported.lines).toBe(LOGFILE.length);
+      expect(imported.unknowns.join('\n')).toMatch(/only the first \(tunnel db/);
+      expect(result.summary.sshStarts).toBe(5);
+      expect(result.logCheck!.divergence).toBeNull();
+    }
+  });
+
+  it('refuses an autossh-ts JSON line whose time is not a time, naming the line', () => {
+    expect(() => logToTimeline('{"time":"yesterday","level":"info","message":"starting ssh (count 1)"}', { name: 'j.log' }))
+      .toThrow('j.log: line 1: no such date or time');
+  });
 });
