@@ -40,8 +40,8 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const whole = firstRun(parsed.lines);
   // A log that opens mid-run (rotated, cut) starts the replay at its first logged start: what
   // came before belonged to an ssh the replay never runs.
-  const firstStartAt = whole.lines.findIndex((l) => /^starting ssh \(count (\d+)/.exec(l.message)?.[1] !== undefined);
-  const opensMidRun = firstStartAt > 0 && !/^starting ssh \(count 1\b/.test(whole.lines[firstStartAt]!.message);
+  const firstStartAt = whole.lines.findIndex((l) => l.message.startsWith('starting ssh (count '));
+  const opensMidRun = firstStartAt >= 0 && !/^starting ssh \(count 1\b/.test(whole.lines[firstStartAt]!.message);
   const run = opensMidRun ? { ...whole, lines: whole.lines.slice(firstStartAt) } : whole;
   const startEpochMs = run.lines[0]!.epochMs;
   const lastEpochMs = run.lines[run.lines.length - 1]!.epochMs;
@@ -72,7 +72,7 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const unknowns = [...parsed.caveats, ...inferred.unknowns.filter((u) => !overridden(u, options)), ...inference.unknowns];
   if (parsed.skipped > 0) unknowns.push(`${parsed.skipped} lines were not autossh log lines and were skipped`);
   if (opensMidRun) {
-    unknowns.push(`the ${firstStartAt} line(s) before the first logged start, and the grace-time tries counted before the log opens: `
+    unknowns.push(`the ${firstStartAt} line(s) before the first logged start (left out), and the grace-time tries counted before the log opens: `
       + 'the replay starts with no fast tries behind it, so its first waits may be shorter than logged');
   }
   if (run.others.length > 0) {
@@ -88,7 +88,7 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
     unknowns,
     source: {
       kind: 'log',
-      file: options.name,
+      file,
       debug: inferred.debug,
       inferences: inferred.inferences,
       decisions: inference.decisions.map((d) => ({ at: `${d.atMs}ms`, line: d.lineNo, message: renumbered(d.message, firstLogged - 1) })),
