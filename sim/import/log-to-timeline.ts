@@ -1,72 +1,139 @@
 // An autossh log -> a timeline (the JSON value, ready to write or parse). The configuration is
-// not in the log: it comes from the caller (--args, --set), or a placeholder that says so.
+// read out of the log where a line betrays it (infer-config.ts); --args and --set override it.
+// The result is checked as `replay` will read it before anyone writes it.
+import { parseCommandLine } from '../../src/machine/config/parse.js';
+import { formatDuration } from '../timeline/duration.js';
+import { parseTimeline, TIMELINE_FORMAT } from '../timeline/parse.js';
 import type { RunConfig } from '../timeline/types.js';
-import { TIMELINE_FORMAT } from '../timeline/parse.js';
-import { inferFacts } from './infer.js';
-import { parseLogLines } from './log-lines.js';
+import { inferConfig } from './infer-config.js';
+import { firstRun, inferFacts, renumberFrom, type InferredFact } from './infer.js';
+import { LogError, parseLogLines } from './log-lines.js';
 
-/** how long the replay runs past the last logged line */
-const TAIL_MS = 60_000;
+/** how long the replay runs past the last logged line: room for a replay a little slower than the log */
+const TAIL_MS = 5 * 60_000;
+/** a placeholder destination: ssh's arguments are never logged */
+const UNKNOWN_HOST = 'unknown-host';
 
 export interface ImportOptions {
   name: string;
-  config: RunConfig | null;
-  /** for the "port down" outages: the net timeout of that configuration */
-  netTimeoutMs: number;
+  /** the log's path, for messages (default: name) */
+  file?: string;
+  /** --args: replaces the inferred arguments */
+  args?: string[] | null;
+  /** --set NAME=VALUE: on top of the inferred environment */
+  settings?: readonly string[];
   syslogYear?: number;
 }
 
 export interface ImportResult {
   timeline: Record<string, unknown>;
   unknowns: string[];
+  inferences: number;
   lines: number;
   facts: number;
 }
 
 export function logToTimeline(text: string, options: ImportOptions): ImportResult {
-  const parsed = parseLogLines(text, options.syslogYear);
-  if (parsed.lines.length === 0) throw new Error(`${options.name}: no autossh log lines found (expected "YYYY/MM/DD HH:MM:SS autossh[PID]: ..." or syslog lines)`);
-  const inference = inferFacts(parsed.lines);
-  const startEpochMs = parsed.lines[0]!.epochMs;
-  const lastEpochMs = parsed.lines[parsed.lines.length - 1]!.epochMs;
-  // Lines share a second: facts logged in order happened in order, so two in the same
-  // second are kept 1 ms apart (the second one meets the ssh started after the first).
-  let lastOffsetMs = -1;
-  const offset = (epochMs: number): string => {
-    lastOffsetMs = Math.max(epochMs - startEpochMs, lastOffsetMs + 1);
-    return `${lastOffsetMs}ms`;
-  };
-  const facts: Array<Record<string, unknown>> = inference.facts.map((f) => {
-    const note = `log line ${f.lineNo}`;
-    switch (f.kind) {
-      case 'sshCrash':
-        return f.signal ? { at: offset(f.atEpochMs), kind: 'sshCrash', signal: f.signal, note } : { at: offset(f.atEpochMs), kind: 'sshCrash', exit: f.exit, note };
-      case 'signal':
-        return { at: offset(f.atEpochMs), kind: 'signal', signal: f.signal, note };
-      case 'portDown': {
-        // the test that failed at this line started one net timeout earlier (loop form);
-        // cover it with a second's margin either side of the log's resolution
-        const fromMs = Math.max(0, f.atEpochMs - startEpochMs - options.netTimeoutMs - 1000);
-        return { at: `${fromMs}ms`, kind: 'outage', mode: 'blackhole', for: `${f.atEpochMs - startEpochMs - fromMs + 1000}ms`, note };
-      }
-    }
-  });
-  const unknowns = [...parsed.caveats, ...inference.unknowns];
+  const file = options.file ?? options.name;
+  const parsed = parseLogLines(file, text, options.syslogYear);
+  if (parsed.lines.length === 0) throw new LogError(`${file}: no autossh log lines found (expected "YYYY/MM/DD HH:MM:SS autossh[PID]: ..." or syslog lines)`);
+  const whole = firstRun(parsed.lines);
+  // A log that opens mid-run (rotated, cut) starts the replay at its first logged start: what
+  // came before belonged to an ssh the replay never runs.
+  const firstStartAt = whole.lines.findIndex((l) => l.message.startsWith('starting ssh (count '));
+  const opensMidRun = firstStartAt >= 0 && !/^starting ssh \(count 1\b/.test(whole.lines[firstStartAt]!.message);
+  const run = opensMidRun ? { ...whole, lines: whole.lines.slice(firstStartAt) } : whole;
+  const startEpochMs = run.lines[0]!.epochMs;
+  const lastEpochMs = run.lines[run.lines.length - 1]!.epochMs;
+  const raw = inferFacts(run.lines, startEpochMs);
+  const inference = renumberFrom(raw);
+  const inferred = inferConfig(run.lines, raw.starts, raw.facts, startEpochMs);
+  const firstLogged = raw.starts[0]?.n ?? 1;
+
+  const env = { ...inferred.env };
+  for (const setting of options.settings ?? []) {
+    const eq = setting.indexOf('=');
+    if (eq <= 0) throw new LogError(`--set "${setting}": expected NAME=VALUE, e.g. AUTOSSH_POLL=60`);
+    env[setting.slice(0, eq)] = setting.slice(eq + 1);
+  }
+  const args = options.args ?? ['-M', inferred.monitor ?? '0', UNKNOWN_HOST];
+  const config: RunConfig = { name: 'logged', args, env };
+  const command = parseCommandLine(config.args, config.env);
+  if (command.kind !== 'run') {
+    // autossh complains of a missing destination before a bad value: look past it for the value
+    const withHost = command.kind === 'usage' ? parseCommandLine([...config.args, UNKNOWN_HOST], config.env) : command;
+    const why = withHost.kind === 'error' ? withHost.message
+      : command.kind === 'usage' ? 'no destination (ssh\'s arguments are not in the log: --args must give them)' : 'it only prints its version';
+    throw new LogError(`the configuration ${describeConfig(config)}: ${why}`);
+  }
+  const netTimeoutMs = command.config.netTimeoutMs;
+
+  const facts = inference.facts.map((f) => factJson(f, netTimeoutMs));
+  const unknowns = [...parsed.caveats, ...inferred.unknowns.filter((u) => !overridden(u, options)), ...inference.unknowns];
   if (parsed.skipped > 0) unknowns.push(`${parsed.skipped} lines were not autossh log lines and were skipped`);
-  if (!options.config) unknowns.push('the configuration (autossh arguments and AUTOSSH_* variables): not in the log; pass --args and --set');
-  const config = options.config ?? { name: 'unknown', args: ['-M', '0', 'unknown-host'], env: {} };
-  return {
-    timeline: {
-      format: TIMELINE_FORMAT,
-      name: options.name,
-      start: new Date(startEpochMs).toISOString(),
-      duration: `${lastEpochMs - startEpochMs + TAIL_MS}ms`,
-      config: { name: config.name, args: config.args, env: config.env },
-      facts,
-      unknowns,
-    },
+  if (opensMidRun) {
+    unknowns.push(`the ${firstStartAt} line(s) before the first logged start (left out), and the grace-time tries counted before the log opens: `
+      + 'the replay starts with no fast tries behind it, so its first waits may be shorter than logged');
+  }
+  if (run.others.length > 0) {
+    unknowns.push(`the log holds ${run.others.length} more autossh run(s) or tunnel(s) (${run.others.slice(0, 5).join(', ')}${run.others.length > 5 ? ', …' : ''}): only the first (${run.who}) is imported`);
+  }
+  const timeline = {
+    format: TIMELINE_FORMAT,
+    name: options.name,
+    start: new Date(startEpochMs).toISOString(),
+    duration: `${lastEpochMs - startEpochMs + TAIL_MS}ms`,
+    config: { name: config.name, args: config.args, env: config.env },
+    facts,
     unknowns,
-    lines: parsed.lines.length,
-    facts: facts.length,
+    source: {
+      kind: 'log',
+      file,
+      debug: inferred.debug,
+      inferences: inferred.inferences,
+      decisions: inference.decisions.map((d) => ({ at: `${d.atMs}ms`, line: d.lineNo, message: renumbered(d.message, firstLogged - 1) })),
+    },
   };
+  // what replay would reject must never be written: a failure here is the importer's bug
+  parseTimeline(JSON.parse(JSON.stringify(timeline)), options.name);
+  return { timeline, unknowns, inferences: inferred.inferences.length, lines: run.lines.length, facts: facts.length };
+}
+
+/** "starting ssh (count 7 of 9)" as the replay of a log opening at ssh #3 says it: "(count 5 of 7)" */
+function renumbered(message: string, shift: number): string {
+  if (shift === 0) return message;
+  return message.replace(/^starting ssh \(count (\d+)(?: of (\d+))?\)/, (_, n: string, of?: string) =>
+    `starting ssh (count ${Number(n) - shift}${of === undefined ? '' : ` of ${Math.max(1, Number(of) - shift)}`})`);
+}
+
+function describeConfig(config: RunConfig): string {
+  const env = Object.entries(config.env).map(([k, v]) => `${k}=${v}`);
+  return `"${[...env, 'autossh', ...config.args].join(' ')}"`;
+}
+
+/** an unknown about a setting the caller then gave */
+function overridden(unknown: string, options: ImportOptions): boolean {
+  const given = (options.settings ?? []).map((s) => s.slice(0, Math.max(0, s.indexOf('='))));
+  if (given.some((name) => name !== '' && unknown.startsWith(`${name}:`))) return true;
+  return options.args != null && (unknown.startsWith('-M:') || unknown.startsWith("ssh's own arguments"));
+}
+
+function factJson(f: InferredFact, netTimeoutMs: number): Record<string, unknown> {
+  const note = `log line ${f.lineNo}`;
+  // tied to the ssh it happened to; before the first ssh, to the clock
+  const when = f.ssh === 0 ? { at: `${f.atMs}ms` } : { ssh: f.ssh, after: `${f.afterMs}ms` };
+  switch (f.kind) {
+    case 'sshCrash':
+      return f.signal ? { ...when, kind: 'sshCrash', signal: f.signal, note } : { ...when, kind: 'sshCrash', exit: f.exit, note };
+    case 'signal':
+      return { ...when, kind: 'signal', signal: f.signal, note };
+    case 'portDown': {
+      // the test that failed at this line started one net timeout earlier (loop form); cover
+      // it with a second's margin either side of the log's resolution
+      const base = f.ssh === 0 ? f.atMs : f.afterMs;
+      const fromMs = Math.max(0, base - netTimeoutMs - 1000);
+      const from = f.ssh === 0 ? { at: `${fromMs}ms` } : { ssh: f.ssh, after: `${fromMs}ms` };
+      return { ...from, kind: 'outage', mode: 'blackhole', for: formatDuration(base - fromMs + 1000), note };
+    }
+  }
 }

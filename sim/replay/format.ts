@@ -44,7 +44,8 @@ export function formatSummary(timeline: Timeline, result: ReplayResult): string 
     `  replayed         ${formatDuration(s.durationMs)} from ${instant(timeline, 0)}`,
     `  ssh starts       ${s.sshStarts}`,
     `  exit code        ${s.exitCode === null ? 'none (still running at the end)' : `${s.exitCode} at ${formatOffset(s.exitAtMs ?? 0)}`}`,
-    `  tunnel downtime  ${formatDuration(s.downtimeMs)} (${(s.downFraction * 100).toFixed(3)}%)`,
+    `  tunnel downtime  ${formatDuration(s.downtimeMs)} (${(s.downFraction * 100).toFixed(3)}%${s.countedUntilMs < s.durationMs
+      ? ` of the ${formatDuration(s.countedUntilMs)} until autossh exited on purpose` : ''})`,
   ];
   if (s.recoveries.length > 0) {
     lines.push('  recovery after each disruption (from its end to a working tunnel):');
@@ -93,13 +94,16 @@ function replayJsonValue(timeline: Timeline, results: readonly ReplayResult[]): 
     decisions: r.decisions.map((d) => ({ at: instant(timeline, d.atMs), atMs: d.atMs, rule: d.rule, detail: d.detail })),
     sshRuns: r.sshRuns,
     summary: r.summary,
+    logCheck: 'logCheck' in r ? r.logCheck : null,
   }));
   const first = runs[0]!;
   return {
     format: REPLAY_FORMAT,
     timeline: { name: timeline.name, start: instant(timeline, 0), durationMs: timeline.durationMs, unknowns: timeline.unknowns },
+    source: timeline.source === null ? null : { kind: timeline.source.kind, file: timeline.source.file, inferences: timeline.source.inferences },
     decisions: first.decisions,
     summary: first.summary,
+    logCheck: first.logCheck,
     runs,
   };
 }

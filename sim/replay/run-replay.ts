@@ -5,7 +5,7 @@ import { VirtualClock } from '../virtual-clock.js';
 import { OpensshWorld } from '../openssh/openssh-world.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
 import type { SshEnd } from '../../src/machine/events.js';
-import { factEndMs, type Fact, type RunConfig, type Timeline } from '../timeline/types.js';
+import { factEndMs, type Fact, type RunConfig, type SshFact, type Timeline } from '../timeline/types.js';
 import { describeFact } from './describe.js';
 
 export interface DecisionRecord {
@@ -44,8 +44,13 @@ export interface ReplaySummary {
   /** null: autossh was still running at the end */
   exitCode: number | null;
   exitAtMs: number | null;
+  /**
+   * where the downtime books close: the exit when autossh ended on purpose (starts used up,
+   * lifetime, an operator's signal, ssh's status 0), else the end of the timeline
+   */
+  countedUntilMs: number;
   downtimeMs: number;
-  /** downtime / duration, 0..1 */
+  /** downtime / countedUntilMs, 0..1 */
   downFraction: number;
   recoveries: Recovery[];
 }
@@ -61,6 +66,8 @@ export interface ReplayResult {
   sshRuns: SshRun[];
   /** [from, to) intervals with a working tunnel */
   workingSpans: Array<[number, number]>;
+  /** the world's facts as they happened in this run: the timeline's, and those tied to an ssh placed where that ssh ran */
+  facts: Fact[];
   summary: ReplaySummary;
 }
 
@@ -88,9 +95,9 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
     const why = parsed.kind === 'error' ? parsed.message : parsed.kind === 'usage' ? `usage: ${parsed.complaint ?? 'no destination or monitor port'}` : 'prints its version';
     trace.push({ atMs: 0, kind: 'exit', detail: `autossh refused the configuration (${why}): exit ${parsed.kind === 'version' ? 0 : 1}` });
     return {
-      config, setupError: why, decisions, logs, trace, sshRuns, workingSpans,
+      config, setupError: why, decisions, logs, trace, sshRuns, workingSpans, facts: timeline.facts,
       summary: {
-        durationMs, sshStarts: 0, exitCode: parsed.kind === 'version' ? 0 : 1, exitAtMs: 0, downtimeMs: durationMs,
+        durationMs, sshStarts: 0, exitCode: parsed.kind === 'version' ? 0 : 1, exitAtMs: 0, countedUntilMs: durationMs, downtimeMs: durationMs,
         downFraction: 1, recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
       },
     };
@@ -107,6 +114,7 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
     sshStarted: (n, atMs) => {
       sshRuns.push({ n, startMs: atMs, upMs: null, endMs: null, end: null });
       trace.push({ atMs, kind: 'ssh', detail: `ssh #${n} started` });
+      for (const tied of sshFactsByNumber.get(n) ?? []) scheduleFact({ ...tied.fact, atMs: atMs + tied.afterMs } as Fact, n);
     },
     sshUp: (n, atMs) => {
       const run = sshRuns[sshRuns.length - 1];
@@ -131,15 +139,24 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
     exited: (code, atMs) => trace.push({ atMs, kind: 'exit', detail: `autossh exited with status ${code}` }),
   }, { elideHealthyPolls: options.elideHealthyPolls ?? true });
 
-  // Facts are scheduled before the supervisor starts: at equal times the world changes first.
-  for (const fact of timeline.facts) {
-    if (fact.atMs > durationMs) break;
+  // A fact tied to ssh #n (`sshFor`) is placed when that ssh starts, and an instant one (an exit,
+  // a signal) only happens if that ssh is still the one running: it belonged to that ssh's life.
+  const sshFactsByNumber = new Map<number, SshFact[]>();
+  for (const tied of timeline.sshFacts) sshFactsByNumber.set(tied.ssh, [...(sshFactsByNumber.get(tied.ssh) ?? []), tied]);
+  const placedFacts: Fact[] = [];
+  const scheduleFact = (fact: Fact, sshFor: number | null): void => {
+    if (fact.atMs > durationMs) return;
     clock.at(fact.atMs, () => {
-      trace.push({ atMs: fact.atMs, kind: 'fact', detail: describeFact(fact) });
+      const current = sshRuns[sshRuns.length - 1];
+      if (sshFor !== null && !('forMs' in fact) && (current?.n !== sshFor || current.endMs !== null)) return;
+      if (sshFor !== null) placedFacts.push(fact);
+      trace.push({ atMs: fact.atMs, kind: 'fact', detail: sshFor === null ? describeFact(fact) : `ssh #${sshFor}: ${describeFact(fact)}` });
       world.begin(fact);
     });
     if ('forMs' in fact) clock.at(factEndMs(fact), () => world.end(fact));
-  }
+  };
+  // Facts are scheduled before the supervisor starts: at equal times the world changes first.
+  for (const fact of timeline.facts) scheduleFact(fact, null);
   // autossh starts after the world's facts at 0: a timeline that opens with an outage means
   // the first ssh already meets it
   clock.at(0, () => supervisor.start(world, parsed.notices));
@@ -147,18 +164,35 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   world.finish(durationMs);
   if (workingSinceMs !== null) workingSpans.push([workingSinceMs, durationMs]);
 
+  // After autossh ends on purpose (its starts used up, its lifetime reached, an operator's
+  // signal, ssh's own status 0) nobody meant the tunnel to run: the books close at the exit.
+  const lastRule = decisions[decisions.length - 1]?.rule;
+  const onPurpose = world.exitAtMs !== null && (world.exitCode === 0 || lastRule === 'maxStart' || signalledToExit(logs));
+  const countedUntilMs = onPurpose ? world.exitAtMs! : durationMs;
+  const downtimeMs = onPurpose ? countedUntilMs - workingWithin(workingSpans, countedUntilMs) : world.downtimeMs;
+  const facts = placedFacts.length === 0 ? timeline.facts : [...timeline.facts, ...placedFacts].sort((a, b) => a.atMs - b.atMs);
   return {
-    config, setupError: null, decisions, logs, trace, sshRuns, workingSpans,
+    config, setupError: null, decisions, logs, trace, sshRuns, workingSpans, facts,
     summary: {
       durationMs,
       sshStarts: world.sshStarts,
       exitCode: world.exitCode,
       exitAtMs: world.exitAtMs,
-      downtimeMs: world.downtimeMs,
-      downFraction: world.downtimeMs / durationMs,
-      recoveries: recoveriesOf(timeline.facts, workingSpans, durationMs),
+      countedUntilMs,
+      downtimeMs,
+      downFraction: countedUntilMs === 0 ? 0 : downtimeMs / countedUntilMs,
+      recoveries: recoveriesOf(facts, workingSpans, durationMs),
     },
   };
+}
+
+function signalledToExit(logs: ReplayResult['logs']): boolean {
+  return logs.some((l) => l.message.startsWith('received signal to exit'));
+}
+
+/** how long the tunnel worked before `untilMs` */
+function workingWithin(spans: ReadonlyArray<[number, number]>, untilMs: number): number {
+  return spans.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, untilMs) - a), 0);
 }
 
 function recoveriesOf(facts: readonly Fact[], spans: ReadonlyArray<[number, number]>, durationMs: number): Recovery[] {

@@ -26,14 +26,30 @@ const wholeNumber = z.number({ error: expecting('a whole number >= 0') }).int({ 
 /** free text for people; the simulator never reads it */
 const note = z.unknown().optional();
 
+/**
+ * When a fact happens: at a time (`at`), or `after` a while into the life of the n-th ssh
+ * (`ssh`, counted from 1), whenever the replay starts that ssh. Exactly one of the two.
+ */
+export type When = { kind: 'at'; at: TimePoint } | { kind: 'ssh'; ssh: number; afterMs: number };
+
 /** A fact as written: its time still as written, everything else as the simulator takes it. */
 type FactWithoutTime<F> = F extends unknown ? Omit<F, 'atMs'> : never;
-export type WrittenFact = FactWithoutTime<Fact> & { at: TimePoint };
+export type WrittenFact = FactWithoutTime<Fact> & { when: When | null };
 
-const lasting = <K extends string>(kind: K) => ({ at: timePoint, kind: z.literal(kind), for: lastingFor, note });
+const sshNumber = z.number({ error: expecting('an ssh number from 1') }).int({ error: expecting('an ssh number from 1') })
+  .min(1, { error: expecting('an ssh number from 1') });
+const anchor = { at: timePoint.optional(), ssh: sshNumber.optional(), after: duration.optional() };
+type Anchor = { at?: TimePoint; ssh?: number; after?: number };
+/** null: neither form, or both (parse.ts says which) */
+function whenOf({ at, ssh, after }: Anchor): When | null {
+  if (at !== undefined) return ssh === undefined && after === undefined ? { kind: 'at', at } : null;
+  return ssh === undefined ? null : { kind: 'ssh', ssh, afterMs: after ?? 0 };
+}
+
+const lasting = <K extends string>(kind: K) => ({ ...anchor, kind: z.literal(kind), for: lastingFor, note });
 
 const sshCrash = z.strictObject({
-  at: timePoint,
+  ...anchor,
   kind: z.literal('sshCrash'),
   exit: wholeNumber.max(255, { error: expecting('an exit status 0..255') }).optional(),
   signal: signalName.optional(),
@@ -42,20 +58,20 @@ const sshCrash = z.strictObject({
   if (crash.exit !== undefined && crash.signal !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['signal'], message: 'expected either "exit" or "signal", not both' });
   }
-}).transform(({ at, exit, signal }): WrittenFact =>
-  signal === undefined ? { at, kind: 'sshCrash', exitCode: exit ?? 255, signal: null } : { at, kind: 'sshCrash', exitCode: null, signal });
+}).transform(({ exit, signal, ...a }): WrittenFact =>
+  signal === undefined ? { when: whenOf(a), kind: 'sshCrash', exitCode: exit ?? 255, signal: null } : { when: whenOf(a), kind: 'sshCrash', exitCode: null, signal });
 
 const fact = z.discriminatedUnion('kind', [
   z.strictObject({ ...lasting('outage'), mode: outageMode })
-    .transform(({ at, for: forMs, mode }): WrittenFact => ({ at, kind: 'outage', forMs, mode })),
-  z.strictObject(lasting('serverRestart')).transform(({ at, for: forMs }): WrittenFact => ({ at, kind: 'serverRestart', forMs })),
-  z.strictObject(lasting('authFailure')).transform(({ at, for: forMs }): WrittenFact => ({ at, kind: 'authFailure', forMs })),
-  z.strictObject(lasting('remotePortBound')).transform(({ at, for: forMs }): WrittenFact => ({ at, kind: 'remotePortBound', forMs })),
+    .transform(({ for: forMs, mode, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'outage', forMs, mode })),
+  z.strictObject(lasting('serverRestart')).transform(({ for: forMs, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'serverRestart', forMs })),
+  z.strictObject(lasting('authFailure')).transform(({ for: forMs, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'authFailure', forMs })),
+  z.strictObject(lasting('remotePortBound')).transform(({ for: forMs, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'remotePortBound', forMs })),
   z.strictObject({ ...lasting('latency'), addMs: wholeNumber })
-    .transform(({ at, for: forMs, addMs }): WrittenFact => ({ at, kind: 'latency', forMs, addMs })),
+    .transform(({ for: forMs, addMs, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'latency', forMs, addMs })),
   sshCrash,
-  z.strictObject({ at: timePoint, kind: z.literal('signal'), signal: z.enum(SUPERVISOR_SIGNALS), note })
-    .transform(({ at, signal }): WrittenFact => ({ at, kind: 'signal', signal })),
+  z.strictObject({ ...anchor, kind: z.literal('signal'), signal: z.enum(SUPERVISOR_SIGNALS), note })
+    .transform(({ signal, ...a }): WrittenFact => ({ when: whenOf(a), kind: 'signal', signal })),
 ]);
 
 const config = z.strictObject({
@@ -65,6 +81,22 @@ const config = z.strictObject({
 });
 
 const world = z.strictObject({ rttMs: wholeNumber.optional(), handshakeMs: wholeNumber.optional() });
+
+const lineNumber = z.number({ error: expecting('a line number from 1') }).int().min(1, { error: expecting('a line number from 1') });
+/** where an imported timeline came from: what import read out of the log, and what the log says autossh decided */
+const source = z.strictObject({
+  kind: z.literal('log'),
+  file: z.string(),
+  debug: z.boolean().default(false),
+  inferences: z.array(z.strictObject({
+    setting: z.string(),
+    value: z.string().nullable(),
+    detail: z.string(),
+    line: lineNumber,
+    text: z.string(),
+  })).max(MAX_FACTS).default(() => []),
+  decisions: z.array(z.strictObject({ at: timePoint, line: lineNumber, message: z.string() })).max(MAX_FACTS).default(() => []),
+});
 
 export const timelineFileSchema = z.strictObject({
   format: z.literal(TIMELINE_FORMAT).optional(),
@@ -80,6 +112,7 @@ export const timelineFileSchema = z.strictObject({
     .max(MAX_FACTS, { error: (issue) => `expected at most ${MAX_FACTS} facts, got ${(issue.input as unknown[]).length}` })
     .default(() => []),
   unknowns: z.array(z.string(), { error: expecting('an array of strings') }).default(() => []),
+  source: source.optional(),
 });
 
 export type TimelineFile = z.output<typeof timelineFileSchema>;

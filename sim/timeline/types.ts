@@ -22,6 +22,48 @@ export type Fact =
 
 export type FactKind = Fact['kind'];
 
+/**
+ * A fact tied to the n-th ssh autossh starts rather than to a wall-clock time: it happens
+ * `afterMs` into that ssh's life, whenever the replay starts it ("ssh #7 exited 255 after 0.4 s").
+ * A log's 1 s timestamps cannot pin an exit to the right ssh; its count can. `fact.atMs` is
+ * `afterMs` until the replay places it.
+ */
+export interface SshFact {
+  ssh: number;
+  afterMs: number;
+  fact: Fact;
+}
+
+/** One setting read out of a log, with the evidence (docs/timeline-format.md, "source"). */
+export interface Inference {
+  /** `AUTOSSH_MAXSTART`, `-M`, ... */
+  setting: string;
+  /** the value written into the configuration; null: only bounded, not set */
+  value: string | null;
+  /** what the evidence says, e.g. "POLL from 300 to 349" */
+  detail: string;
+  /** 1-based line of the log the inference came from */
+  line: number;
+  text: string;
+}
+
+/** A decision autossh logged: what the replay must reproduce (sim/replay/check-log.ts). */
+export interface LoggedDecision {
+  atMs: number;
+  line: number;
+  message: string;
+}
+
+/** Where a timeline came from, when `import` wrote it. */
+export interface TimelineSource {
+  kind: 'log';
+  file: string;
+  /** the log had LOG_DEBUG lines: the grace-time waits are logged too */
+  debug: boolean;
+  inferences: Inference[];
+  decisions: LoggedDecision[];
+}
+
 export interface RunConfig {
   /** shown in traces and reports */
   name: string;
@@ -49,6 +91,10 @@ export interface Timeline {
   world: WorldParams;
   /** sorted by atMs; equal times keep file order */
   facts: Fact[];
+  /** facts tied to the n-th ssh, in file order */
+  sshFacts: SshFact[];
+  /** present when import wrote the timeline from a log */
+  source: TimelineSource | null;
   /** what the timeline could not say (import fills this) */
   unknowns: string[];
 }

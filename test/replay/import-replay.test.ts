@@ -10,26 +10,27 @@ import { replay } from '../../sim/replay/run-replay.js';
 
 const KEY = /^(starting ssh|ssh exited|port down|signalled to kill and restart ssh|received signal to exit|max start count|exceeded maximum time)/;
 
-const FIXTURES: Array<{ log: string; args: string[]; env: Record<string, string>; netTimeoutMs?: number }> = [
+const FIXTURES: Array<{ log: string; args: string[]; env: Record<string, string> }> = [
   { log: 'restart_exit_codes', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '2' } },
   { log: 'sigusr1_restart', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '2', AUTOSSH_POLL: '30' } },
   { log: 'sigterm_exit', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '2' } },
   { log: 'gate_exit255_fast', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '5' } },
   { log: 'first_killed_by_signal_in_gate', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '5' } },
   { log: 'maxstart3_failures', args: ['-M', '0', '-N', 'host'], env: { AUTOSSH_GATETIME: '2', AUTOSSH_MAXSTART: '3' } },
-  { log: 'monitor_blackhole_later', args: ['-M', '20000', '-N', 'host'], env: { AUTOSSH_GATETIME: '2', AUTOSSH_POLL: '6' }, netTimeoutMs: 3000 },
+  { log: 'monitor_blackhole_later', args: ['-M', '20000', '-N', 'host'], env: { AUTOSSH_GATETIME: '2', AUTOSSH_POLL: '6' } },
 ];
 
 describe('import -> replay reproduces real autossh 1.4g logs', () => {
   for (const f of FIXTURES) {
     it(f.log, () => {
       const text = readFileSync(`test/fixtures/autossh-logs/${f.log}.log`, 'utf8');
-      const logged = parseLogLines(text).lines;
+      const logged = parseLogLines(f.log, text).lines;
       const supervisorPid = logged.find((l) => l.message.startsWith('starting ssh'))!.pid;
       const loggedKey = logged.filter((l) => l.pid === supervisorPid && KEY.test(l.message));
       const t0 = logged[0]!.epochMs;
 
-      const imported = logToTimeline(text, { name: f.log, config: { name: 'logged', args: f.args, env: f.env }, netTimeoutMs: f.netTimeoutMs ?? 15_000 });
+      const settings = Object.entries(f.env).map(([k, v]) => `${k}=${v}`);
+      const imported = logToTimeline(text, { name: f.log, args: f.args, settings });
       const timeline = parseTimeline(imported.timeline, f.log);
       const result = replay(timeline, timeline.config);
       const replayedKey = result.logs.filter((l) => KEY.test(l.message));
@@ -49,11 +50,11 @@ describe('import -> replay reproduces real autossh 1.4g logs', () => {
       'garbage',
       '2024-05-01T03:00:09.500Z box autossh[10]: ssh exited with error status 255; restarting ssh',
     ].join('\n');
-    const parsed = parseLogLines(text, 2024);
+    const parsed = parseLogLines('x', text, 2024);
     expect(parsed.lines.map((l) => l.epochMs)).toEqual([Date.UTC(2024, 4, 1, 3), Date.UTC(2024, 4, 1, 3, 0, 9, 500)]);
     expect(parsed.skipped).toBe(1);
-    const imported = logToTimeline(text, { name: 'x', config: null, netTimeoutMs: 15_000, syslogYear: 2024 });
-    expect(imported.unknowns.join('\n')).toMatch(/configuration/);
+    const imported = logToTimeline(text, { name: 'x', syslogYear: 2024 });
+    expect(imported.unknowns.join('\n')).toMatch(/ssh's own arguments/);
     expect((imported.timeline.facts as unknown[])).toHaveLength(1);
   });
 });

@@ -84,7 +84,7 @@ describe('timeline parsing', () => {
     );
     expect(errorOf({ ...base, world: { rttMs: 'fast' } }).message).toBe('incident.json: $.world.rttMs: expected a whole number >= 0, got "fast"');
     expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'latency', for: '1m', addMs: 5, mode: 'reset' }] }).message).toBe(
-      'incident.json: $.facts[0].mode: unknown field (known: at, kind, for, note, addMs)',
+      'incident.json: $.facts[0].mode: unknown field (known: at, ssh, after, kind, for, note, addMs)',
     );
     // a typo explains the missing field it stands for: the unknown field is named first
     expect(errorOf({ ...base, facts: [{ at: '1m', kind: 'outage', fro: '1m' }] }).jsonPath).toBe('$.facts[0].fro');

@@ -5,6 +5,7 @@ import { formatComparison, formatSummary, writeReplayJson, writeTrace } from '..
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { bufferedWriter, streamFileAtomic } from '../../../sim/replay/stream-text.js';
 import { replayReportHtml } from '../../../sim/report/replay-report.js';
+import { formatLogCheck } from '../../../sim/replay/check-log.js';
 import { collect } from '../options.js';
 
 export function registerReplay(program: Command): void {
@@ -14,12 +15,12 @@ export function registerReplay(program: Command): void {
     .argument('<timeline>', 'a timeline file (docs/timeline-format.md)')
     .option('--set <NAME=VALUE>', 'override an AUTOSSH_* variable (repeatable)', collect, [])
     .option('--json <file>', 'write decisions and summary as JSON')
-    .option('--compare <config...>', 'also run these configurations: "AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json')
+    .option('--compare <config>', 'also run this configuration (repeatable): "AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json', collect, [])
     .option('--report <file>', 'write a self-contained HTML timeline plot')
     .option('--quiet', 'print the summary only, not the trace')
-    .action((file: string, options: { set: string[]; json?: string; compare?: string[]; report?: string; quiet?: boolean }) => {
+    .action((file: string, options: { set: string[]; json?: string; compare: string[]; report?: string; quiet?: boolean }) => {
       const timeline = loadTimeline(file);
-      const results = replayAll(timeline, options.set, options.compare ?? []);
+      const results = replayAll(timeline, options.set, options.compare);
       // a year's trace is streamed out, never held as one string
       const out = bufferedWriter(1);
       if (timeline.unknowns.length > 0) out.write(`not known from the source:\n${timeline.unknowns.map((u) => `  - ${u}`).join('\n')}\n\n`);
@@ -28,12 +29,14 @@ export function registerReplay(program: Command): void {
           writeTrace(timeline, result, out.write);
           out.write('\n');
         }
-        out.write(`${formatSummary(timeline, result)}\n`);
+        out.write(formatSummary(timeline, result));
+        if (result.logCheck) out.write(formatLogCheck(result.logCheck));
+        out.write('\n');
       }
       if (results.length > 1) out.write(formatComparison(results));
       out.flush();
       if (options.json) streamFileAtomic(options.json, (write) => writeReplayJson(timeline, results, write));
-      if (options.report) writeFileAtomic(options.report, replayReportHtml(timeline, results));
+      if (options.report) writeFileAtomic(options.report, replayReportHtml({ ...timeline, facts: results[0]!.facts }, results));
       const first = results[0]!;
       if (first.setupError) process.exitCode = 1;
     });

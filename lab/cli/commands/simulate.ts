@@ -4,7 +4,10 @@ import { DEFAULT_FLEET_CONFIG, MAX_FLEET_DURATION_MS, MAX_TUNNELS, resultOf, sli
 import { defaultWorkers, MAX_WORKERS, runFleetParallel } from '../../../sim/fleet/parallel.js';
 import { partialJson } from '../../../sim/fleet/partial-format.js';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
-import { withSettings } from '../../../sim/replay/config-spec.js';
+import { applyConfigSpec, withSettings } from '../../../sim/replay/config-spec.js';
+import { assertRunnable } from '../../../sim/replay/replay-timeline.js';
+import { formatDuration } from '../../../sim/timeline/duration.js';
+import type { FleetResult } from '../../../sim/fleet/run-fleet.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
 import { collect, durationUpTo, shardSpec, splitCommandLine, wholeNumberFrom } from '../options.js';
@@ -24,6 +27,8 @@ export function registerSimulate(program: Command): void {
       .argParser((text) => splitCommandLine(text, '--args'))
       .default([...DEFAULT_FLEET_CONFIG.args], DEFAULT_FLEET_CONFIG.args.join(' ')))
     .option('--set <NAME=VALUE>', 'an AUTOSSH_* variable for every tunnel (repeatable)', collect, [])
+    .option('--compare <config>', 'also run the same fleet, same faults, with this configuration (repeatable): '
+      + '"AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json', collect, [])
     .option('--json <file>', 'write the figures as JSON')
     .option('--report <file>', 'write an HTML report with the downtime histogram')
     .option('--no-progress', 'no progress bar on stderr')
@@ -32,12 +37,17 @@ export function registerSimulate(program: Command): void {
     .option('--shard <I/N>', 'run only slice I (from 0) of N of the tunnels and write its partial figures to --json, '
       + 'for `autossh-lab merge` (docs/fleet-at-scale.md)', shardSpec)
     .action(async (options: {
-      tunnels: number; duration: number; faults: string; seed: number; args: string[]; set: string[];
+      tunnels: number; duration: number; faults: string; seed: number; args: string[]; set: string[]; compare: string[];
       json?: string; report?: string; progress: boolean; workers: number; shard?: { index: number; count: number };
     }) => {
       if (options.shard && !options.json) throw new Error('--shard I/N needs --json FILE: the shard\'s partial figures, for autossh-lab merge');
       if (options.shard && options.report) throw new Error('--shard I/N cannot draw --report: merge the shards, then `autossh-lab merge --report`');
-      const config = withSettings({ name: 'fleet', args: options.args, env: {} }, options.set);
+      if (options.shard && options.compare.length > 0) throw new Error('--shard I/N cannot --compare: run a shard per configuration');
+      const base = { name: 'fleet', args: options.args, env: {} };
+      const config = withSettings(base, options.set);
+      assertRunnable(config, 'the fleet\'s configuration', options.set);
+      const compared = options.compare.map((spec) => withSettings(applyConfigSpec(base, spec), options.set));
+      compared.forEach((c, i) => assertRunnable(c, `--compare "${options.compare[i]}"`, options.set));
       const showProgress = options.progress && process.stderr.isTTY === true;
       const fleet = {
         tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config,
@@ -54,9 +64,41 @@ export function registerSimulate(program: Command): void {
       }
       const result = resultOf(partial);
       process.stdout.write(formatFleet(result));
-      if (options.json) writeFileAtomic(options.json, fleetJson(result));
+      // the same fleet, seed and faults under each other configuration
+      const others: FleetResult[] = [];
+      for (const other of compared) {
+        const partialOther = await runFleetParallel({ ...fleet, config: other }, range, options.workers);
+        if (showProgress) process.stderr.write('\n');
+        others.push(resultOf(partialOther));
+        process.stdout.write(`\n${formatFleet(others[others.length - 1]!)}`);
+      }
+      if (others.length > 0) process.stdout.write(`\n${formatFleetComparison([result, ...others])}`);
+      if (options.json) writeFileAtomic(options.json, others.length === 0 ? fleetJson(result) : fleetJsonCompared(result, others));
       if (options.report) writeFileAtomic(options.report, fleetReportHtml(result));
     });
+}
+
+/** one row per configuration: the figures an SRE compares first */
+function formatFleetComparison(results: readonly FleetResult[]): string {
+  const rows = [['configuration', 'downtime p50', 'p99', 'max', 'ssh starts', 'gave up']];
+  for (const r of results) {
+    rows.push([
+      [...Object.entries(r.config.env).map(([k, v]) => `${k}=${v}`), ...r.config.args].join(' ') || r.config.name,
+      formatDuration(r.downtimeMs.p50), formatDuration(r.downtimeMs.p99), formatDuration(r.downtimeMs.max),
+      String(r.sshStarts.total), String(r.gaveUp),
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  return `${rows.map((row) => row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n')}\n`;
+}
+
+/** the fleet's figures as fleetJson writes them, and each compared configuration's under `compared` */
+function fleetJsonCompared(result: FleetResult, others: readonly FleetResult[]): string {
+  const strip = (r: FleetResult): unknown => {
+    const { downtimesMs: _perTunnel, ...figures } = r;
+    return figures;
+  };
+  return `${JSON.stringify({ ...(JSON.parse(fleetJson(result)) as object), compared: others.map(strip) }, null, 1)}\n`;
 }
 
 function drawProgress(fraction: number): void {
