@@ -7,6 +7,7 @@ import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
 import { withSettings } from '../../../sim/replay/config-spec.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
+import { stderrProgress } from '../progress.js';
 import { collect, durationUpTo, shardSpec, splitCommandLine, wholeNumberFrom } from '../options.js';
 
 const DEFAULT_DURATION_MS = 30 * 86_400_000;
@@ -38,14 +39,14 @@ export function registerSimulate(program: Command): void {
       if (options.shard && !options.json) throw new Error('--shard I/N needs --json FILE: the shard\'s partial figures, for autossh-lab merge');
       if (options.shard && options.report) throw new Error('--shard I/N cannot draw --report: merge the shards, then `autossh-lab merge --report`');
       const config = withSettings({ name: 'fleet', args: options.args, env: {} }, options.set);
-      const showProgress = options.progress && process.stderr.isTTY === true;
+      const progress = stderrProgress(options.progress);
       const fleet = {
         tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config,
-        onProgress: showProgress ? (f: number) => drawProgress(f) : undefined,
+        onProgress: progress ? (f: number) => progress.update(f) : undefined,
       };
       const range = options.shard ? sliceOf(options.tunnels, options.shard.index, options.shard.count) : { from: 0, to: options.tunnels };
       const partial = await runFleetParallel(fleet, range, options.workers);
-      if (showProgress) process.stderr.write('\n');
+      progress?.finish();
       if (options.shard) {
         writeFileAtomic(options.json!, partialJson(partial, options.shard));
         process.stdout.write(`fleet shard ${options.shard.index}/${options.shard.count}: tunnels ${range.from}..${range.to} of ${options.tunnels} `
@@ -57,10 +58,4 @@ export function registerSimulate(program: Command): void {
       if (options.json) writeFileAtomic(options.json, fleetJson(result));
       if (options.report) writeFileAtomic(options.report, fleetReportHtml(result));
     });
-}
-
-function drawProgress(fraction: number): void {
-  const width = 40;
-  const filled = Math.round(fraction * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)}%`);
 }
