@@ -35,9 +35,9 @@ function drawn(dom: string, name: string, attr: 'width' | 'height'): number {
 
 /** The page loaded, its script ran to the end, and no script error was written into it. */
 function expectScriptRan(dom: string): void {
-  expect(dom, 'Chromium returned no DOM').toMatch(/<body[^>]*data-script="ran"/);
   const error = new RegExp(`id="${SCRIPT_ERROR_ID}"[^>]*>([^<]*)`).exec(dom);
   expect(error?.[1] ?? null, 'a script error on the page').toBeNull();
+  expect(dom, 'the page\'s script did not run to its end').toMatch(/<body[^>]*data-script="ran"/);
 }
 
 const timeline = loadTimeline('test/fixtures/timelines/wifi-evening.json');
