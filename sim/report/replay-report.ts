@@ -67,20 +67,22 @@ function plot(timeline: Timeline, results: readonly ReplayResult[]): string {
     parts.push(text(4, y + 14, result.config.name.slice(0, 34), 'font-weight="bold"'));
     parts.push(rect(x(0), y, WIDTH, 6, COLOURS.down, 'tunnel down'));
     for (const [a, b] of result.workingSpans.slice(0, MAX_MARKS)) parts.push(rect(x(a), y, x(b) - x(a), 6, COLOURS.working, `working ${formatOffset(a)}..${formatOffset(b)}`, 'working'));
-    for (const run of result.sshRuns.slice(0, MAX_MARKS)) {
+    // two alternating lanes, so back-to-back ssh processes stay distinct
+    result.sshRuns.slice(0, MAX_MARKS).forEach((run, i) => {
+      const lane = y + 8 + (i % 2) * 6;
       const end = run.endMs ?? timeline.durationMs;
       const up = run.upMs ?? end;
       const connectingW = Math.max(MIN_LIFE_PX, x(up) - x(run.startMs));
-      parts.push(rect(x(run.startMs), y + 8, connectingW, 8, COLOURS.connecting, `ssh #${run.n} connecting from ${formatOffset(run.startMs)}${run.upMs === null ? ` until ${formatOffset(end)} ${run.end ?? '(still running)'}` : ''}`, 'ssh-life'));
-      if (run.upMs !== null) parts.push(rect(x(up), y + 8, Math.max(MIN_LIFE_PX, x(end) - x(up)), 8, COLOURS.up, `ssh #${run.n} up ${formatOffset(up)}..${formatOffset(end)} ${run.end ?? '(still running)'}`, 'ssh-up'));
-    }
+      parts.push(rect(x(run.startMs), lane, connectingW, 5, COLOURS.connecting, `ssh #${run.n} connecting from ${formatOffset(run.startMs)}${run.upMs === null ? ` until ${formatOffset(end)} ${run.end ?? '(still running)'}` : ''}`, 'ssh-life'));
+      if (run.upMs !== null) parts.push(rect(x(up), lane, Math.max(MIN_LIFE_PX, x(end) - x(up)), 5, COLOURS.up, `ssh #${run.n} up ${formatOffset(up)}..${formatOffset(end)} ${run.end ?? '(still running)'}`, 'ssh-up'));
+    });
     result.decisions.slice(0, MAX_MARKS).forEach((d, i) => {
       const dx = x(d.atMs);
-      parts.push(`<path id="d-${k}-${i}" class="decision" d="M${dx.toFixed(1)} ${y + 18}l-3.5 6h7z" fill="${COLOURS.decision}"><title>${esc(`${formatOffset(d.atMs)} ${d.rule}: ${d.detail}`)}</title></path>`);
+      parts.push(`<path id="d-${k}-${i}" class="decision" d="M${dx.toFixed(1)} ${y + 20}l-3.5 6h7z" fill="${COLOURS.decision}"><title>${esc(`${formatOffset(d.atMs)} ${d.rule}: ${d.detail}`)}</title></path>`);
     });
     if (result.summary.exitAtMs !== null && result.summary.exitCode !== null) {
       const ex = x(result.summary.exitAtMs);
-      parts.push(`<line class="exit" x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${y - 2}" y2="${y + 26}" stroke="#000" stroke-width="2"><title>${esc(`${formatOffset(result.summary.exitAtMs)} autossh exited ${result.summary.exitCode}`)}</title></line>`);
+      parts.push(`<line class="exit" x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${y - 2}" y2="${y + 28}" stroke="#000" stroke-width="2"><title>${esc(`${formatOffset(result.summary.exitAtMs)} autossh exited ${result.summary.exitCode}`)}</title></line>`);
     }
   });
   parts.push(timeAxis({ x, fromMs: 0, toMs: span, top: factsTop, bottom, label: offsetLabeller(startOf(timeline)), maxTicks: 8 }));

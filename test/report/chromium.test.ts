@@ -2,20 +2,10 @@
 // timeline fixture, the same with --compare, a small fleet) and a recorded chaos run: the page's
 // script ran and reported no error, and the plot draws data (bars, lives, markers) on labelled
 // axes. Needs `chromium` (scripts/setup.sh installs it); without it this fails, it does not skip.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTimeline } from '../../sim/timeline/load.js';
-import { replayAll } from '../../sim/replay/replay-timeline.js';
-import { replayReportHtml } from '../../sim/report/replay-report.js';
-import { runFleet, DEFAULT_FLEET_CONFIG } from '../../sim/fleet/run-fleet.js';
-import { builtinModel } from '../../sim/fleet/builtin-models.js';
-import { fleetReportHtml } from '../../sim/report/fleet-report.js';
 import { SCRIPT_ERROR_ID } from '../../sim/report/svg.js';
-import { chaosReportHtml } from '../../lab/chaos/report.js';
-import type { ChaosResult } from '../../lab/chaos/result.js';
 import { dumpDom } from './chromium.js';
-
-const DAY_MS = 86_400_000;
+import { reportPages } from './pages.js';
 
 /** How many elements carry `name` among their classes. */
 function countClass(dom: string, name: string): number {
@@ -40,25 +30,12 @@ function expectScriptRan(dom: string): void {
   expect(dom, 'the page\'s script did not run to its end').toMatch(/<body[^>]*data-script="ran"/);
 }
 
-const timeline = loadTimeline('test/fixtures/timelines/wifi-evening.json');
-const replayHtml = replayReportHtml(timeline, replayAll(timeline, [], []));
-const compared = replayAll(timeline, [], ['AUTOSSH_POLL=60', '-M 0 -o ServerAliveInterval=15']);
-const compareHtml = replayReportHtml(timeline, compared);
-const fleet = runFleet({
-  tunnels: 60, durationMs: DAY_MS, model: builtinModel('wifi-flaky')!, seed: 3,
-  config: { ...DEFAULT_FLEET_CONFIG, env: { AUTOSSH_GATETIME: '30', AUTOSSH_MAXSTART: '3' } },
-});
-const fleetHtml = fleetReportHtml(fleet);
-// Recorded with `autossh-lab chaos --schedule flap --compare /usr/lib/autossh/autossh --json`.
-const { format: _format, ...chaos } = JSON.parse(readFileSync('test/report/fixtures/chaos-flap.json', 'utf8')) as ChaosResult & { format: string };
-const chaosHtml = chaosReportHtml(chaos);
+const { timeline, compared, fleet, chaos, pages } = reportPages();
 
 const doms: Record<string, string> = {};
 beforeAll(async () => {
-  const pages = { replay: replayHtml, compare: compareHtml, fleet: fleetHtml, chaos: chaosHtml,
-    broken: replayHtml.replace('</body>', '<script>null.boom();</script></body>') };
   // two at a time: the machine has two cores
-  const entries = Object.entries(pages);
+  const entries = Object.entries({ ...pages, broken: pages.replay.replace('</body>', '<script>null.boom();</script></body>') });
   for (let i = 0; i < entries.length; i += 2) {
     await Promise.all(entries.slice(i, i + 2).map(async ([name, html]) => { doms[name] = await dumpDom(html); }));
   }
