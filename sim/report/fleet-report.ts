@@ -14,6 +14,8 @@ const TOP = 30;
 /** The fullest bin's bar is this tall. */
 const BAR_AREA_PX = 200;
 const DAY_MS = 86_400_000;
+/** Rows of the table of the tunnels down the longest. */
+const WORST_TUNNELS = 10;
 const PERCENTILE_COLOURS = { p50: '#2ca02c', p90: '#ff7f0e', p99: '#d62728' } as const;
 
 /**
@@ -28,6 +30,7 @@ export function fleetReportHtml(r: FleetResult, model: FaultModel | null = built
     configuration(r, model),
     faultKinds(r, model),
     gaveUp(r),
+    longestDown(r),
   ].join('\n'));
 }
 
@@ -130,4 +133,18 @@ function gaveUp(r: FleetResult): string {
     .map(([code, n]) => `<tr><td class="n">${esc(code)}</td><td class="n">${n}</td><td>${esc(why(code))}</td></tr>`).join('\n');
   return `<h2>Tunnels that gave up</h2>\n<p>${r.gaveUp} of ${r.tunnels} supervisors exited before the end and left their tunnel down.</p>\n`
     + `<table class="gave-up"><tr><th class="n">exit code</th><th class="n">tunnels</th><th>why</th></tr>\n${rows}</table>`;
+}
+
+/** The tunnels down the longest, by index (the order the fleet numbers them, from 0): the ones to replay. */
+function longestDown(r: FleetResult): string {
+  // one pass keeping the worst few: a fleet has up to 100 000 tunnels
+  const worst: Array<{ index: number; ms: number }> = [];
+  r.downtimesMs.forEach((ms, index) => {
+    if (worst.length === WORST_TUNNELS && ms <= worst[worst.length - 1]!.ms) return;
+    worst.push({ index, ms });
+    worst.sort((a, b) => b.ms - a.ms || a.index - b.index);
+    if (worst.length > WORST_TUNNELS) worst.pop();
+  });
+  const rows = worst.map((w) => `<tr><td class="n">${w.index}</td><td class="n">${esc(formatDuration(w.ms))}</td><td class="n">${((w.ms / r.durationMs) * 100).toFixed(2)}%</td></tr>`).join('\n');
+  return `<h2>Tunnels down the longest</h2>\n<table class="worst"><tr><th class="n">tunnel (from 0)</th><th class="n">downtime</th><th class="n">of the run</th></tr>\n${rows}</table>`;
 }

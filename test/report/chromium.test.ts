@@ -85,6 +85,10 @@ describe('reports in headless Chromium', () => {
     const perCode = [...gaveUp.matchAll(/<tr><td class="n">\d+<\/td><td class="n">(\d+)<\/td>/g)].map((m) => Number(m[1]));
     expect(perCode.reduce((a, b) => a + b, 0)).toBe(fleet.gaveUp);
     expect(countClass(dom, 'fault-kinds')).toBe(1);
+    // the tunnels down the longest, worst first, by their index in the fleet
+    const worst = [...(/<table class="worst">([\s\S]*?)<\/table>/.exec(dom)![1]!).matchAll(/<tr><td class="n">(\d+)<\/td>/g)].map((m) => Number(m[1]));
+    const byDowntime = [...fleet.downtimesMs.keys()].sort((a, b) => fleet.downtimesMs[b]! - fleet.downtimesMs[a]! || a - b);
+    expect(worst).toEqual(byDowntime.slice(0, 10));
   });
 
   it('chaos: per supervisor every ssh life, its decisions and who noticed; one summary across them', () => {
