@@ -96,7 +96,9 @@ describe('reports in headless Chromium', () => {
     expectScriptRan(dom);
     const lives = chaos.supervisors.reduce((n, s) => n + s.sshLives.length, 0);
     expect(drawn(dom, 'ssh', 'width')).toBe(lives);
-    expect(countClass(dom, 'decision')).toBeGreaterThan(0);
+    // the recorded run logged restarts and grace-time sleeps (2 s, then 8 s) in both supervisors
+    expect(countClass(dom, 'restart')).toBeGreaterThan(0);
+    expect(drawn(dom, 'wait', 'width')).toBe(4);
     expect(countClass(dom, 'fault')).toBe(chaos.faults.length * chaos.supervisors.length);
     expect(countClass(dom, 'who-noticed')).toBe(chaos.faults.length * chaos.supervisors.length);
     expect(textsOf(dom, 'tick-label').length).toBeGreaterThanOrEqual(4 * chaos.supervisors.length);

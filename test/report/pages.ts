@@ -1,6 +1,6 @@
 // The four reports the Chromium test checks and docs/reports/*.png show, each drawn from a real
 // run: a replay of a timeline fixture, the same with --compare, a small fleet, and a chaos run
-// recorded with `autossh-lab chaos --schedule flap --compare /usr/lib/autossh/autossh --json`.
+// recorded with `autossh-lab chaos --schedule server-restart --compare /usr/lib/autossh/autossh --json`.
 import { readFileSync } from 'node:fs';
 import { loadTimeline } from '../../sim/timeline/load.js';
 import { replayAll } from '../../sim/replay/replay-timeline.js';
@@ -23,8 +23,8 @@ export function reportPages() {
     config: { ...DEFAULT_FLEET_CONFIG, env: { AUTOSSH_GATETIME: '30', AUTOSSH_MAXSTART: '3' } },
   });
   const fleetHtml = fleetReportHtml(fleet);
-  // Recorded with `autossh-lab chaos --schedule flap --compare /usr/lib/autossh/autossh --json`.
-  const { format: _format, ...chaos } = JSON.parse(readFileSync('test/report/fixtures/chaos-flap.json', 'utf8')) as ChaosResult & { format: string };
+  // Recorded with `autossh-lab chaos --schedule server-restart --compare /usr/lib/autossh/autossh --json`.
+  const { format: _format, ...chaos } = JSON.parse(readFileSync('test/report/fixtures/chaos-server-restart.json', 'utf8')) as ChaosResult & { format: string };
   const chaosHtml = chaosReportHtml(chaos);
   return {
     timeline, compared, fleet, chaos,
