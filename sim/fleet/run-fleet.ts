@@ -5,7 +5,7 @@ import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { VirtualClock } from '../virtual-clock.js';
 import { readSshOptions, type SshOptions } from '../openssh/ssh-options.js';
 import type { Config } from '../../src/machine/config/types.js';
-import { DEFAULT_WORLD, type RunConfig } from '../timeline/types.js';
+import { DEFAULT_WORLD, type Fact, type RunConfig } from '../timeline/types.js';
 import { sampleMs } from './distributions.js';
 import type { CorrelatedSpec, FaultModel } from './fault-model.js';
 import { Prng, streamSeed } from './prng.js';
@@ -101,7 +101,7 @@ export function runFleet(options: FleetOptions): FleetResult {
  * tunnel's randomness comes from (seed, its index), and every slice draws the same correlated
  * events (and which tunnels each hits) and applies them to its own tunnels.
  */
-export function runFleetSlice(options: FleetOptions, range: TunnelRange): FleetPartial {
+export function runFleetSlice(options: FleetOptions, range: TunnelRange, onFact?: (tunnel: number, fact: Fact) => void): FleetPartial {
   const { tunnels: count, durationMs, model, seed } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_TUNNELS) throw new FleetError(`--tunnels: expected 1..${MAX_TUNNELS}, got ${count}`);
   if (durationMs <= 0 || durationMs > MAX_FLEET_DURATION_MS) throw new FleetError('--duration: expected more than 0 and at most 400d');
@@ -114,7 +114,7 @@ export function runFleetSlice(options: FleetOptions, range: TunnelRange): FleetP
     throw new FleetError(`autossh would not run with this configuration: ${parsed.kind === 'error' ? parsed.message : parsed.kind}`);
   }
   const config = parsed.config;
-  const ran = runTunnels(options, range, config, readSshOptions(config.sshArgv));
+  const ran = runTunnels(options, range, config, readSshOptions(config.sshArgv), onFact);
   // decoded only now: the tunnels, their clock and machines are garbage by this point
   return {
     model, seed, tunnels: count, durationMs, config: options.config, range: { from, to },
@@ -125,7 +125,7 @@ export function runFleetSlice(options: FleetOptions, range: TunnelRange): FleetP
 
 type SliceFigures = Omit<FleetPartial, 'model' | 'seed' | 'tunnels' | 'durationMs' | 'config' | 'range' | 'restarts'> & { startCounts: StartCounts };
 
-function runTunnels(options: FleetOptions, range: TunnelRange, config: Config, sshOptions: SshOptions): SliceFigures {
+function runTunnels(options: FleetOptions, range: TunnelRange, config: Config, sshOptions: SshOptions, onFact?: (tunnel: number, fact: Fact) => void): SliceFigures {
   const { tunnels: count, durationMs, model, seed } = options;
   const { from, to } = range;
   const perDay = model.faults.reduce((sum, f) => sum + f.perDay, 0);
@@ -143,6 +143,7 @@ function runTunnels(options: FleetOptions, range: TunnelRange, config: Config, s
     const tunnelConfig = config.jitterSeconds > 0 ? { ...config, jitterSeed: tunnelSeed } : config;
     tunnels.push(new Tunnel(clock, model, perDay, tunnelSeed, tunnelConfig, DEFAULT_WORLD, sshOptions, scope.run, startCounts));
   }
+  if (onFact) tunnels.forEach((tunnel, k) => { tunnel.onFact = (fact) => onFact(from + k, fact); });
   for (const tunnel of tunnels) tunnel.start();
   let correlatedEvents = 0;
   model.correlated.forEach((spec, k) => {

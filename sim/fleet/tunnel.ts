@@ -27,6 +27,8 @@ export class Tunnel {
   private readonly supervisor: Supervisor;
   private readonly prng: Prng;
   faults = 0;
+  /** sees every fault inflicted on this tunnel (--export-tunnel records them as a timeline) */
+  onFact: ((fact: Fact) => void) | null = null;
 
   constructor(
     private readonly clock: VirtualClock,
@@ -55,6 +57,7 @@ export class Tunnel {
   /** A fault on this tunnel now (its own or a correlated one). */
   inflict(fact: Fact): void {
     this.faults++;
+    this.onFact?.(fact);
     this.world.begin(fact);
     if ('forMs' in fact) this.clock.after(fact.forMs, () => this.world.end(fact));
   }

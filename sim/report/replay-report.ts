@@ -1,51 +1,123 @@
-// The replay as one self-contained page: an inline SVG with the world's facts on top and, for
-// each configuration, its ssh lifetimes, working-tunnel spans and decisions below.
+// The replay as one self-contained page: an inline SVG on one shared time axis (wall clock when
+// the timeline knows its start) with the world's facts as bands and, per configuration, the
+// tunnel's working spans, each ssh's life and every decision; then the tables an incident
+// review quotes: the configurations side by side, recovery per disruption, the decisions.
 import { formatDuration, formatOffset } from '../timeline/duration.js';
 import { factEndMs, type Timeline } from '../timeline/types.js';
 import type { ReplayResult } from '../replay/run-replay.js';
 import { describeFact } from '../replay/describe.js';
-import { esc, page, rect, text } from './svg.js';
+import { esc, legend, offsetLabeller, page, rect, text, timeAxis } from './svg.js';
 
 const LEFT = 220;
 const WIDTH = 1000;
 const ROW = 22;
+/** Decisions listed per configuration; the rest are in --json (a year's replay has millions). */
+const MAX_DECISION_ROWS = 300;
+/** ssh lives and decisions drawn per configuration: past this, one pixel holds many anyway. */
+const MAX_MARKS = 20_000;
+/** The narrowest an ssh life is drawn, so a 0.1 s life on a day's axis still shows. */
+const MIN_LIFE_PX = 1.5;
 const FACT_COLOURS: Record<string, string> = {
   outage: '#d62728', serverRestart: '#9467bd', authFailure: '#8c564b', remotePortBound: '#e377c2',
   latency: '#bcbd22', sshCrash: '#000000', signal: '#1f77b4',
 };
+const COLOURS = { working: '#2ca02c', down: '#f4a6a6', connecting: '#aec7e8', up: '#1f77b4', decision: '#ff7f0e' };
+
+/** The timeline's start as a wall clock, or null when it has none (epoch 0). */
+function startOf(timeline: Timeline): number | null {
+  return timeline.startEpochMs > 0 ? timeline.startEpochMs : null;
+}
 
 export function replayReportHtml(timeline: Timeline, results: readonly ReplayResult[]): string {
-  const x = (ms: number): number => LEFT + (ms / timeline.durationMs) * WIDTH;
+  const start = startOf(timeline);
+  const at = (ms: number): string => (start === null ? formatOffset(ms) : `${new Date(start + ms).toISOString().slice(0, 19).replace('T', ' ')} (${formatOffset(ms)})`);
+  const kinds = [...new Set(timeline.facts.map((f) => f.kind))];
+  const head = `<p>${esc(start === null ? 'No wall-clock start: times are h:mm:ss from the start.' : `Starts ${new Date(start).toISOString()} (UTC); the axis shows UTC.`)} `
+    + `${esc(formatDuration(timeline.durationMs))} replayed; ${results.length} configuration${results.length === 1 ? '' : 's'}.</p>`
+    + (timeline.unknowns.length > 0 ? `<p>Not known from the source: ${esc(timeline.unknowns.join('; '))}</p>` : '');
+  const legendHtml = legend([
+    ...kinds.map((k) => [FACT_COLOURS[k] ?? '#777', `world fact: ${k}`] as const),
+    [COLOURS.working, 'tunnel working'], [COLOURS.down, 'tunnel down'], [COLOURS.connecting, 'ssh connecting'],
+    [COLOURS.up, 'ssh up'], [COLOURS.decision, 'decision (hover: rule)'],
+  ]);
+  return page(`replay: ${timeline.name}`, [head, legendHtml, plot(timeline, results),
+    summaryTable(results), recoveryTable(results, at), ...results.map((r, i) => decisionTable(r, i, at))].join('\n'));
+}
+
+function plot(timeline: Timeline, results: readonly ReplayResult[]): string {
+  const span = Math.max(1, timeline.durationMs);
+  const x = (ms: number): number => LEFT + (Math.min(Math.max(ms, 0), span) / span) * WIDTH;
   const parts: string[] = [];
-  let y = 20;
-  parts.push(text(LEFT, 12, `0 = ${new Date(timeline.startEpochMs).toISOString()}; width = ${formatDuration(timeline.durationMs)}`));
-  parts.push(text(4, y + 14, 'world facts', 'font-weight="bold"'));
-  for (const fact of timeline.facts) {
-    if (fact.atMs > timeline.durationMs) continue;
-    const w = x(Math.min(factEndMs(fact), timeline.durationMs)) - x(fact.atMs);
-    parts.push(rect(x(fact.atMs), y + 2, Math.max(w, 2), ROW - 4, FACT_COLOURS[fact.kind] ?? '#777', `${formatOffset(fact.atMs)} ${describeFact(fact)}`));
-  }
-  y += ROW + 10;
-  for (const result of results) {
+  const factsTop = 10;
+  const rowsTop = factsTop + ROW + 10;
+  const bottom = rowsTop + results.length * (ROW + 20);
+
+  // World facts: a solid bar in their own row, and a faint band through every configuration.
+  parts.push(text(4, factsTop + 15, 'world facts', 'font-weight="bold"'));
+  timeline.facts.forEach((fact, i) => {
+    if (fact.atMs > timeline.durationMs) return;
+    const w = Math.max(x(Math.min(factEndMs(fact), span)) - x(fact.atMs), 2);
+    const colour = FACT_COLOURS[fact.kind] ?? '#777';
+    parts.push(`<rect class="band" x="${x(fact.atMs).toFixed(1)}" y="${factsTop}" width="${w.toFixed(1)}" height="${bottom - factsTop}" fill="${colour}" fill-opacity="0.08"/>`);
+    parts.push(rect(x(fact.atMs), factsTop + 2, w, ROW - 4, colour, `${formatOffset(fact.atMs)} ${describeFact(fact)}`, 'fact').replace('<rect ', `<rect id="fact-${i}" `));
+  });
+
+  results.forEach((result, k) => {
+    const y = rowsTop + k * (ROW + 20);
     parts.push(text(4, y + 14, result.config.name.slice(0, 34), 'font-weight="bold"'));
-    // working tunnel (green) over a red "down" background
-    parts.push(rect(x(0), y, WIDTH, 6, '#f4a6a6', 'tunnel down'));
-    for (const [a, b] of result.workingSpans) parts.push(rect(x(a), y, x(b) - x(a), 6, '#2ca02c', `working ${formatOffset(a)}..${formatOffset(b)}`));
-    // ssh lifetimes: connecting light, connected dark
-    for (const run of result.sshRuns) {
+    parts.push(rect(x(0), y, WIDTH, 6, COLOURS.down, 'tunnel down'));
+    for (const [a, b] of result.workingSpans.slice(0, MAX_MARKS)) parts.push(rect(x(a), y, x(b) - x(a), 6, COLOURS.working, `working ${formatOffset(a)}..${formatOffset(b)}`, 'working'));
+    // two alternating lanes, so back-to-back ssh processes stay distinct
+    result.sshRuns.slice(0, MAX_MARKS).forEach((run, i) => {
+      const lane = y + 8 + (i % 2) * 6;
       const end = run.endMs ?? timeline.durationMs;
       const up = run.upMs ?? end;
-      parts.push(rect(x(run.startMs), y + 8, x(up) - x(run.startMs), 8, '#aec7e8', `ssh #${run.n} connecting from ${formatOffset(run.startMs)}`));
-      if (run.upMs !== null) parts.push(rect(x(up), y + 8, x(end) - x(up), 8, '#1f77b4', `ssh #${run.n} up ${formatOffset(up)}..${formatOffset(end)} ${run.end ?? ''}`));
+      const connectingW = Math.max(MIN_LIFE_PX, x(up) - x(run.startMs));
+      parts.push(rect(x(run.startMs), lane, connectingW, 5, COLOURS.connecting, `ssh #${run.n} connecting from ${formatOffset(run.startMs)}${run.upMs === null ? ` until ${formatOffset(end)} ${run.end ?? '(still running)'}` : ''}`, 'ssh-life'));
+      if (run.upMs !== null) parts.push(rect(x(up), lane, Math.max(MIN_LIFE_PX, x(end) - x(up)), 5, COLOURS.up, `ssh #${run.n} up ${formatOffset(up)}..${formatOffset(end)} ${run.end ?? '(still running)'}`, 'ssh-up'));
+    });
+    result.decisions.slice(0, MAX_MARKS).forEach((d, i) => {
+      const dx = x(d.atMs);
+      parts.push(`<path id="d-${k}-${i}" class="decision" d="M${dx.toFixed(1)} ${y + 20}l-3.5 6h7z" fill="${COLOURS.decision}"><title>${esc(`${formatOffset(d.atMs)} ${d.rule}: ${d.detail}`)}</title></path>`);
+    });
+    if (result.summary.exitAtMs !== null && result.summary.exitCode !== null) {
+      const ex = x(result.summary.exitAtMs);
+      parts.push(`<line class="exit" x1="${ex.toFixed(1)}" x2="${ex.toFixed(1)}" y1="${y - 2}" y2="${y + 28}" stroke="#000" stroke-width="2"><title>${esc(`${formatOffset(result.summary.exitAtMs)} autossh exited ${result.summary.exitCode}`)}</title></line>`);
     }
-    for (const d of result.decisions) {
-      parts.push(`<line x1="${x(d.atMs).toFixed(1)}" x2="${x(d.atMs).toFixed(1)}" y1="${y + 17}" y2="${y + 24}" stroke="#ff7f0e"><title>${esc(`${formatOffset(d.atMs)} ${d.rule}: ${d.detail}`)}</title></line>`);
-    }
-    y += ROW + 14;
-  }
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${LEFT + WIDTH + 20}" height="${y + 10}">${parts.join('')}</svg>`;
-  const rows = results.map((r) => `<tr><td>${esc(r.config.name)}</td><td>${r.summary.sshStarts}</td><td>${r.summary.exitCode ?? 'running'}</td>`
-    + `<td>${formatDuration(r.summary.downtimeMs)}</td><td>${(r.summary.downFraction * 100).toFixed(3)}%</td></tr>`).join('\n');
-  return page(`replay: ${timeline.name}`, `${svg}\n<p>Top: world facts. Per configuration: tunnel working (green) or down (red); ssh connecting (light) and up (dark); decisions (orange ticks). Hover for details.</p>\n`
-    + `<table><tr><th>configuration</th><th>ssh starts</th><th>exit</th><th>downtime</th><th>down</th></tr>\n${rows}</table>`);
+  });
+  parts.push(timeAxis({ x, fromMs: 0, toMs: span, top: factsTop, bottom, label: offsetLabeller(startOf(timeline)), maxTicks: 8 }));
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="replay" width="${LEFT + WIDTH + 60}" height="${bottom + 24}">${parts.join('')}</svg>`;
+}
+
+function summaryTable(results: readonly ReplayResult[]): string {
+  const rows = results.map((r) => `<tr><td>${esc(r.config.name)}</td><td><code>${esc([...r.config.args, ...Object.entries(r.config.env).map(([k, v]) => `${k}=${v}`)].join(' '))}</code></td>`
+    + `<td class="n">${r.summary.sshStarts}</td><td class="n">${r.summary.exitCode ?? 'running'}</td><td class="n">${r.summary.exitAtMs === null ? '-' : formatOffset(r.summary.exitAtMs)}</td>`
+    + `<td class="n">${formatDuration(r.summary.downtimeMs)}</td><td class="n">${(r.summary.downFraction * 100).toFixed(3)}%</td>`
+    + `<td class="n">${r.decisions.length}</td></tr>`).join('\n');
+  return `<h2>Configurations</h2>\n<table class="summary"><tr><th>configuration</th><th>arguments and settings</th><th class="n">ssh starts</th><th class="n">exit</th><th class="n">exit at</th><th class="n">downtime</th><th class="n">down</th><th class="n">decisions</th></tr>\n${rows}</table>`
+    + (results.some((r) => r.setupError) ? results.filter((r) => r.setupError).map((r) => `<p class="bad">${esc(`${r.config.name}: autossh refused the configuration: ${r.setupError}`)}</p>`).join('') : '');
+}
+
+/** One row per disruptive fact: did it break the tunnel, and how long after its end it worked again, per configuration. */
+function recoveryTable(results: readonly ReplayResult[], at: (ms: number) => string): string {
+  const first = results[0];
+  if (!first || first.summary.recoveries.length === 0) return '<h2>Recovery per disruption</h2>\n<p>No disruptive fact in this timeline.</p>';
+  const header = results.map((r) => `<th class="n">${esc(r.config.name)}</th>`).join('');
+  const rows = first.summary.recoveries.slice(0, MAX_DECISION_ROWS).map((rec, i) => {
+    const cells = results.map((r) => {
+      const c = r.summary.recoveries[i];
+      if (!c) return '<td>-</td>';
+      if (!c.brokeTunnel) return '<td class="n">not broken</td>';
+      return c.recoverMs === null ? '<td class="n bad">never</td>' : `<td class="n">${formatDuration(c.recoverMs)}</td>`;
+    }).join('');
+    return `<tr><td>${esc(at(rec.atMs))}</td><td>${esc(rec.fact)}</td><td class="n">${formatDuration(rec.endMs - rec.atMs)}</td>${cells}</tr>`;
+  }).join('\n');
+  return `<h2>Recovery per disruption</h2>\n<p>Time from the fact's end to a working tunnel.</p>\n<table class="recovery"><tr><th>at</th><th>fact</th><th class="n">lasted</th>${header}</tr>\n${rows}</table>`;
+}
+
+function decisionTable(result: ReplayResult, k: number, at: (ms: number) => string): string {
+  const shown = result.decisions.slice(0, MAX_DECISION_ROWS);
+  const rows = shown.map((d, i) => `<tr data-mark="d-${k}-${i}"><td>${esc(at(d.atMs))}</td><td>${esc(d.rule)}</td><td>${esc(d.detail)}</td></tr>`).join('\n');
+  const more = result.decisions.length > shown.length ? `<p>${result.decisions.length - shown.length} more decisions: see --json.</p>` : '';
+  return `<h2>Decisions: ${esc(result.config.name)}</h2>\n<table class="decisions"><tr><th>at</th><th>rule</th><th>detail</th></tr>\n${rows}</table>${more}`;
 }

@@ -109,6 +109,7 @@ describe('fleet HTML report', () => {
 
   it('is one self-contained page', () => {
     expect(html).toMatch(/<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(html).not.toMatch(/<script|src=|href=/);
+    // its one inline script reports script errors into the page; nothing is fetched
+    expect(html).not.toMatch(/\ssrc=|\shref=/);
   });
 });

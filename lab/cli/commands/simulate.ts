@@ -10,6 +10,8 @@ import { formatDuration } from '../../../sim/timeline/duration.js';
 import type { FleetResult } from '../../../sim/fleet/run-fleet.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
+import { stderrProgress } from '../progress.js';
+import { exportTunnel } from '../../../sim/fleet/export-tunnel.js';
 import { collect, durationUpTo, shardSpec, splitCommandLine, wholeNumberFrom } from '../options.js';
 
 const DEFAULT_DURATION_MS = 30 * 86_400_000;
@@ -29,7 +31,9 @@ export function registerSimulate(program: Command): void {
     .option('--set <NAME=VALUE>', 'an AUTOSSH_* variable for every tunnel (repeatable)', collect, [])
     .option('--compare <config>', 'also run the same fleet, same faults, with this configuration (repeatable): '
       + '"AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json', collect, [])
-    .option('--json <file>', 'write the figures as JSON')
+    .option('--json <file>', 'write the figures as JSON (with --export-tunnel: the timeline)')
+    .option('--export-tunnel <n>', 'write tunnel N (from 0) of this fleet as a timeline, its faults as the whole fleet gives them, '
+      + 'for `autossh-lab replay` (to --json FILE, else tunnel-N.timeline.json); nothing else runs', wholeNumberFrom(0, MAX_TUNNELS - 1))
     .option('--report <file>', 'write an HTML report with the downtime histogram')
     .option('--no-progress', 'no progress bar on stderr')
     .addOption(new Option('--workers <n>', 'worker threads sharing the tunnels (the numbers do not depend on it)')
@@ -38,7 +42,7 @@ export function registerSimulate(program: Command): void {
       + 'for `autossh-lab merge` (docs/fleet-at-scale.md)', shardSpec)
     .action(async (options: {
       tunnels: number; duration: number; faults: string; seed: number; args: string[]; set: string[]; compare: string[];
-      json?: string; report?: string; progress: boolean; workers: number; shard?: { index: number; count: number };
+      json?: string; report?: string; progress: boolean; exportTunnel?: number; workers: number; shard?: { index: number; count: number };
     }) => {
       if (options.shard && !options.json) throw new Error('--shard I/N needs --json FILE: the shard\'s partial figures, for autossh-lab merge');
       if (options.shard && options.report) throw new Error('--shard I/N cannot draw --report: merge the shards, then `autossh-lab merge --report`');
@@ -48,14 +52,21 @@ export function registerSimulate(program: Command): void {
       assertRunnable(config, 'the fleet\'s configuration', options.set);
       const compared = options.compare.map((spec) => withSettings(applyConfigSpec(base, spec), options.set));
       compared.forEach((c, i) => assertRunnable(c, `--compare "${options.compare[i]}"`, options.set));
-      const showProgress = options.progress && process.stderr.isTTY === true;
-      const fleet = {
-        tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config,
-        onProgress: showProgress ? (f: number) => drawProgress(f) : undefined,
-      };
+      const fleetOptions = { tunnels: options.tunnels, durationMs: options.duration, model: loadFaultModel(options.faults), seed: options.seed, config };
+      if (options.exportTunnel !== undefined) {
+        // one tunnel of this fleet as a timeline: `autossh-lab replay` tells its story
+        const exported = exportTunnel(fleetOptions, options.exportTunnel);
+        const file = options.json ?? `tunnel-${options.exportTunnel}.timeline.json`;
+        writeFileAtomic(file, `${JSON.stringify(exported.timeline, null, 1)}\n`);
+        process.stdout.write(`tunnel ${options.exportTunnel} of ${options.tunnels} on ${fleetOptions.model.name} (seed ${options.seed}): `
+          + `${exported.faults} faults, ${exported.sshStarts} ssh starts, down ${formatDuration(exported.downtimeMs)}; timeline in ${file}\n`);
+        return;
+      }
+      const progress = stderrProgress(options.progress);
+      const fleet = { ...fleetOptions, onProgress: progress ? (f: number) => progress.update(f) : undefined };
       const range = options.shard ? sliceOf(options.tunnels, options.shard.index, options.shard.count) : { from: 0, to: options.tunnels };
       const partial = await runFleetParallel(fleet, range, options.workers);
-      if (showProgress) process.stderr.write('\n');
+      progress?.finish();
       if (options.shard) {
         writeFileAtomic(options.json!, partialJson(partial, options.shard));
         process.stdout.write(`fleet shard ${options.shard.index}/${options.shard.count}: tunnels ${range.from}..${range.to} of ${options.tunnels} `
@@ -67,8 +78,9 @@ export function registerSimulate(program: Command): void {
       // the same fleet, seed and faults under each other configuration
       const others: FleetResult[] = [];
       for (const other of compared) {
-        const partialOther = await runFleetParallel({ ...fleet, config: other }, range, options.workers);
-        if (showProgress) process.stderr.write('\n');
+        const progressOther = stderrProgress(options.progress);
+        const partialOther = await runFleetParallel({ ...fleet, config: other, onProgress: progressOther ? (f: number) => progressOther.update(f) : undefined }, range, options.workers);
+        progressOther?.finish();
         others.push(resultOf(partialOther));
         process.stdout.write(`\n${formatFleet(others[others.length - 1]!)}`);
       }
@@ -101,8 +113,3 @@ function fleetJsonCompared(result: FleetResult, others: readonly FleetResult[]):
   return `${JSON.stringify({ ...(JSON.parse(fleetJson(result)) as object), compared: others.map(strip) }, null, 1)}\n`;
 }
 
-function drawProgress(fraction: number): void {
-  const width = 40;
-  const filled = Math.round(fraction * width);
-  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round(fraction * 100)}%`);
-}
