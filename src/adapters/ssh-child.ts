@@ -78,11 +78,20 @@ export class SshChild {
       ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', resolved.path, ...argv.slice(1)]]
       : [resolved.path, argv.slice(1)];
     const onLine = handlers.onStderrLine ?? null;
-    const child = spawn(file, args, {
-      argv0: argv[0]!,
-      stdio: ['inherit', 'inherit', onLine ? 'pipe' : 'inherit'],
-      env: process.env,
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(file, args, {
+        argv0: argv[0]!,
+        stdio: ['inherit', 'inherit', onLine ? 'pipe' : 'inherit'],
+        env: process.env,
+      });
+    } catch (error) {
+      // Node refuses some command lines before any fork (a NUL byte; E2BIG: too long for exec):
+      // no child exists, as when exec fails, and that is what the machine hears (D7)
+      const message = error instanceof Error ? error.message : String(error);
+      queueMicrotask(() => onError(message));
+      return;
+    }
     this.child = child;
     this.processExited = false;
     let reported = false;

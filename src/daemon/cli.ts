@@ -36,7 +36,10 @@ export function configPathOf(args: readonly string[]): { path: string } | { comp
 /** The loader's first word on a file that is not there or not readable, said plainly. */
 export function readableFileError(path: string): ConfigFileError | null {
   try {
-    if (statSync(path).isDirectory()) return new ConfigFileError(path, null, 'is a directory, not a configuration file');
+    const stat = statSync(path);
+    if (stat.isDirectory()) return new ConfigFileError(path, null, 'is a directory, not a configuration file');
+    // a FIFO or a device would block the read, and with it every tunnel's supervision
+    if (!stat.isFile()) return new ConfigFileError(path, null, 'is not a regular file');
     accessSync(path, constants.R_OK);
     return null;
   } catch (error) {
@@ -62,11 +65,13 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
   if ('complaint' in target) return fail(`${target.complaint}\n${USAGE}`);
 
   // the daemon's own lines go where the drop-in's would: AUTOSSH_LOGFILE, AUTOSSH_LOGLEVEL, AUTOSSH_DEBUG
+  // only these three are read from the daemon's own environment (the tunnels' settings are the file's)
   let logSettings;
+  const { AUTOSSH_LOGFILE, AUTOSSH_LOGLEVEL, AUTOSSH_DEBUG } = process.env;
   try {
-    logSettings = readEnv(process.env);
+    logSettings = readEnv({ AUTOSSH_LOGFILE, AUTOSSH_LOGLEVEL, AUTOSSH_DEBUG });
   } catch (error) {
-    if (error instanceof EnvError) return fail(error.message);
+    if (error instanceof EnvError) return fail(`in the daemon's environment: ${error.message}`);
     throw error;
   }
 

@@ -71,6 +71,7 @@ export class Daemon implements StatusSource {
   private readyTold = false;
   private reloadRun: Promise<void> | null = null;
   private reloadQueued = false;
+  private keepAlive: NodeJS.Timeout | null = null;
   private statusQueued = false;
   private lastStatus = '';
   private watchdog: NodeJS.Timeout | null = null;
@@ -94,6 +95,9 @@ export class Daemon implements StatusSource {
       this.launch(tunnel);
     }
     this.startWatchdog();
+    // every tunnel may end (MAXSTART) with nothing else to wait for: the daemon still waits for
+    // a reload or a signal to exit, as documented, instead of leaving with the event loop
+    this.keepAlive = setInterval(() => {}, 2 ** 30);
     this.checkReady();
     return null;
   }
@@ -211,7 +215,7 @@ export class Daemon implements StatusSource {
     for (const tunnel of leaving) {
       if (tunnel.done) continue;
       tunnel.logger.log(LOG_INFO, plan.stop.includes(tunnel.name) ? 'stopping: removed from the file' : 'restarting: its definition changed');
-      tunnel.signal('SIGTERM');
+      tunnel.retire();
     }
     await Promise.all(leaving.map((tunnel) => tunnel.ended));
     if (this.stoppingFor !== null) {
@@ -224,6 +228,9 @@ export class Daemon implements StatusSource {
     this.config = next;
     for (const tunnel of prepared.tunnels) this.launch(tunnel);
     this.logger.log(LOG_INFO, `reloaded ${next.path}: ${describePlan(plan)}`);
+    if (JSON.stringify(next.status) !== JSON.stringify(current.status)) {
+      this.logger.log(LOG_ERR, '[status] changed in the file: the status endpoint keeps its old address until the daemon restarts');
+    }
     this.deps.onReload?.('ok');
     this.notify({ READY: '1' });
     this.queueStatus();
@@ -245,8 +252,10 @@ export class Daemon implements StatusSource {
       this.logger.log(LOG_INFO, `received signal to exit (${signalNumber(signal)}): stopping ${this.alive.size} tunnel(s)`);
       this.notify({ STOPPING: '1' });
     }
-    // each machine answers as the drop-in's: a second signal while its ssh is stopping is D4's SIGKILL
-    for (const tunnel of this.alive) tunnel.signal(signal);
+    // each machine answers as the drop-in's: a second signal while its ssh is stopping is D4's SIGKILL.
+    // A tunnel a reload is already stopping got its SIGTERM then: the first signal to exit is not
+    // its second
+    for (const tunnel of this.alive) if (!(first && tunnel.isRetiring)) tunnel.signal(signal);
     if (first) void this.whenAllEnded().then(() => this.exit(1));
   }
 
@@ -259,6 +268,7 @@ export class Daemon implements StatusSource {
     if (this.finished) return;
     this.finished = true;
     if (this.watchdog) clearInterval(this.watchdog);
+    if (this.keepAlive) clearInterval(this.keepAlive);
     this.logger.log(LOG_INFO, `every tunnel stopped; exiting with status ${code}`);
     this.logger.close();
     this.outputs.close(() => this.deps.onExit(code));
@@ -267,7 +277,7 @@ export class Daemon implements StatusSource {
   private tunnelEnded(tunnel: RunningTunnel, code: number): void {
     this.alive.delete(tunnel);
     this.begun.add(tunnel);
-    if (this.stoppingFor === null && this.tunnels.get(tunnel.name) === tunnel) {
+    if (this.stoppingFor === null && !tunnel.isRetiring && this.tunnels.get(tunnel.name) === tunnel) {
       tunnel.logger.log(
         code === 0 ? LOG_INFO : LOG_ERR,
         `its supervisor exited with status ${code}; the other tunnels go on, and a reload (SIGHUP) starts it again`,

@@ -35,6 +35,7 @@ export class RunningTunnel {
   private readonly supervisor: Supervisor;
   private readonly host: RealHost;
   private started = false;
+  private retiring = false;
   private endedWith: number | null = null;
   private resolveEnded!: (code: number) => void;
   /** the machine's exit code, once it exited */
@@ -125,6 +126,17 @@ export class RunningTunnel {
   signal(signal: SupervisorSignal): void {
     if (!this.started) return this.finish(1);
     if (!this.supervisor.done) this.supervisor.tell({ type: signalEvent(signal) });
+  }
+
+  /** A reload removed or changed it: SIGTERM now; its end is expected, not news. */
+  retire(): void {
+    this.retiring = true;
+    this.signal('SIGTERM');
+  }
+
+  /** on its way out because a reload said so */
+  get isRetiring(): boolean {
+    return this.retiring;
   }
 
   /** Last resort (an internal error): no ssh may outlive us. */

@@ -232,6 +232,11 @@ describe('bad files: the file, the line and the problem', () => {
       'tunnels.toml:4: tunnel "db": env: "PATH" is not an AUTOSSH_* variable: env holds autossh\'s settings only (ssh options go in args)'],
     ['a misspelt variable', lines('[defaults]', 'env = { AUTOSSH_POL = "60" }', ...TUNNEL_DB),
       'tunnels.toml:2: [defaults] env: unknown variable AUTOSSH_POL (known: AUTOSSH_PATH, AUTOSSH_LOGLEVEL, AUTOSSH_POLL, AUTOSSH_FIRST_POLL, AUTOSSH_GATETIME, AUTOSSH_MAXSTART, AUTOSSH_MESSAGE, AUTOSSH_PORT, AUTOSSH_MAXLIFETIME, AUTOSSH_KILLTIME, AUTOSSH_LIVENESS, AUTOSSH_CONNECTTIME, AUTOSSH_FORWARDCHECK, AUTOSSH_NETWATCH, AUTOSSH_JITTER)'],
+    // what exec would refuse is refused at load, not when the tunnel starts (a reload must not crash)
+    ['a NUL byte in args', lines('[[tunnel]]', 'name = "db"', 'args = ["-M", "0", "h\\u0000x"]'),
+      'tunnels.toml:3: tunnel "db": args[2] holds a NUL byte, which no command line can carry'],
+    ['an argument too long for exec', lines('[[tunnel]]', 'name = "db"', `args = ["-M", "0", "-oUser=${'x'.repeat(200_000)}", "h"]`),
+      'tunnels.toml:3: tunnel "db": args[2] is 200008 bytes: exec takes at most 131072 in one argument'],
     ['AUTOSSH_LOGFILE', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', 'AUTOSSH_LOGFILE = "/var/log/db.log"'),
       'tunnels.toml:6: tunnel "db": env: AUTOSSH_LOGFILE cannot be set in the daemon\'s file: logging is the daemon\'s, for every tunnel: set AUTOSSH_LOGFILE in the daemon\'s own environment, or leave it to syslog'],
     ['AUTOSSH_DEBUG', lines('[defaults]', 'env = { AUTOSSH_DEBUG = "1" }', ...TUNNEL_DB),
@@ -392,5 +397,14 @@ describe('D13 in a daemon tunnel: no -M and no AUTOSSH_PORT', () => {
     expect(tunnel!.config.monitor).toBeNull();
     const explicit = parseDaemonConfig(['[[tunnel]]', 'name = "db"', 'args = "-M 0 -N host"', ''].join('\n'), 'tunnels.toml');
     expect(explicit.tunnels[0]!.autoMonitorPort).toBe(false);
+  });
+});
+
+describe('a dotted key of thousands of parts', () => {
+  it('is refused in well under a second (the line scan is bounded, not quadratic)', () => {
+    const text = `[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\n`;
+    const t0 = performance.now();
+    expect(() => parseDaemonConfig(text, 'deep.toml')).toThrow(ConfigFileError);
+    expect(performance.now() - t0).toBeLessThan(1_000);
   });
 });

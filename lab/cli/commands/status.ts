@@ -86,8 +86,9 @@ async function fetchStatus(url: URL): Promise<{ text: string; answer: StatusAnsw
   if (length > MAX_ANSWER_BYTES) throw new StatusCommandError(`${url.href}: an answer of ${length} bytes is not a status answer`);
   let text: string;
   try {
-    text = await response.text();
+    text = await boundedText(response, url);
   } catch (error) {
+    if (error instanceof StatusCommandError) throw error;
     throw new StatusCommandError(`${url.href}: the answer broke off: ${fetchFailure(error)}`);
   }
   if (response.status !== 200) {
@@ -164,4 +165,20 @@ export function age(iso: string, now: Date): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${two(s % 60)}s`;
   if (s < 86_400) return `${Math.floor(s / 3600)}h${two(Math.floor((s % 3600) / 60))}m`;
   return `${Math.floor(s / 86_400)}d${two(Math.floor((s % 86_400) / 3600))}h`;
+}
+
+/** The answer's text, read no further than MAX_ANSWER_BYTES (a server that never stops is refused). */
+async function boundedText(response: Response, url: URL): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.byteLength;
+    if (bytes > MAX_ANSWER_BYTES) {
+      await response.body.cancel().catch(() => {});
+      throw new StatusCommandError(`${url.href}: an answer of more than ${MAX_ANSWER_BYTES} bytes is not a status answer`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -18,6 +18,9 @@ const BARE_KEY = /[A-Za-z0-9_-]/;
 
 class StopScan extends Error {}
 
+/** deeper dotted keys than any the file format has, by far */
+const MAX_KEY_PARTS = 32;
+
 export function scanKeyLines(text: string): KeyLines {
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
@@ -110,6 +113,9 @@ export function scanKeyLines(text: string): KeyLines {
     for (;;) {
       skipBlanks();
       if (peek() !== '.') return parts;
+      // every prefix of a key is recorded: a key of thousands of parts would cost their square.
+      // No key of ours is deeper than a few parts; past the bound, lines are not known
+      if (parts.length >= MAX_KEY_PARTS) throw new StopScan();
       pos++;
       skipBlanks();
       parts.push(readSimpleKey());

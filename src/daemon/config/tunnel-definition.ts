@@ -19,8 +19,28 @@ export function definitionKeyOf(args: readonly string[], env: Readonly<Record<st
   return JSON.stringify({ args, env: sortedEnv });
 }
 
+/** Linux's MAX_ARG_STRLEN: exec refuses (E2BIG) any one argument or variable longer than this */
+const MAX_EXEC_STRING_BYTES = 128 * 1024;
+/** what one ssh command line may weigh in all, well inside exec's ARG_MAX with the environment */
+const MAX_EXEC_ARGV_BYTES = 512 * 1024;
+
+/** What exec would refuse, said now, not when the tunnel starts: a NUL byte, an argument too long. */
+function execProblem(args: readonly string[], env: Readonly<Record<string, string>>): string | null {
+  let total = 0;
+  for (const [what, text] of [...args.map((arg, i) => [`args[${i}]`, arg] as const), ...Object.entries(env)]) {
+    if (text.includes('\0')) return `${what} holds a NUL byte, which no command line can carry`;
+    const bytes = Buffer.byteLength(text, 'utf8') + 1;
+    if (bytes > MAX_EXEC_STRING_BYTES) return `${what} is ${bytes} bytes: exec takes at most ${MAX_EXEC_STRING_BYTES} in one argument`;
+    total += bytes;
+  }
+  if (total > MAX_EXEC_ARGV_BYTES) return `the command line is ${total} bytes: at most ${MAX_EXEC_ARGV_BYTES} here`;
+  return null;
+}
+
 export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): TunnelDefinition {
   const env = effectiveEnv(defaultsEnv, entry.env);
+  const unrunnable = execProblem(entry.args, env);
+  if (unrunnable !== null) at.failAtLine(at.lineOf(['tunnel', entry.index, 'args']), `tunnel "${entry.name}": ${unrunnable}`);
   const outcome = parseTunnel(entry.args, env, jitterSeedOf(entry.name));
   if (outcome.kind === 'problem') {
     at.failAtLine(problemLine(outcome.problem, entry, defaultsEnv, at), `tunnel "${entry.name}": ${outcome.problem}`);
