@@ -306,6 +306,8 @@ describe('ports two tunnels cannot share', () => {
       'tunnels.toml:6: tunnel "db2" and tunnel "db", line 3 both listen on local port 5432 (db2: forward port (-L/-D); db: forward port (-L/-D)): give each tunnel its own ports'],
     ['a -D port and a -L port', lines(...tunnel('socks', '-M 0 -D 1080 h'), ...tunnel('web', '-M 0 -N -L 1080:web:80 h')),
       'tunnels.toml:6: tunnel "web" and tunnel "socks", line 3 both listen on local port 1080 (web: forward port (-L/-D); socks: forward port (-L/-D)): give each tunnel its own ports'],
+    ['a port forwarded to a remote unix socket', lines(...tunnel('db', '-M 0 -L 5432:db:5432 h'), ...tunnel('pg', '-M 0 -L 5432:/run/postgresql/.s.PGSQL.5432 h')),
+      'tunnels.toml:6: tunnel "pg" and tunnel "db", line 3 both listen on local port 5432 (pg: forward port (-L/-D); db: forward port (-L/-D)): give each tunnel its own ports'],
     ['one monitor port', lines(...tunnel('a', '-M 20000 h'), ...tunnel('b', '-M 20000 h')),
       'tunnels.toml:6: tunnel "b" and tunnel "a", line 3 both listen on local port 20000 (b: monitor port (-M 20000); a: monitor port (-M 20000)): give each tunnel its own ports'],
     ['the loop\'s read port (-M wp listens on wp+1)', lines(...tunnel('a', '-M 20000 h'), ...tunnel('b', '-M 20001 h')),

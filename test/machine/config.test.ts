@@ -153,6 +153,8 @@ describe('the liveness settings (D9-D12)', () => {
     [['-M', '20000', 'h'], [20000], false],
     [['-M', '0', '-o', 'LocalForward=7000 db:5432', '-o', 'DynamicForward 7001', 'h'], [7000, 7001], false],
     [['-M', '0', '-L', '/tmp/s.sock:/var/run/x.sock', 'h'], [], false],
+    // a port forwarded to a remote unix socket listens here all the same (ssh -G: localforward 5432 /tmp/r.sock)
+    [['-M', '0', '-L', '5432:/run/postgresql/.s.PGSQL.5432', '-L', '127.0.0.1:6379:/run/redis.sock', 'h'], [5432, 6379], false],
     // -R opens nothing here; ssh's own "Authenticated to" line comes with LogLevel VERBOSE or -v
     [['-M', '0', '-R', '2222:localhost:22', 'h'], [], false],
     [['-M', '0', '-o', 'LogLevel=VERBOSE', '-R', '2222:localhost:22', 'h'], [], true],

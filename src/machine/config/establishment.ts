@@ -14,11 +14,17 @@ export interface EstablishmentEvidence {
 
 const VERBOSE_LEVELS = new Set(['verbose', 'debug', 'debug1', 'debug2', 'debug3']);
 
-/** `[bind:]port:host:hostport` or `[bind:]port` (-D): the local port, or null (a unix socket, a bad spec). */
+/**
+ * `[bind:]port:host:hostport`, `[bind:]port:/remote.sock` or `[bind:]port` (-D): the local
+ * port, or null (a local unix socket, a bad spec).
+ */
 function localPortOf(spec: string, dynamic: boolean): number | null {
   const parts = spec.startsWith('[') ? [spec.slice(1, spec.indexOf(']')), ...spec.slice(spec.indexOf(']') + 2).split(':')] : spec.split(':');
-  const count = parts.length;
-  const portText = dynamic ? parts[count - 1] : count === 3 ? parts[0] : count === 4 ? parts[1] : undefined;
+  // a forward to a remote unix socket ends in its path: the local side is what comes before
+  const toSocket = !dynamic && parts.length >= 2 && parts[parts.length - 1]!.startsWith('/');
+  const local = toSocket ? parts.slice(0, -1) : parts;
+  const count = local.length;
+  const portText = dynamic || toSocket ? local[count - 1] : count === 3 ? local[0] : count === 4 ? local[1] : undefined;
   if (portText === undefined || !/^\d+$/.test(portText)) return null;
   const port = Number(portText);
   return port > 0 && port <= 65535 ? port : null;
