@@ -403,10 +403,32 @@ describe('D13 in a daemon tunnel: no -M and no AUTOSSH_PORT', () => {
 });
 
 describe('a dotted key of thousands of parts', () => {
-  it('is refused in well under a second (the line scan is bounded, not quadratic)', () => {
-    const text = `[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\n`;
+  it('is refused in well under a second (the line scan is bounded, not quadratic), at its line', () => {
+    const text = `# deep\n\n[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\n`;
     const t0 = performance.now();
     expect(() => parseDaemonConfig(text, 'deep.toml')).toThrow(ConfigFileError);
     expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(() => parseDaemonConfig(text, 'deep.toml')).toThrow(/^deep\.toml:3: unknown key "a" in the file's top level/);
+  });
+});
+
+describe('a dotted key deeper than the line scan records (33 parts and more)', () => {
+  const deep = (parts: number): string => Array.from({ length: parts }, (_, i) => `k${i}`).join('.');
+  it.each([
+    ['in a tunnel, below its header', lines(...TUNNEL_DB, '', `${deep(33)} = 1`),
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+    ['of 2,000 parts in a tunnel', lines(...TUNNEL_DB, '', `${deep(2_000)} = 1`),
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+    ['in a tunnel\'s env table', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', `${deep(40)} = 1`),
+      'tunnels.toml:6: tunnel "db": env: "k0" is not an AUTOSSH_* variable: env holds autossh\'s settings only (ssh options go in args)'],
+    ['as a table header', lines('# a comment', '', `[${deep(33)}]`, ...TUNNEL_DB),
+      'tunnels.toml:3: unknown key "k0" in the file\'s top level (known keys: status, log, defaults, tunnel)'],
+  ])('is reported at its own line, not its table\'s: %s', (_what, text, message) => {
+    expect(errorOf(text)).toBe(message);
+  });
+
+  it('leaves the lines after it known ([log] is checked before the tunnels)', () => {
+    const text = lines(...TUNNEL_DB, `${deep(40)} = 1`, '', '[log]', 'format = "xml"');
+    expect(errorOf(text)).toBe('tunnels.toml:7: [log] format must be "text" or "json", not "xml"');
   });
 });
