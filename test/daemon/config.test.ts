@@ -241,6 +241,15 @@ describe('bad files: the file, the line and the problem', () => {
       'tunnels.toml:6: tunnel "db": env: AUTOSSH_LOGFILE cannot be set in the daemon\'s file: logging is the daemon\'s, for every tunnel: set AUTOSSH_LOGFILE in the daemon\'s own environment, or leave it to syslog'],
     ['AUTOSSH_DEBUG', lines('[defaults]', 'env = { AUTOSSH_DEBUG = "1" }', ...TUNNEL_DB),
       'tunnels.toml:2: [defaults] env: AUTOSSH_DEBUG cannot be set in the daemon\'s file: logging is the daemon\'s: use AUTOSSH_LOGLEVEL = "7" for this tunnel\'s debug messages'],
+    // a relative AUTOSSH_PATH would be looked for from the daemon's working directory: refused at load
+    ['a relative AUTOSSH_PATH', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', 'AUTOSSH_PATH = "bin/ssh"'),
+      'tunnels.toml:6: tunnel "db": AUTOSSH_PATH "bin/ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['a relative AUTOSSH_PATH in [defaults], at its line, naming the first tunnel', lines('[defaults]', 'env = { AUTOSSH_PATH = "./ssh" }', ...TUNNEL_DB),
+      'tunnels.toml:2: tunnel "db": AUTOSSH_PATH "./ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['a bare name for AUTOSSH_PATH', lines(...TUNNEL_DB, 'env = { AUTOSSH_PATH = "ssh" }'),
+      'tunnels.toml:4: tunnel "db": AUTOSSH_PATH "ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['an empty AUTOSSH_PATH', lines(...TUNNEL_DB, 'env = { AUTOSSH_PATH = "" }'),
+      'tunnels.toml:4: tunnel "db": AUTOSSH_PATH "" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
     ['AUTOSSH_PIDFILE', lines(...TUNNEL_DB, 'env = { AUTOSSH_PIDFILE = "/run/db.pid" }'),
       'tunnels.toml:4: tunnel "db": env: AUTOSSH_PIDFILE cannot be set in the daemon\'s file: every tunnel runs in the daemon\'s one process: systemd (or a pid file of the daemon\'s) knows its pid'],
   ])('%s', (_what, text, message) => {
