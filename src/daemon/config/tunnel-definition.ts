@@ -64,6 +64,7 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
   return {
     name: entry.name,
     line: at.lineOf(['tunnel', entry.index]),
+    sshPathLine: variableLine('AUTOSSH_PATH', entry, defaultsEnv, at),
     args: entry.args,
     env,
     config: outcome.config,

@@ -7,6 +7,8 @@ export interface TunnelDefinition {
   name: string;
   /** the line of its [[tunnel]] header in the file, when known (optional: definitions built by hand have none) */
   line?: number | null;
+  /** the line that sets its AUTOSSH_PATH (its own env's, else [defaults]'s), when the file sets one */
+  sshPathLine?: number | null;
   /** exactly autossh's argv (without argv[0]) */
   args: string[];
   /** the AUTOSSH_* settings this tunnel runs with: the daemon's defaults, [defaults].env, its own env */
