@@ -8,7 +8,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { EnvError, readEnv } from '../machine/config/env.js';
 import { signalOf, type SignalEvent } from '../machine/events.js';
 import type { Live } from '../cli/autossh.js';
-import { loadDaemonConfig } from './config/load.js';
+import { loadTrustedDaemonConfig } from './config/load.js';
 import { ConfigFileError, type DaemonConfig } from './config/types.js';
 import { Daemon } from './daemon.js';
 import { notifierFromEnvironment } from '../adapters/sd-notify.js';
@@ -49,11 +49,14 @@ export function readableFileError(path: string): ConfigFileError | null {
   }
 }
 
-/** The whole file validated, then D13's monitor ports picked for the tunnels that need one. */
+/**
+ * The whole file validated (and refused if others can write it or the programs it runs), then
+ * D13's monitor ports picked for the tunnels that need one. The start and every reload.
+ */
 async function load(path: string): Promise<DaemonConfig> {
   const unreadable = readableFileError(path);
   if (unreadable) throw unreadable;
-  return withPickedMonitorPorts(loadDaemonConfig(path));
+  return withPickedMonitorPorts(loadTrustedDaemonConfig(path, process.geteuid!()));
 }
 
 export async function runDaemon(prog: string, args: readonly string[], live: Live): Promise<void> {

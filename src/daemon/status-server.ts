@@ -5,6 +5,7 @@
 // connections, headers; request bodies are never read).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { VERSION } from '../cli/help.js';
 import type { StatusListen } from './config/types.js';
 import type { DaemonMetrics } from './metrics.js';
@@ -102,6 +103,14 @@ export async function startStatusServer(
       else response.destroy();
     });
   });
+  // node:http hands a CONNECT to 'connect' listeners, and with none it drops the connection
+  // unanswered: a CONNECT is a method like any other here, refused with 405 and Allow
+  const refused = new Set<Duplex>();
+  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+    refused.add(socket);
+    socket.once('close', () => refused.delete(socket));
+    refuseConnect(request, socket, timeoutMs);
+  });
   server.keepAliveTimeout = timeoutMs;
   server.maxHeadersCount = MAX_HEADERS;
   server.maxConnections = MAX_CONNECTIONS;
@@ -129,6 +138,8 @@ export async function startStatusServer(
         server.close(() => resolve());
         // idle ones are closed by close() itself; a client halfway through a request would hold it open
         server.closeAllConnections();
+        // node:http no longer counts a CONNECT's socket as its own connection
+        for (const socket of refused) socket.destroy();
       }),
   };
 }
@@ -146,8 +157,8 @@ async function answer(
     response.shouldKeepAlive = false;
   }
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.setHeader('Allow', 'GET, HEAD');
-    return send(response, 405, 'text/plain; charset=utf-8', `method ${request.method ?? '?'} not allowed: this endpoint is read-only\n`);
+    response.setHeader('Allow', ALLOWED_METHODS);
+    return send(response, 405, 'text/plain; charset=utf-8', methodNotAllowed(request.method));
   }
   const path = pathOf(request.url);
   switch (path) {
@@ -164,6 +175,36 @@ async function answer(
     default:
       return send(response, 404, 'text/plain; charset=utf-8', `not found: ${(path ?? '?').slice(0, 200)} (try /ready, /status or /metrics)\n`);
   }
+}
+
+const ALLOWED_METHODS = 'GET, HEAD';
+
+function methodNotAllowed(method: string | undefined): string {
+  return `method ${method ?? '?'} not allowed: this endpoint is read-only\n`;
+}
+
+/**
+ * A CONNECT's socket is ours alone once node:http has emitted it: no ServerResponse, no timeouts.
+ * The 405 is written by hand and the connection closed; what the client sends meanwhile is read
+ * and dropped (unread bytes would turn our close into a reset that can lose the answer), and a
+ * client that never closes its side is cut off after the request time.
+ */
+function refuseConnect(request: IncomingMessage, socket: Duplex, timeoutMs: number): void {
+  const body = methodNotAllowed(request.method);
+  const head = [
+    'HTTP/1.1 405 Method Not Allowed',
+    `Allow: ${ALLOWED_METHODS}`,
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Cache-Control: no-store',
+    'Connection: close',
+  ];
+  socket.on('error', () => {});
+  socket.resume();
+  const cutOff = setTimeout(() => socket.destroy(), timeoutMs);
+  cutOff.unref();
+  socket.once('close', () => clearTimeout(cutOff));
+  socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
 }
 
 function pathOf(url: string | undefined): string | null {

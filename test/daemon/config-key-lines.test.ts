@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { scanKeyLines, type KeyPath } from '../../src/daemon/config/key-lines.js';
+import { MAX_RECORDED_DEPTH, scanKeyLines, type KeyPath } from '../../src/daemon/config/key-lines.js';
 
 describe('the line of every key', () => {
   it('follows headers, dotted headers, arrays of tables, inline tables and quoted keys', () => {
@@ -69,6 +69,35 @@ describe('the line of every key', () => {
     const lines = scanKeyLines('a = 1\n@ = 2\nb = 3\n');
     expect(lines.lineOf(['a'])).toBe(1);
     expect(lines.lineOf(['b'])).toBeNull();
+  });
+
+  it('gives a key past where the walk stopped no line, not its table\'s', () => {
+    const lines = scanKeyLines('[t]\na = 1\n@ = 2\nb = 3\n');
+    expect(lines.lineOf(['t', 'a'])).toBe(2);
+    expect(lines.nearestLineOf(['t', 'a'])).toBe(2);
+    // b is in [t] (line 1) but written at line 4, where the walk never came
+    expect(lines.nearestLineOf(['t', 'b'])).toBeNull();
+  });
+
+  it('records a quoted key under the name its escapes make, as smol-toml reads it', () => {
+    const text = '[t]\n"\\U00000041" = 1\n"a\\nb" = 2\n"\\x42\\e" = 3\n"\\u0043" = 4\n';
+    expect(Object.keys(parseToml(text).t as object)).toEqual(['A', 'a\nb', 'B\x1b', 'C']);
+    const lines = scanKeyLines(text);
+    expect([['A', 'a\nb', 'B\x1b', 'C'].map((key) => lines.lineOf(['t', key]))]).toEqual([[2, 3, 4, 5]]);
+  });
+
+  it(`follows a dotted key deeper than ${MAX_RECORDED_DEPTH} parts: its parts within the bound have its line, deeper ones none, the keys after it theirs`, () => {
+    const parts = Array.from({ length: 40 }, (_, i) => `p${i}`);
+    const text = `[t]\n${parts.join('.')} = [1,\n2]\nafter = 1\n[${parts.join('.')}]\nx = 1\n[u]\ny = 1\n`;
+    parseToml(text);
+    const lines = scanKeyLines(text);
+    expect(lines.lineOf(['t', ...parts.slice(0, MAX_RECORDED_DEPTH - 1)])).toBe(2);
+    expect(lines.lineOf(['t', ...parts.slice(0, MAX_RECORDED_DEPTH)])).toBeNull();
+    expect(lines.nearestLineOf(['t', ...parts])).toBeNull();
+    expect(lines.lineOf(['t', 'after'])).toBe(4);
+    expect(lines.lineOf(parts.slice(0, MAX_RECORDED_DEPTH))).toBe(5);
+    expect(lines.nearestLineOf([...parts, 'x'])).toBeNull(); // at line 6, under a header past the bound
+    expect(lines.lineOf(['u', 'y'])).toBe(8);
   });
 });
 

@@ -241,6 +241,15 @@ describe('bad files: the file, the line and the problem', () => {
       'tunnels.toml:6: tunnel "db": env: AUTOSSH_LOGFILE cannot be set in the daemon\'s file: logging is the daemon\'s, for every tunnel: set AUTOSSH_LOGFILE in the daemon\'s own environment, or leave it to syslog'],
     ['AUTOSSH_DEBUG', lines('[defaults]', 'env = { AUTOSSH_DEBUG = "1" }', ...TUNNEL_DB),
       'tunnels.toml:2: [defaults] env: AUTOSSH_DEBUG cannot be set in the daemon\'s file: logging is the daemon\'s: use AUTOSSH_LOGLEVEL = "7" for this tunnel\'s debug messages'],
+    // a relative AUTOSSH_PATH would be looked for from the daemon's working directory: refused at load
+    ['a relative AUTOSSH_PATH', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', 'AUTOSSH_PATH = "bin/ssh"'),
+      'tunnels.toml:6: tunnel "db": AUTOSSH_PATH "bin/ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['a relative AUTOSSH_PATH in [defaults], at its line, naming the first tunnel', lines('[defaults]', 'env = { AUTOSSH_PATH = "./ssh" }', ...TUNNEL_DB),
+      'tunnels.toml:2: tunnel "db": AUTOSSH_PATH "./ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['a bare name for AUTOSSH_PATH', lines(...TUNNEL_DB, 'env = { AUTOSSH_PATH = "ssh" }'),
+      'tunnels.toml:4: tunnel "db": AUTOSSH_PATH "ssh" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
+    ['an empty AUTOSSH_PATH', lines(...TUNNEL_DB, 'env = { AUTOSSH_PATH = "" }'),
+      'tunnels.toml:4: tunnel "db": AUTOSSH_PATH "" is not an absolute path: the daemon\'s working directory is whatever started it, so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH'],
     ['AUTOSSH_PIDFILE', lines(...TUNNEL_DB, 'env = { AUTOSSH_PIDFILE = "/run/db.pid" }'),
       'tunnels.toml:4: tunnel "db": env: AUTOSSH_PIDFILE cannot be set in the daemon\'s file: every tunnel runs in the daemon\'s one process: systemd (or a pid file of the daemon\'s) knows its pid'],
   ])('%s', (_what, text, message) => {
@@ -402,11 +411,65 @@ describe('D13 in a daemon tunnel: no -M and no AUTOSSH_PORT', () => {
   });
 });
 
+describe('file content echoed in a message', () => {
+  // a crafted value must not forge a log line: what the file holds is escaped as JSON escapes it
+  const forged = 'Jan  1 00:00:00 host autossh-ts[1]: reloaded tunnels.toml: nothing changed';
+  it.each([
+    ['a tunnel name holding a line break', lines('[[tunnel]]', 'name = "db\\nhost autossh-ts[1]: ok"', 'args = "-M 0 h"'),
+      'tunnels.toml:2: [[tunnel]] number 1: name "db\\nhost autossh-ts[1]: ok" may hold only letters, digits, "_", "." and "-" (it is a metrics label and a log field)'],
+    ['a quoted key holding a line break', lines(`"a\\n${forged}" = 1`, ...TUNNEL_DB),
+      `tunnels.toml:1: unknown key "a\\n${forged}" in the file's top level (known keys: status, log, defaults, tunnel)`],
+    ['a quoted key holding a terminal escape, a quote and a backslash', lines('"a\\u001b[2J\\"\\\\" = 1', ...TUNNEL_DB),
+      'tunnels.toml:1: unknown key "a\\u001b[2J\\"\\\\" in the file\'s top level (known keys: status, log, defaults, tunnel)'],
+    ['a quoted key holding a carriage return, NEL and a Unicode line separator', lines('[[tunnel]]', 'name = "db"', 'args = "-M 0 h"', '"x\\r\\u0085\\u2028" = 1'),
+      'tunnels.toml:4: unknown key "x\\r\\u0085\\u2028" in [[tunnel]] number 1 (known keys: name, args, env)'],
+    ['[log] format', lines('[log]', 'format = "text\\n"', ...TUNNEL_DB), 'tunnels.toml:2: [log] format must be "text" or "json", not "text\\n"'],
+    ['[status] listen', lines('[status]', 'listen = "127.0.0.1:80\\nx"', ...TUNNEL_DB), 'tunnels.toml:2: [status] listen "127.0.0.1:80\\nx": port "80\\nx" is not a number from 1 to 65535'],
+    ['an env name', lines(...TUNNEL_DB, 'env = { "PATH\\nx" = "1", "AUTOSSH_X\\ny" = "1" }'),
+      'tunnels.toml:4: tunnel "db": env: "PATH\\nx" is not an AUTOSSH_* variable: env holds autossh\'s settings only (ssh options go in args)'],
+    ['an unknown AUTOSSH_ name', lines(...TUNNEL_DB, 'env = { "AUTOSSH_X\\ny" = "1" }'),
+      `tunnels.toml:4: tunnel "db": env: unknown variable AUTOSSH_X\\ny (known: ${TUNNEL_VARIABLES.join(', ')})`],
+    ['a value the drop-in\'s parser quotes', lines(...TUNNEL_DB, `env = { AUTOSSH_POLL = "60\\n${forged}" }`),
+      `tunnels.toml:4: tunnel "db": invalid poll time "60\\n${forged}" (AUTOSSH_POLL)`],
+    ['an option getopt names', lines('[[tunnel]]', 'name = "db"', 'args = ["-\\n", "h"]'), 'tunnels.toml:3: tunnel "db": invalid option -- \'\\n\''],
+  ])('%s: is escaped, the message stays one line', (_what, text, message) => {
+    const shown = errorOf(text);
+    expect(shown).toBe(message);
+    expect(shown).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+  });
+
+  it('the path too, as given', () => {
+    expect(new ConfigFileError('/etc/a\nb.toml', 3, 'x\ty').message).toBe('/etc/a\\nb.toml:3: x\\ty');
+  });
+});
+
 describe('a dotted key of thousands of parts', () => {
-  it('is refused in well under a second (the line scan is bounded, not quadratic)', () => {
-    const text = `[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\n`;
+  it('is refused in well under a second (the line scan is bounded, not quadratic), at its line', () => {
+    const text = `# deep\n\n[${Array.from({ length: 20_000 }, () => 'a').join('.')}]\n`;
     const t0 = performance.now();
     expect(() => parseDaemonConfig(text, 'deep.toml')).toThrow(ConfigFileError);
     expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(() => parseDaemonConfig(text, 'deep.toml')).toThrow(/^deep\.toml:3: unknown key "a" in the file's top level/);
+  });
+});
+
+describe('a dotted key deeper than the line scan records (33 parts and more)', () => {
+  const deep = (parts: number): string => Array.from({ length: parts }, (_, i) => `k${i}`).join('.');
+  it.each([
+    ['in a tunnel, below its header', lines(...TUNNEL_DB, '', `${deep(33)} = 1`),
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+    ['of 2,000 parts in a tunnel', lines(...TUNNEL_DB, '', `${deep(2_000)} = 1`),
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+    ['in a tunnel\'s env table', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', `${deep(40)} = 1`),
+      'tunnels.toml:6: tunnel "db": env: "k0" is not an AUTOSSH_* variable: env holds autossh\'s settings only (ssh options go in args)'],
+    ['as a table header', lines('# a comment', '', `[${deep(33)}]`, ...TUNNEL_DB),
+      'tunnels.toml:3: unknown key "k0" in the file\'s top level (known keys: status, log, defaults, tunnel)'],
+  ])('is reported at its own line, not its table\'s: %s', (_what, text, message) => {
+    expect(errorOf(text)).toBe(message);
+  });
+
+  it('leaves the lines after it known ([log] is checked before the tunnels)', () => {
+    const text = lines(...TUNNEL_DB, `${deep(40)} = 1`, '', '[log]', 'format = "xml"');
+    expect(errorOf(text)).toBe('tunnels.toml:7: [log] format must be "text" or "json", not "xml"');
   });
 });

@@ -147,6 +147,27 @@ describe('the status server', () => {
     }
   });
 
+  it('refuses CONNECT as any other method (405, Allow), then closes; a client holding on does not hold up close()', async () => {
+    const { tunnels } = threeTunnels();
+    const { server } = await serve(tunnels);
+    const { text, closed } = await raw(server.address.port, 'CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n');
+    const [head, body] = text.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    expect(head).toContain('\r\nAllow: GET, HEAD\r\n');
+    expect(body).toBe('method CONNECT not allowed: this endpoint is read-only\n');
+    expect(head).toContain(`\r\nContent-Length: ${Buffer.byteLength(body!)}\r\n`);
+    expect(closed).toBe(true);
+    // one that keeps sending after its CONNECT, and never closes its side
+    const socket = connect({ port: server.address.port, host: '127.0.0.1', allowHalfOpen: true });
+    await once(socket, 'connect');
+    socket.write('CONNECT x:1 HTTP/1.1\r\nHost: x:1\r\n\r\nmore bytes');
+    await once(socket, 'data');
+    const started = Date.now();
+    await server.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    socket.destroy();
+  });
+
   it('never reads a request body: it answers, then closes the connection', async () => {
     const { tunnels } = threeTunnels();
     const { server } = await serve(tunnels);

@@ -1,6 +1,7 @@
 // The parsed TOML document -> the file's settings, each key checked: unknown keys and wrong
 // types are errors at their line. Nothing here knows autossh's rules; tunnel-definition.ts does.
 import { TomlDate } from 'smol-toml';
+import { quoted } from './echo.js';
 import { variableProblem } from './env-rules.js';
 import type { KeyPath } from './key-lines.js';
 import { DEFAULT_STATUS_LISTEN, parseListen } from './listen.js';
@@ -55,7 +56,7 @@ export function kindOf(value: unknown): string {
 
 function checkKeys(table: Table, known: readonly string[], where: string, path: KeyPath, at: Locator): void {
   for (const key of Object.keys(table)) {
-    if (!known.includes(key)) at.fail([...path, key], `unknown key "${key}" in ${where} (known keys: ${known.join(', ')})`);
+    if (!known.includes(key)) at.fail([...path, key], `unknown key ${quoted(key)} in ${where} (known keys: ${known.join(', ')})`);
   }
 }
 
@@ -89,7 +90,7 @@ function readLog(value: unknown, at: Locator): 'text' | 'json' {
   checkKeys(log, LOG_KEYS, '[log]', ['log'], at);
   const format = log.format ?? 'text';
   if (format !== 'text' && format !== 'json') {
-    const shown = typeof format === 'string' ? `"${format}"` : kindOf(format);
+    const shown = typeof format === 'string' ? quoted(format) : kindOf(format);
     at.fail(['log', 'format'], `[log] format must be "text" or "json", not ${shown}`);
   }
   return format;
@@ -146,7 +147,7 @@ function readName(value: unknown, index: number, at: Locator): string {
   if (value === '') at.fail(path, `${which}: name is empty`);
   if (value.length > MAX_NAME_LENGTH) at.fail(path, `${which}: name is longer than ${MAX_NAME_LENGTH} characters`);
   if (!NAME_PATTERN.test(value)) {
-    at.fail(path, `${which}: name "${value}" may hold only letters, digits, "_", "." and "-" (it is a metrics label and a log field)`);
+    at.fail(path, `${which}: name ${quoted(value)} may hold only letters, digits, "_", "." and "-" (it is a metrics label and a log field)`);
   }
   return value;
 }

@@ -1,3 +1,5 @@
+import { escapeControls, quoted } from './echo.js';
+
 // What an `env` table in the daemon's file may hold, and what every tunnel gets unless the file
 // says otherwise. The file is the whole truth: the daemon's own AUTOSSH_* environment is not
 // read, so a reload reads exactly what the start read, whatever systemd's environment was.
@@ -33,9 +35,9 @@ export function variableProblem(name: string): string | null {
   const refusal = REFUSED_VARIABLES[name];
   if (refusal !== undefined) return `${name} cannot be set in the daemon's file: ${refusal}`;
   if (!name.startsWith('AUTOSSH_')) {
-    return `"${name}" is not an AUTOSSH_* variable: env holds autossh's settings only (ssh options go in args)`;
+    return `${quoted(name)} is not an AUTOSSH_* variable: env holds autossh's settings only (ssh options go in args)`;
   }
-  return `unknown variable ${name} (known: ${TUNNEL_VARIABLES.join(', ')})`;
+  return `unknown variable ${escapeControls(name)} (known: ${TUNNEL_VARIABLES.join(', ')})`;
 }
 
 /** the tunnel's environment: the daemon's defaults < [defaults].env < the tunnel's env */

@@ -1,6 +1,8 @@
 // One [[tunnel]] entry -> a TunnelDefinition: its environment merged, its command line parsed by
 // the drop-in's parser, its identity (name) and its definition (args + environment) fixed.
+import { isAbsolute } from 'node:path';
 import type { TunnelEntry } from './document.js';
+import { quoted } from './echo.js';
 import { effectiveEnv } from './env-rules.js';
 import type { Locator } from './locator.js';
 import { parseTunnel } from './tunnel-outcome.js';
@@ -37,10 +39,24 @@ function execProblem(args: readonly string[], env: Readonly<Record<string, strin
   return null;
 }
 
+/**
+ * A relative AUTOSSH_PATH would be found from the daemon's working directory, which is whatever
+ * started it (/ under systemd): accepted here, it would fail (or run another program) at every
+ * spawn. The drop-in keeps 1.4g's reading of its own environment's AUTOSSH_PATH.
+ */
+function sshPathProblem(env: Readonly<Record<string, string>>): string | null {
+  const sshPath = env.AUTOSSH_PATH;
+  if (sshPath === undefined || isAbsolute(sshPath)) return null;
+  return `AUTOSSH_PATH ${quoted(sshPath)} is not an absolute path: the daemon's working directory is whatever started it, ` +
+    'so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH';
+}
+
 export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): TunnelDefinition {
   const env = effectiveEnv(defaultsEnv, entry.env);
   const unrunnable = execProblem(entry.args, env);
   if (unrunnable !== null) at.failAtLine(at.lineOf(['tunnel', entry.index, 'args']), `tunnel "${entry.name}": ${unrunnable}`);
+  const badSshPath = sshPathProblem(env);
+  if (badSshPath !== null) at.failAtLine(variableLine('AUTOSSH_PATH', entry, defaultsEnv, at), `tunnel "${entry.name}": ${badSshPath}`);
   const outcome = parseTunnel(entry.args, env, jitterSeedOf(entry.name));
   if (outcome.kind === 'problem') {
     at.failAtLine(problemLine(outcome.problem, entry, defaultsEnv, at), `tunnel "${entry.name}": ${outcome.problem}`);
@@ -48,6 +64,7 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
   return {
     name: entry.name,
     line: at.lineOf(['tunnel', entry.index]),
+    sshPathLine: variableLine('AUTOSSH_PATH', entry, defaultsEnv, at),
     args: entry.args,
     env,
     config: outcome.config,
@@ -63,9 +80,13 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
  */
 function problemLine(problem: string, entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): number | null {
   const variable = /\((AUTOSSH_[A-Z_]+)/.exec(problem)?.[1];
-  if (variable !== undefined) {
-    if (variable in entry.env) return at.lineOf(['tunnel', entry.index, 'env', variable]);
-    if (variable in defaultsEnv) return at.lineOf(['defaults', 'env', variable]);
-  }
+  if (variable !== undefined && (variable in entry.env || variable in defaultsEnv)) return variableLine(variable, entry, defaultsEnv, at);
   return at.lineOf(['tunnel', entry.index, 'args']);
+}
+
+/** the line of the variable the tunnel runs with: its own env's, else [defaults]'s; null if neither sets it */
+export function variableLine(variable: string, entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): number | null {
+  if (variable in entry.env) return at.lineOf(['tunnel', entry.index, 'env', variable]);
+  if (variable in defaultsEnv) return at.lineOf(['defaults', 'env', variable]);
+  return null;
 }

@@ -1,11 +1,14 @@
 // The daemon's configuration once a TOML file was read and every tunnel validated.
 import type { Config, Notice } from '../../machine/config/types.js';
+import { escapeControls } from './echo.js';
 
 export interface TunnelDefinition {
   /** unique in the file: the key for reload, logs and metrics */
   name: string;
   /** the line of its [[tunnel]] header in the file, when known (optional: definitions built by hand have none) */
   line?: number | null;
+  /** the line that sets its AUTOSSH_PATH (its own env's, else [defaults]'s), when the file sets one */
+  sshPathLine?: number | null;
   /** exactly autossh's argv (without argv[0]) */
   args: string[];
   /** the AUTOSSH_* settings this tunnel runs with: the daemon's defaults, [defaults].env, its own env */
@@ -39,14 +42,23 @@ export interface DaemonConfig {
   tunnels: TunnelDefinition[];
 }
 
-/** A broken configuration file: the file, the line when known, and the problem. */
+/**
+ * A broken configuration file: the file, the line when known, and the problem. The message is one
+ * line whatever the file held: control characters left in the problem (a value the drop-in's
+ * parser quotes, a TOML error) or in the path are escaped (./echo.ts).
+ */
 export class ConfigFileError extends Error {
+  readonly problem: string;
+
   constructor(
     readonly file: string,
     readonly line: number | null,
-    readonly problem: string,
+    problem: string,
   ) {
-    super(line === null ? `${file}: ${problem}` : `${file}:${line}: ${problem}`);
+    const shownFile = escapeControls(file);
+    const shownProblem = escapeControls(problem);
+    super(line === null ? `${shownFile}: ${shownProblem}` : `${shownFile}:${line}: ${shownProblem}`);
+    this.problem = shownProblem;
     this.name = 'ConfigFileError';
   }
 }
