@@ -3,10 +3,10 @@
 // autossh-ts adds AUTOSSH_LOGFORMAT=json (one JSON object a line, the decision's rule with the
 // line it came with) and, for the daemon, a tunnel name on every line and outputs shared by
 // every tunnel's logger (one syslog writer, one descriptor per file, one line held back), so
-// that lines go out in the order they were logged.
-import { closeSync, openSync, writeSync } from 'node:fs';
+// that lines go out in the order they were logged. The file follows its path (./log-file.ts).
 import { resolve } from 'node:path';
 import { LOG_INFO } from '../machine/config/log-levels.js';
+import { LogFile } from './log-file.js';
 import { jsonText, labelled, textLine, type JsonRecord, type LogFormat } from './log-line.js';
 import { SyslogWriter } from './syslog-writer.js';
 
@@ -44,7 +44,7 @@ interface HeldLine {
  * logger logged them: a held line is written before any other line is.
  */
 export class LogOutputs {
-  private readonly files = new Map<string, { fd: number; users: number }>();
+  private readonly files = new Map<string, { file: LogFile; users: number }>();
   private syslogWriter: SyslogWriter | null = null;
   private held: HeldLine | null = null;
   private releaseQueued = false;
@@ -52,36 +52,29 @@ export class LogOutputs {
 
   constructor(private readonly options: { progName: string; syslogSocket?: string | null }) {}
 
-  /** Open the file (created 0600, appended to), or share it if open already. */
+  /** Open the file (created 0600, appended to, reopened when its path names another: ./log-file.ts), or share it if open already. */
   openFile(path: string): LogFileHandle | { error: string } {
     const key = resolve(path);
-    let file = this.files.get(key);
-    if (file === undefined) {
-      try {
-        file = { fd: openSync(path, 'a', 0o600), users: 0 };
-      } catch (error) {
-        return { error: `${path}: ${(error as NodeJS.ErrnoException).message}` };
-      }
-      this.files.set(key, file);
+    let entry = this.files.get(key);
+    if (entry === undefined) {
+      const file = LogFile.open(path);
+      if ('error' in file) return file;
+      entry = { file, users: 0 };
+      this.files.set(key, entry);
     }
-    file.users++;
-    const opened = file;
+    entry.users++;
+    const opened = entry;
     let released = false;
     return {
       write: (line) => {
-        if (released) return;
-        try {
-          writeSync(opened.fd, line);
-        } catch {
-          // a full disk must not stop the supervision
-        }
+        if (!released) opened.file.write(line);
       },
       release: () => {
         if (released) return;
         released = true;
         if (--opened.users > 0 || this.files.get(key) !== opened) return;
         this.files.delete(key);
-        closeSync(opened.fd);
+        opened.file.close();
       },
     };
   }
@@ -129,7 +122,7 @@ export class LogOutputs {
   close(done: () => void = () => {}): void {
     this.releaseHeld();
     this.closed = true;
-    for (const file of this.files.values()) closeSync(file.fd);
+    for (const { file } of this.files.values()) file.close();
     this.files.clear();
     const writer = this.syslogWriter;
     this.syslogWriter = null;
