@@ -2,14 +2,15 @@
 # Everything a fresh Debian machine (as root) needs to build and run autossh-ts, its lab and its
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
-# chromium (the report test renders every HTML report headless), g++ and make build unix-dgram
+# chromium (the report test renders every HTML report headless), logrotate (the shipped snippet
+# is run against a live log), g++ and make build unix-dgram
 # (sd_notify's datagram socket; Node has none) against the headers under nodedir; then the npm
 # packages and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium logrotate; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -55,7 +55,10 @@ export interface SessionOptions {
   forwardLineAfterExit?: boolean;
 }
 
-/** The remote port the random world's forward failures name. */
+/**
+ * The remote port the random world's forward failures name: the tunnel's own with `-R 2222:...`,
+ * another's (as a server's banner may name any) without it, which D10 must ignore.
+ */
 export const RANDOM_WORLD_REMOTE_PORT = 2222;
 
 export const BENIGN_WORLD: RandomWorldOptions = {

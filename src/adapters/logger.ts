@@ -2,10 +2,11 @@
 // timestamped line per message), AUTOSSH_DEBUG adds stderr. AUTOSSH_LOGLEVEL filters.
 // autossh-ts adds AUTOSSH_LOGFORMAT=json (one JSON object a line, the decision's rule with the
 // line it came with) and, for the daemon, a tunnel name on every line and outputs shared by
-// every tunnel's logger (one syslog writer, one descriptor per file).
-import { closeSync, openSync, writeSync } from 'node:fs';
+// every tunnel's logger (one syslog writer, one descriptor per file, one line held back), so
+// that lines go out in the order they were logged. The file follows its path (./log-file.ts).
 import { resolve } from 'node:path';
 import { LOG_INFO } from '../machine/config/log-levels.js';
+import { LogFile } from './log-file.js';
 import { jsonText, labelled, textLine, type JsonRecord, type LogFormat } from './log-line.js';
 import { SyslogWriter } from './syslog-writer.js';
 
@@ -30,44 +31,50 @@ export interface LogFileHandle {
   release(): void;
 }
 
-/** Where lines go, shared by every logger of a process: one descriptor per file, one syslog writer. */
+/** A json line held until the end of its machine step (see Logger.logJson), and who holds it. */
+interface HeldLine {
+  owner: Logger;
+  record: JsonRecord;
+  write: (record: JsonRecord) => void;
+}
+
+/**
+ * Where lines go, shared by every logger of a process: one descriptor per file, one syslog
+ * writer, and at most one line held back. Lines go out in the order they were logged, whichever
+ * logger logged them: a held line is written before any other line is.
+ */
 export class LogOutputs {
-  private readonly files = new Map<string, { fd: number; users: number }>();
+  private readonly files = new Map<string, { file: LogFile; users: number }>();
   private syslogWriter: SyslogWriter | null = null;
+  private held: HeldLine | null = null;
+  private releaseQueued = false;
   private closed = false;
 
   constructor(private readonly options: { progName: string; syslogSocket?: string | null }) {}
 
-  /** Open the file (created 0600, appended to), or share it if open already. */
+  /** Open the file (created 0600, appended to, reopened when its path names another: ./log-file.ts), or share it if open already. */
   openFile(path: string): LogFileHandle | { error: string } {
     const key = resolve(path);
-    let file = this.files.get(key);
-    if (file === undefined) {
-      try {
-        file = { fd: openSync(path, 'a', 0o600), users: 0 };
-      } catch (error) {
-        return { error: `${path}: ${(error as NodeJS.ErrnoException).message}` };
-      }
-      this.files.set(key, file);
+    let entry = this.files.get(key);
+    if (entry === undefined) {
+      const file = LogFile.open(path);
+      if ('error' in file) return file;
+      entry = { file, users: 0 };
+      this.files.set(key, entry);
     }
-    file.users++;
-    const opened = file;
+    entry.users++;
+    const opened = entry;
     let released = false;
     return {
       write: (line) => {
-        if (released) return;
-        try {
-          writeSync(opened.fd, line);
-        } catch {
-          // a full disk must not stop the supervision
-        }
+        if (!released) opened.file.write(line);
       },
       release: () => {
         if (released) return;
         released = true;
         if (--opened.users > 0 || this.files.get(key) !== opened) return;
         this.files.delete(key);
-        closeSync(opened.fd);
+        opened.file.close();
       },
     };
   }
@@ -79,10 +86,43 @@ export class LogOutputs {
     this.syslogWriter.write(level, message);
   }
 
+  /**
+   * Hold `record` back until the end of the current machine step (a microtask), so that a
+   * decision its logger tells next can ride on it. Any line held before is written first.
+   */
+  hold(owner: Logger, record: JsonRecord, write: (record: JsonRecord) => void): void {
+    this.releaseHeld();
+    this.held = { owner, record, write };
+    if (this.releaseQueued) return;
+    // the machine applies one step's effects synchronously: its decision, if any, is told by then
+    this.releaseQueued = true;
+    queueMicrotask(() => {
+      this.releaseQueued = false;
+      this.releaseHeld();
+    });
+  }
+
+  /** `owner`'s line, if it is the one held: taken back unwritten. */
+  takeHeld(owner: Logger): JsonRecord | null {
+    const held = this.held;
+    if (held === null || held.owner !== owner) return null;
+    this.held = null;
+    return held.record;
+  }
+
+  /** Write the held line now: called before every other line is written. */
+  releaseHeld(): void {
+    const held = this.held;
+    if (held === null) return;
+    this.held = null;
+    held.write(held.record);
+  }
+
   /** Close every file and flush syslog; `done` runs once the last syslog line is handed over. */
   close(done: () => void = () => {}): void {
+    this.releaseHeld();
     this.closed = true;
-    for (const file of this.files.values()) closeSync(file.fd);
+    for (const { file } of this.files.values()) file.close();
     this.files.clear();
     const writer = this.syslogWriter;
     this.syslogWriter = null;
@@ -99,11 +139,10 @@ export class Logger {
   /** may change while running: a daemon's reload applies a new [log] format to every tunnel */
   format: LogFormat;
   /**
-   * json only: the last line, held until the end of the machine's step, so that the decision
-   * the machine emits right after it rides on it; 'filtered' when that line was below the level
+   * json only: this logger's last line was below its level, in this machine step: so is the
+   * decision that comes with it. (A line at the level is held by the outputs instead.)
    */
-  private pending: JsonRecord | 'filtered' | null = null;
-  private flushQueued = false;
+  private lastFiltered = false;
 
   constructor(private readonly options: LoggerOptions) {
     this.ownsOutputs = options.outputs === undefined;
@@ -136,10 +175,12 @@ export class Logger {
   /** A decision and its rule: json puts it on the line it came with; 1.4g's text has no place for it. */
   decision(rule: string, detail: string): void {
     if (this.format !== 'json') return;
-    const pending = this.pending;
-    this.pending = null;
-    if (pending === 'filtered') return; // its line was below the level: so is the decision
-    if (pending !== null) return this.writeJson({ ...pending, rule, decision: detail });
+    if (this.lastFiltered) {
+      this.lastFiltered = false;
+      return; // its line was below the level: so is the decision
+    }
+    const held = this.outputs.takeHeld(this);
+    if (held !== null) return this.writeJson({ ...held, rule, decision: detail });
     // a decision that came with no line (D2's SIGHUP test): a line of its own
     if (LOG_INFO > this.options.logLevel) return;
     this.writeJson({ date: new Date(), level: LOG_INFO, tunnel: this.tunnel, message: detail, rule });
@@ -147,7 +188,7 @@ export class Logger {
 
   /** Close the log file and flush syslog; `done` runs once the last syslog line is handed over. */
   close(done: () => void = () => {}): void {
-    this.flush();
+    this.outputs.releaseHeld();
     this.file?.release();
     this.file = null;
     if (this.ownsOutputs) this.outputs.close(done);
@@ -155,21 +196,14 @@ export class Logger {
   }
 
   private logJson(level: number, message: string): void {
-    this.flush();
-    this.pending = level > this.options.logLevel ? 'filtered' : { date: new Date(), level, tunnel: this.tunnel, message };
-    if (this.flushQueued) return;
-    // the machine applies one step's effects synchronously: its decision, if any, is told by then
-    this.flushQueued = true;
-    queueMicrotask(() => {
-      this.flushQueued = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    const pending = this.pending;
-    this.pending = null;
-    if (pending !== null && pending !== 'filtered') this.writeJson(pending);
+    this.outputs.releaseHeld();
+    if (level > this.options.logLevel) {
+      if (!this.lastFiltered) queueMicrotask(() => (this.lastFiltered = false)); // the step's end
+      this.lastFiltered = true;
+      return;
+    }
+    this.lastFiltered = false;
+    this.outputs.hold(this, { date: new Date(), level, tunnel: this.tunnel, message }, (record) => this.writeJson(record));
   }
 
   private writeJson(record: JsonRecord): void {
@@ -178,6 +212,8 @@ export class Logger {
   }
 
   private write(level: number, line: string, syslogMessage: string): void {
+    // a line held back by any logger goes first: lines keep the order they were logged in
+    this.outputs.releaseHeld();
     if (this.file !== null) this.file.write(line);
     else this.outputs.syslog(level, syslogMessage);
     if (this.options.debug) process.stderr.write(line);

@@ -12,11 +12,8 @@ import { MonitorListener, runConnectionTest } from './connection-test.js';
 import type { Logger } from './logger.js';
 import { NetworkWatch } from './network-watch.js';
 import { PidFile } from './pid-file.js';
-import { ListenerWatch } from './session-evidence.js';
+import { AuthLineWatch, ListenerWatch } from './session-evidence.js';
 import { SshChild } from './ssh-child.js';
-
-/** ssh's own words once its session is up, at LogLevel VERBOSE or more (D9). */
-const AUTHENTICATED = 'Authenticated to';
 
 export class RealHost implements SupervisorHost {
   /** the start number of the ssh running now (or last) */
@@ -27,7 +24,9 @@ export class RealHost implements SupervisorHost {
   private listener: MonitorListener | null = null;
   private readonly pidFile: PidFile | null;
   /** D9: the current ssh is awaited; its listener is looked for, or its "Authenticated to" line */
-  private awaiting: { listeners: ListenerWatch | null; authLine: boolean } | null = null;
+  private awaiting: { listeners: ListenerWatch | null; authLine: AuthLineWatch | null } | null = null;
+  /** `ssh -G` failed once already: said once, not at every start */
+  private saidNoPeer = false;
   /** D11: runs while a backoff wait does */
   private readonly network: NetworkWatch;
   /** ssh's stderr is read only when a rule needs its words; otherwise ssh writes it itself */
@@ -41,7 +40,9 @@ export class RealHost implements SupervisorHost {
     private readonly onExit: (code: number) => void,
   ) {
     this.pidFile = config.pidFile ? new PidFile(config.pidFile) : null;
-    this.readsStderr = config.forwardCheck || (config.connectSeconds > 0 && config.evidence.authLine);
+    // D10 needs ssh's words only for a tunnel that asks for a remote forward (a -R port)
+    const forwardWords = config.forwardCheck && config.remoteForwardPorts.length > 0;
+    this.readsStderr = forwardWords || (config.connectSeconds > 0 && config.evidence.authLine);
     this.network = new NetworkWatch((detail) => this.tell({ type: 'NETWORK_CHANGED', detail }));
   }
 
@@ -109,7 +110,7 @@ export class RealHost implements SupervisorHost {
 
   /** A line of the current ssh's stderr (it was passed on to ours already). */
   private sshSaid(n: number, line: string): void {
-    if (this.awaiting?.authLine && line.includes(AUTHENTICATED)) this.established();
+    if (n === this.sshNumber) this.awaiting?.authLine?.said(line);
     if (!this.config.forwardCheck) return;
     const port = failedRemoteForwardPort(line);
     if (port !== null) this.tell({ type: 'REMOTE_FORWARD_FAILED', n, port });
@@ -158,7 +159,13 @@ export class RealHost implements SupervisorHost {
             if (stillThisSsh()) this.established();
           })
         : null;
-    this.awaiting = { listeners, authLine: authLine && this.readsStderr };
+    const lines =
+      authLine && this.readsStderr
+        ? new AuthLineWatch(this.config.sshArgv, () => {
+            if (stillThisSsh()) this.established();
+          }, (why) => this.noPeer(why))
+        : null;
+    this.awaiting = { listeners, authLine: lines };
   }
 
   /** The current ssh showed its session is up: told once, then no more looking. */
@@ -168,8 +175,16 @@ export class RealHost implements SupervisorHost {
     this.tell({ type: 'SSH_ESTABLISHED', n: this.sshNumber });
   }
 
+  /** `ssh -G` could not say where ssh connects: no line can be told to be ssh's own. */
+  private noPeer(why: string): void {
+    if (this.saidNoPeer) return;
+    this.saidNoPeer = true;
+    this.logger.log(LOG_ERR, `cannot tell ssh's own "Authenticated to" line: ${this.config.sshPath} -G failed (${why}); without a -L/-D port, no session is seen (D9)`);
+  }
+
   private stopAwaiting(): void {
     this.awaiting?.listeners?.stop();
+    this.awaiting?.authLine?.stop();
     this.awaiting = null;
   }
 

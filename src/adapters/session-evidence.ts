@@ -4,7 +4,11 @@
 // belonging to any other process (a leftover ssh, another program on the port) shows nothing:
 // the socket must be one of this pid's open files (/proc/PID/fd -> socket:[INODE]) and be listed
 // in LISTEN with that inode in /proc/PID/net/tcp or tcp6 (the tables of ssh's own namespace).
+// Without such a port, ssh's own "Authenticated to" line for its very host and port
+// (AuthLineWatch, below; the weaker evidence: see src/machine/decisions/authenticated-line.ts).
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { isOwnAuthenticatedLine, readAuthenticatedLine, sessionPeerOf, type SessionPeer } from '../machine/decisions/authenticated-line.js';
 
 /** How often the listener is looked for while an ssh is awaited (a look: see ListenerCheck). */
 export const LISTEN_POLL_MS = 150;
@@ -154,5 +158,79 @@ export class ListenerWatch {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+}
+
+// --- D9 without a port: ssh's own "Authenticated to" line, for this very host and port ---
+
+/** `ssh -G` reads ssh_config (a Match exec, a canonicalising lookup): it gets this long. */
+export const SSH_CONFIG_TIMEOUT_MS = 5_000;
+/** Its output is a few KiB; more is not ssh -G. */
+const SSH_CONFIG_MAX_BYTES = 256 * 1024;
+/** Lines of the right form kept while `ssh -G` has not answered yet (ssh says it once). */
+const HELD_LINES = 4;
+
+/**
+ * Where this ssh connects, as ssh itself resolves it: the same program and argv with `-G` first,
+ * which prints the configuration (HostName, Port, ProxyCommand applied) and exits.
+ */
+export function resolveSessionPeer(sshArgv: readonly string[], signal: AbortSignal): Promise<SessionPeer | { error: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      sshArgv[0]!,
+      ['-G', ...sshArgv.slice(1)],
+      { signal, timeout: SSH_CONFIG_TIMEOUT_MS, maxBuffer: SSH_CONFIG_MAX_BYTES, encoding: 'utf8', windowsHide: true },
+      (error, stdout) => {
+        if (error) return resolve({ error: error.killed ? `no answer within ${SSH_CONFIG_TIMEOUT_MS / 1000} s` : error.message.split('\n')[0]! });
+        resolve(sessionPeerOf(stdout) ?? { error: 'its output names no hostname and port' });
+      },
+    ).stdin?.end();
+  });
+}
+
+/**
+ * Waits for the current ssh's own "Authenticated to" line, for the host and port `ssh -G` names,
+ * and calls `onAuthenticated` once. Lines heard before `ssh -G` answers are held (a few) and
+ * judged then. If `ssh -G` fails, no line counts: `onNoPeer` says why.
+ */
+export class AuthLineWatch {
+  private readonly abort = new AbortController();
+  private peer: SessionPeer | null = null;
+  private readonly held: string[] = [];
+  private done = false;
+
+  constructor(
+    sshArgv: readonly string[],
+    private readonly onAuthenticated: () => void,
+    onNoPeer: (why: string) => void,
+    resolvePeer = resolveSessionPeer,
+  ) {
+    void resolvePeer(sshArgv, this.abort.signal).then((result) => {
+      if (this.done) return;
+      if ('error' in result) {
+        this.held.length = 0;
+        return onNoPeer(result.error);
+      }
+      this.peer = result;
+      for (const line of this.held.splice(0)) this.said(line);
+    });
+  }
+
+  /** A line of ssh's stderr. */
+  said(line: string): void {
+    if (this.done) return;
+    if (this.peer === null) {
+      if (this.held.length < HELD_LINES && readAuthenticatedLine(line) !== null) this.held.push(line);
+      return;
+    }
+    if (!isOwnAuthenticatedLine(line, this.peer)) return;
+    this.stop();
+    this.onAuthenticated();
+  }
+
+  stop(): void {
+    this.done = true;
+    this.held.length = 0;
+    this.abort.abort();
   }
 }

@@ -52,10 +52,13 @@ Liveness settings (autossh-ts; all off unless asked, as 1.4g):
     AUTOSSH_CONNECTTIME - D9: seconds an ssh may take to establish its
                           session before it is restarted; 0 = off (default).
                           Needs evidence: a -L/-D/-M port ssh listens on, or
-                          LogLevel VERBOSE (or -v) for its "Authenticated to".
+                          without one, LogLevel VERBOSE (or -v) for its
+                          "Authenticated to HOST ([ADDR]:PORT)" line, for
+                          the host and port ssh -G names.
     AUTOSSH_FORWARDCHECK - D10: 1 = "remote port forwarding failed" on
-                          ssh's stderr restarts ssh on a short schedule
-                          (2, 4, 8, then every 10 s). Default 0.
+                          ssh's stderr, for one of its own -R ports,
+                          restarts ssh on a short schedule (2, 4, 8, then
+                          every 10 s). Default 0.
     AUTOSSH_NETWATCH    - D11: 1 = a link, global address or default route
                           coming back ends a backoff wait. Default 0.
     AUTOSSH_JITTER      - D12: each restart waits up to this many seconds

@@ -17,7 +17,7 @@ import { and, assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import type { Config } from './config/types.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import { classifyExit, type ExitVerdict } from './decisions/exit-classification.js';
-import { forwardRetrySeconds } from './decisions/forward-retry.js';
+import { forwardRetrySeconds, isOwnRemoteForward } from './decisions/forward-retry.js';
 import { decideGrace, type GraceDecision } from './decisions/grace-time.js';
 import { jitterMs } from './decisions/jitter.js';
 import { nextPollDueMs } from './decisions/poll-schedule.js';
@@ -217,7 +217,8 @@ export const autosshMachine = setup({
     },
     currentSshForwardFailed: ({ context, event }) => {
       assertEvent(event, 'REMOTE_FORWARD_FAILED');
-      return context.config.forwardCheck && event.n === context.startCount;
+      const { forwardCheck, remoteForwardPorts } = context.config;
+      return forwardCheck && event.n === context.startCount && isOwnRemoteForward(event.port, remoteForwardPorts);
     },
     netWatchOn: ({ context }) => context.config.netWatch,
     netWatchWithJitter: ({ context }) => context.config.netWatch && context.config.jitterSeconds > 0,

@@ -72,4 +72,42 @@ describe('Logger', () => {
     ]);
     expect(db.label('x')).toBe('db: x');
   });
+
+  it('json: lines of several loggers go out in the order they were logged, their decisions still on them', async () => {
+    // the daemon's own logger and two tunnels' on one set of outputs, as src/daemon builds them
+    const outputs = new LogOutputs({ progName: 'autossh-ts' });
+    const daemon = open({ outputs, format: 'json' });
+    const db = open({ tunnel: 'db', outputs, format: 'json' });
+    const web = open({ tunnel: 'web', outputs, format: 'json', logLevel: LOG_ERR });
+    daemon.log(LOG_INFO, 'starting 2 tunnel(s)');
+    db.log(LOG_INFO, 'starting ssh (count 1)');
+    web.log(LOG_INFO, 'below web\'s level');
+    web.decision('begin', 'filtered with its line');
+    db.log(LOG_INFO, 'ssh child pid is 10');
+    web.log(LOG_ERR, 'ssh exited with error status 255; restarting ssh');
+    web.decision('restartOnError', 'rides on web\'s line');
+    db.log(LOG_INFO, 'ssh child pid is 11');
+    web.log(LOG_ERR, 'signalled to exit');
+    db.decision('exitSignalled', 'not on web\'s line: a line of its own');
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    daemon.log(LOG_ERR, 'a reload refused');
+    daemon.decision('reloadRefused', 'rides on the daemon\'s line');
+    await closed(daemon);
+    await closed(db);
+    await closed(web);
+    await new Promise<void>((resolve) => outputs.close(resolve));
+    const records = lines().map((line) => JSON.parse(line) as Record<string, string>);
+    expect(records.map(({ time: _time, level: _level, ...rest }) => rest)).toEqual([
+      { message: 'starting 2 tunnel(s)' },
+      { tunnel: 'db', message: 'starting ssh (count 1)' },
+      { tunnel: 'db', message: 'ssh child pid is 10' },
+      { tunnel: 'web', message: 'ssh exited with error status 255; restarting ssh', rule: 'restartOnError', decision: 'rides on web\'s line' },
+      { tunnel: 'db', message: 'ssh child pid is 11' },
+      { tunnel: 'web', message: 'signalled to exit' },
+      { tunnel: 'db', message: 'not on web\'s line: a line of its own', rule: 'exitSignalled' },
+      { message: 'a reload refused', rule: 'reloadRefused', decision: 'rides on the daemon\'s line' },
+    ]);
+    const times = records.map((r) => Date.parse(r.time!));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
 });

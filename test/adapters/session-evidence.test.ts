@@ -1,13 +1,14 @@
 // D9's /proc evidence on real processes: a process that connects somewhere, binds its port, and
 // only later listens, is seen listening only once it does; a listener of another pid on the same
-// port is never taken for it.
+// port is never taken for it. Without a port, ssh's own "Authenticated to" line, for the host
+// and port the real `ssh -G` resolves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getFreePort } from '../../lab/world/ports.js';
 import { waitForExit } from '../../lab/world/processes.js';
 import { sleep, waitFor } from '../../lab/world/wait.js';
-import { ListenerCheck, ListenerWatch, socketInodesOf } from '../../src/adapters/session-evidence.js';
+import { AuthLineWatch, ListenerCheck, ListenerWatch, resolveSessionPeer, socketInodesOf } from '../../src/adapters/session-evidence.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -201,5 +202,47 @@ describe('ListenerWatch', () => {
     stopped.stop();
     await sleep(300);
     expect(told).toEqual([listenPort]);
+  });
+});
+
+describe('AuthLineWatch: ssh\'s own line for the host and port `ssh -G` resolves', () => {
+  // the real ssh reads its configuration: here none but the command line's
+  const sshArgv = (...args: string[]): string[] => ['ssh', '-F', '/dev/null', ...args];
+
+  it('resolves the peer as ssh does: HostName and Port applied, lowercased, ProxyJump seen', async () => {
+    const never = new AbortController().signal;
+    expect(await resolveSessionPeer(sshArgv('-p', '2222', '-o', 'HostName=Relay.EXAMPLE', '-N', 'tunnel@alias', 'cmd'), never))
+      .toEqual({ host: 'relay.example', port: 2222, route: 'direct' });
+    expect(await resolveSessionPeer(sshArgv('-J', 'hop', 'tunnel@relay.example'), never)).toEqual({ host: 'relay.example', port: 22, route: 'proxy' });
+    expect(await resolveSessionPeer(['/nonexistent/ssh', 'relay.example'], never)).toEqual({ error: expect.stringContaining('ENOENT') });
+  });
+
+  it('holds a line heard before ssh -G answers, then tells once for the right one only', async () => {
+    const told: string[] = [];
+    const noPeer: string[] = [];
+    const watch = new AuthLineWatch(sshArgv('-p', '2222', 'relay.example'), () => told.push('up'), (why) => noPeer.push(why));
+    // heard at once, before ssh -G can have answered: a banner's imitation, then ssh's own
+    watch.said('Authenticated to relay.example ([10.0.0.1]:22) using "publickey".');
+    watch.said('Authenticated to relay.example ([10.0.0.1]:2222) using "publickey".');
+    expect(told).toEqual([]);
+    await waitFor(() => told.length > 0, { timeoutMs: 5_000, what: 'the watch to tell' });
+    watch.said('Authenticated to relay.example ([10.0.0.1]:2222) using "publickey".');
+    expect(told).toEqual(['up']);
+    expect(noPeer).toEqual([]);
+  });
+
+  it('never tells for a banner\'s words, and says why when ssh -G fails', async () => {
+    const told: string[] = [];
+    const watch = new AuthLineWatch(sshArgv('-p', '2222', 'relay.example'), () => told.push('up'), () => {});
+    await sleep(300); // ssh -G has answered
+    for (const line of ['Authenticated to relay.example', 'debug1: Authentication succeeded (publickey).', 'Authenticated to bastion ([10.0.0.1]:2222) using "publickey".']) watch.said(line);
+    expect(told).toEqual([]);
+    watch.stop();
+
+    const noPeer: string[] = [];
+    const broken = new AuthLineWatch(['/nonexistent/ssh', 'relay.example'], () => told.push('up'), (why) => noPeer.push(why));
+    broken.said('Authenticated to relay.example ([10.0.0.1]:22) using "publickey".');
+    await waitFor(() => noPeer.length > 0, { timeoutMs: 5_000, what: 'the watch to say ssh -G failed' });
+    expect(told).toEqual([]);
   });
 });

@@ -159,6 +159,9 @@ describe('the liveness settings (D9-D12)', () => {
     [['-M', '0', '-R', '2222:localhost:22', 'h'], [], false],
     [['-M', '0', '-o', 'LogLevel=VERBOSE', '-R', '2222:localhost:22', 'h'], [], true],
     [['-M', '0', '-vN', 'h'], [], true],
+    // with a port to see, the line (which a server's banner can imitate) is not used
+    [['-M', '0', '-v', '-L', '5432:db:5432', 'h'], [5432], false],
+    [['-M', '20000', '-o', 'LogLevel=DEBUG1', 'h'], [20000], false],
     // autossh moves options before the destination (getopt); after `--` ssh reads the rest
     // itself: options after the destination count, those inside the remote command do not
     [['-M', '0', 'h', 'cmd', '-L', '5000:x:1'], [5000], false],
@@ -166,5 +169,22 @@ describe('the liveness settings (D9-D12)', () => {
     [['-M', '0', '--', 'h', 'cmd', '-L', '5000:x:1'], [], false],
   ])('evidence of a session for %j: listens on %j, auth line %j', (args, listenPorts, authLine) => {
     expect(run(args).evidence).toEqual({ listenPorts, authLine });
+  });
+
+  it.each([
+    // -R in its forms: [bind:]port:host:hostport, [bind:]port:/socket, [bind:]port (SOCKS), 0 (the server picks)
+    [['-M', '0', '-R', '2222:localhost:22', '-R', '10.0.0.1:2223:db:5432', '-R2224:/run/x.sock', 'h'], [2222, 2223, 2224]],
+    [['-M', '0', '-R', '1080', '-R', 'localhost:1081', '-R', '[::1]:1082', '-R', '[::1]:1083:db:5', 'h'], [1080, 1081, 1082, 1083]],
+    [['-M', '0', '-R', '0:localhost:22', 'h'], [0]],
+    // a remote unix socket has no port; -L and -D ask the server for nothing
+    [['-M', '0', '-R', '/tmp/r.sock:localhost:22', '-R', '/tmp/r2.sock:/tmp/l.sock', '-L', '5432:db:5432', '-D', '1080', 'h'], []],
+    // RemoteForward's first word; -M's loop asks for its write port on the server
+    [['-M', '0', '-o', 'RemoteForward=7000 localhost:22', '-o', 'RemoteForward 7001', 'h'], [7000, 7001]],
+    [['-M', '20000', 'h'], [20000]],
+    [['-M', '20000:7', 'h'], []],
+    // inside the remote command, -R is the command's
+    [['-M', '0', '--', 'h', 'cmd', '-R', '5000:x:1'], []],
+  ])('the remote forwards of %j: %j', (args, ports) => {
+    expect(run(args).remoteForwardPorts).toEqual(ports);
   });
 });

@@ -91,6 +91,29 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
     expect(m.effects).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringContaining('ClientAliveInterval') }));
   });
 
+  it('counts only a refusal of one of its own -R ports: the same words about another port (a banner) change nothing', () => {
+    for (const args of [LOCAL_FORWARD, REMOTE]) {
+      const m = machine(args, { AUTOSSH_FORWARDCHECK: '1' });
+      m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 9999 });
+      expect(m.state()).toBe('{"sshRunning":"watching"}');
+      expect(m.effects.some((e) => e.type === 'signalSsh')).toBe(false);
+    }
+    const m = machine(REMOTE, { AUTOSSH_FORWARDCHECK: '1' });
+    m.send(600, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
+    expect(rules(m.effects)).toEqual(['remoteForwardFailed']);
+    // the -M monitor's own -R port is one of the tunnel's
+    const monitored = machine(['-M', '20000', '-N', 'host'], { AUTOSSH_FORWARDCHECK: '1' });
+    monitored.send(700, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 20000 });
+    expect(rules(monitored.effects)).toEqual(['remoteForwardFailed']);
+  });
+
+  it('reads only ssh\'s own line, which ends with the port: not the words inside other text', () => {
+    expect(failedRemoteForwardPort('Warning: remote port forwarding failed for listen port 2222 (said the banner)')).toBeNull();
+    expect(failedRemoteForwardPort('remote port forwarding failed for listen port 2222')).toBeNull();
+    // a banner's last line without its newline, then ssh's own line: still ssh's
+    expect(failedRemoteForwardPort('Welcome.Error: remote port forwarding failed for listen port 2222')).toBe(2222);
+  });
+
   it('off by default: the line changes nothing, as in 1.4g', () => {
     const m = machine(REMOTE, {});
     m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { SUPERVISOR_SIGNALS } from '../../src/machine/signals.js';
 import type { Config } from '../../src/machine/config/types.js';
-import type { RandomWorldOptions, SessionOptions } from '../../sim/random-world.js';
+import { RANDOM_WORLD_REMOTE_PORT, type RandomWorldOptions, type SessionOptions } from '../../sim/random-world.js';
 
 export const HORIZON_MS = 2 * 3600_000;
 
@@ -23,6 +23,8 @@ export const livenessArb = fc.record({
   jitter: maybe(fc.integer({ min: 0, max: 60 })),
   jitterSeed: fc.integer(),
   evidence: fc.constantFrom([], ['-L', '8080:localhost:80'], ['-o', 'LogLevel=VERBOSE']),
+  // the random world's refusals name RANDOM_WORLD_REMOTE_PORT: ours with this -R, another's without
+  remote: fc.constantFrom([], ['-R', `${RANDOM_WORLD_REMOTE_PORT}:localhost:22`]),
 }).map((l) => {
   const env: Record<string, string> = {};
   if (l.liveness !== undefined) env.AUTOSSH_LIVENESS = l.liveness;
@@ -30,7 +32,7 @@ export const livenessArb = fc.record({
   if (l.forwardCheck !== undefined) env.AUTOSSH_FORWARDCHECK = l.forwardCheck;
   if (l.netWatch !== undefined) env.AUTOSSH_NETWATCH = l.netWatch;
   if (l.jitter !== undefined) env.AUTOSSH_JITTER = String(l.jitter);
-  return { env, evidence: l.evidence, jitterSeed: l.jitterSeed };
+  return { env, evidence: [...l.evidence, ...l.remote], jitterSeed: l.jitterSeed };
 });
 
 export const configArb = fc

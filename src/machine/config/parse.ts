@@ -5,6 +5,7 @@ import { getopt } from './getopt.js';
 import { LOG_INFO } from './log-levels.js';
 import { AUTOSSH_OPTION_STRING, optionTable } from './ssh-options.js';
 import { establishmentEvidence } from './establishment.js';
+import { remoteForwardPorts } from './forward-specs.js';
 import { buildSshArgv } from './ssh-argv.js';
 import type { Monitor, Notice, ParseOutcome } from './types.js';
 
@@ -96,6 +97,7 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
       connectSeconds: settings.connectSeconds,
       evidence: establishmentEvidence(sshArgv.slice(1), table),
       forwardCheck: settings.forwardCheck,
+      remoteForwardPorts: remoteForwardPorts(sshArgv.slice(1), table),
       netWatch: settings.netWatch,
       jitterSeconds: settings.jitterSeconds,
       jitterSeed,

@@ -33,6 +33,8 @@ export interface Config {
   evidence: EstablishmentEvidence;
   /** AUTOSSH_FORWARDCHECK (D10): "remote port forwarding failed" means a failed start */
   forwardCheck: boolean;
+  /** the ports ssh asks the server to listen on (-R, RemoteForward, -M's): D10 counts only these */
+  remoteForwardPorts: number[];
   /** AUTOSSH_NETWATCH (D11): the network coming back ends a backoff wait */
   netWatch: boolean;
   /** AUTOSSH_JITTER (D12): each restart waits up to this many seconds more; 0 = off */

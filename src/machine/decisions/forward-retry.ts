@@ -13,11 +13,24 @@ export function forwardRetrySeconds(failures: number): number {
   return Math.min(FIRST_RETRY_SECONDS * 2 ** Math.min(failures - 1, 10), MAX_RETRY_SECONDS);
 }
 
-/** ssh's own words for it, on its stderr; with ExitOnForwardFailure=yes they start with "Error". */
-const FORWARD_FAILED = /remote port forwarding failed for listen port (\d+)/;
+/**
+ * ssh's own words for it (ssh.c): "Warning: ..." when ssh stays up without the forward, "Error:
+ * ..." when ExitOnForwardFailure makes it exit. They end the line; what comes before them may be
+ * a banner's last line that had no newline of its own (ssh prints the banner as it comes).
+ */
+const FORWARD_FAILED = /(?:Warning|Error): remote port forwarding failed for listen port (\d+)$/;
 
 /** The remote port a line of ssh's stderr says it could not forward, or null. */
 export function failedRemoteForwardPort(line: string): number | null {
   const match = FORWARD_FAILED.exec(line);
   return match ? Number(match[1]) : null;
+}
+
+/**
+ * A refusal counts only for a port this tunnel asked the server for. ssh prints the server's
+ * banner as it comes, before authentication, so the same words can come from the server about
+ * any port; a port that is not one of ours says nothing about our tunnel.
+ */
+export function isOwnRemoteForward(port: number, remoteForwardPorts: readonly number[]): boolean {
+  return remoteForwardPorts.includes(port);
 }
