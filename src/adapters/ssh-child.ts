@@ -1,6 +1,7 @@
-// The ssh child: AUTOSSH_PATH executed directly (no shell), our environment passed on, and
-// tied to our life: setpriv sets PR_SET_PDEATHSIG and then execs ssh in place (same pid), so
-// even a SIGKILLed supervisor takes its ssh with it instead of leaving an orphan.
+// The ssh child: AUTOSSH_PATH executed as our direct child, our environment passed on exactly,
+// and tied to our life (./parent-bound-exec.ts): PR_SET_PDEATHSIG, then a check that we are still
+// its parent, then ssh exec'd in place (same pid), so even a SIGKILLed supervisor takes its ssh
+// with it instead of leaving an orphan, however close to the spawn the SIGKILL comes.
 //
 // stdin and stdout are ours, as under 1.4g. stderr too, unless a liveness rule reads ssh's words
 // (`onStderrLine`): then it comes through a pipe, every byte passed on to our stderr, and ssh's
@@ -11,9 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { SshEnd } from '../machine/events.js';
+import { parentBoundExec } from './parent-bound-exec.js';
 import { SshStderr, toOwnStderr, type ByteSink } from './ssh-stderr.js';
 
-const SETPRIV = '/usr/bin/setpriv';
 /** The longest an ssh's end waits for its stderr to end after the process did. */
 export const STDERR_GRACE_MS = 100;
 
@@ -48,19 +49,6 @@ export function resolveExecutable(file: string, path = process.env.PATH ?? '/usr
   return { error: lastError };
 }
 
-let setprivAvailable: boolean | null = null;
-function canUseSetpriv(): boolean {
-  if (setprivAvailable === null) {
-    try {
-      accessSync(SETPRIV, constants.X_OK);
-      setprivAvailable = true;
-    } catch {
-      setprivAvailable = false;
-    }
-  }
-  return setprivAvailable;
-}
-
 export class SshChild {
   private child: ChildProcess | null = null;
   /** the current ssh's process has exited (its end may still wait for its stderr) */
@@ -74,16 +62,14 @@ export class SshChild {
       queueMicrotask(() => onError(resolved.error));
       return;
     }
-    const [file, args] = canUseSetpriv()
-      ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', resolved.path, ...argv.slice(1)]]
-      : [resolved.path, argv.slice(1)];
+    const plan = parentBoundExec(resolved.path, argv.slice(1), process.env, process.pid, argv[0]!);
     const onLine = handlers.onStderrLine ?? null;
     let child: ChildProcess;
     try {
-      child = spawn(file, args, {
-        argv0: argv[0]!,
+      child = spawn(plan.file, plan.args, {
+        argv0: plan.argv0,
         stdio: ['inherit', 'inherit', onLine ? 'pipe' : 'inherit'],
-        env: process.env,
+        env: plan.env,
       });
     } catch (error) {
       // Node refuses some command lines before any fork (a NUL byte; E2BIG: too long for exec):
