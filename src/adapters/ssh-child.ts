@@ -21,8 +21,8 @@ export const STDERR_GRACE_MS = 100;
 export interface SshHandlers {
   /** its exit status, once, after its stderr lines (when they are read) */
   onEnd: (end: SshEnd) => void;
-  /** a failure to start: there is no child */
-  onError: (message: string) => void;
+  /** a failure to start: there is no child; `errno` names the system's reason when there is one ("EMFILE") */
+  onError: (message: string, errno: string | null) => void;
   /** read ssh's stderr: each line, until its end is told; null leaves stderr to ssh itself */
   onStderrLine?: ((line: string) => void) | null;
   /** where ssh's stderr bytes go on to when read; our stderr by default */
@@ -49,6 +49,12 @@ export function resolveExecutable(file: string, path = process.env.PATH ?? '/usr
   return { error: lastError };
 }
 
+/** The errno name Node gives a system error ("EMFILE"), or null. */
+function errnoOf(error: unknown): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
+}
+
 export class SshChild {
   private child: ChildProcess | null = null;
   /** the current ssh's process has exited (its end may still wait for its stderr) */
@@ -59,7 +65,7 @@ export class SshChild {
     const { onEnd, onError } = handlers;
     const resolved = resolveExecutable(argv[0]!);
     if ('error' in resolved) {
-      queueMicrotask(() => onError(resolved.error));
+      queueMicrotask(() => onError(resolved.error, null));
       return;
     }
     const plan = parentBoundExec(resolved.path, argv.slice(1), process.env, process.pid, argv[0]!);
@@ -75,7 +81,7 @@ export class SshChild {
       // Node refuses some command lines before any fork (a NUL byte; E2BIG: too long for exec):
       // no child exists, as when exec fails, and that is what the machine hears (D7)
       const message = error instanceof Error ? error.message : String(error);
-      queueMicrotask(() => onError(message));
+      queueMicrotask(() => onError(message, errnoOf(error)));
       return;
     }
     this.child = child;
@@ -106,7 +112,7 @@ export class SshChild {
       child.stderr.on('close', ended);
       child.stderr.on('error', ended);
     }
-    child.on('error', (error) => report(() => onError(error.message)));
+    child.on('error', (error) => report(() => onError(error.message, errnoOf(error))));
     child.on('exit', (code, signal) => {
       if (this.child === child) this.processExited = true;
       const end: SshEnd = signal ? { signal } : { code: code ?? 0 };
