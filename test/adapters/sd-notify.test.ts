@@ -13,7 +13,8 @@ import {
   openUnixDgramSender,
   parseNotifySocket,
 } from '../../src/adapters/sd-notify.js';
-import { startWatchdog, watchdogPingIntervalMs } from '../../src/adapters/systemd-watchdog.js';
+import { MAX_PING_INTERVAL_MS, startWatchdog, watchdogPlan } from '../../src/adapters/systemd-watchdog.js';
+import { LOG_ERR, LOG_WARNING } from '../../src/machine/config/log-levels.js';
 import { startNotifyReceiver, type NotifyReceiver, type NotifyReceiverOptions } from '../support/notify-receiver.js';
 
 interface Logged {
@@ -167,19 +168,54 @@ describe('Notifier over unix-dgram', () => {
 
 describe('the watchdog', () => {
   it('pings at half WATCHDOG_USEC, only for its own pid', () => {
-    expect(watchdogPingIntervalMs({}, 7)).toBeNull();
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '30000000' }, 7)).toBe(15_000);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '7' }, 7)).toBe(100);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '8' }, 7)).toBeNull();
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '4' }, 7)).toBe(10);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '2s' }, 7)).toEqual({ problem: 'WATCHDOG_USEC="2s" is not a positive whole number of microseconds' });
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '0' }, 7)).toHaveProperty('problem');
+    expect(watchdogPlan({}, 7)).toBeNull();
+    expect(watchdogPlan({ WATCHDOG_USEC: '30000000' }, 7)).toEqual({ intervalMs: 15_000, notice: null });
+    expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '7' }, 7)).toEqual({ intervalMs: 100, notice: null });
+    expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '8' }, 7)).toBeNull();
+    expect(watchdogPlan({ WATCHDOG_USEC: '0200000' }, 7)).toEqual({ intervalMs: 100, notice: null });
+  });
+
+  it('refuses what systemd never writes, naming the variable and its value', () => {
+    for (const value of ['abc', '-5', '0x10', '2s', '1e6', ' 200000', '200000 ', '0', '000', '']) {
+      expect(watchdogPlan({ WATCHDOG_USEC: value }, 7), value).toEqual({
+        problem: `WATCHDOG_USEC=${JSON.stringify(value)} is not a positive whole number of microseconds: no watchdog pings`,
+      });
+    }
+    for (const value of ['abc', '0', '-7', '7.0']) {
+      expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: value }, 7), value).toEqual({ problem: `WATCHDOG_PID=${JSON.stringify(value)} is not a process id: no watchdog pings` });
+    }
+  });
+
+  it('pings no more often than every 10 ms, and no less often than a Node timer can wait', () => {
+    expect(watchdogPlan({ WATCHDOG_USEC: '1' }, 7)).toEqual({ intervalMs: 10, notice: 'WATCHDOG_USEC=1 asks for a ping every 0.0005 ms; pinging every 10 ms, the least' });
+    expect(watchdogPlan({ WATCHDOG_USEC: '19999' }, 7)).toMatchObject({ intervalMs: 10 });
+    expect(watchdogPlan({ WATCHDOG_USEC: '20000' }, 7)).toEqual({ intervalMs: 10, notice: null });
+    // 2^32 ms and beyond would overflow Node's timer into one ping every ms
+    const cap = { intervalMs: MAX_PING_INTERVAL_MS, notice: null };
+    expect(watchdogPlan({ WATCHDOG_USEC: String(2 ** 32 * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: String(2 ** 31 * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: String((2 ** 31 - 1) * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: '9'.repeat(400) }, 7)).toEqual(cap);
+  });
+
+  it('says a refusal and a floor, and pings for neither a refusal nor another pid', () => {
+    const said = recorder();
+    let pings = 0;
+    expect(startWatchdog(() => pings++, { WATCHDOG_USEC: 'abc' }, said.log)).toBeNull();
+    expect(startWatchdog(() => pings++, { WATCHDOG_USEC: '200000', WATCHDOG_PID: String(process.pid + 1) }, said.log)).toBeNull();
+    const stop = startWatchdog(() => pings++, { WATCHDOG_USEC: '1' }, said.log);
+    stop!();
+    expect(said.lines).toEqual([
+      { level: LOG_ERR, message: 'sd_notify: WATCHDOG_USEC="abc" is not a positive whole number of microseconds: no watchdog pings' },
+      { level: LOG_WARNING, message: 'sd_notify: WATCHDOG_USEC=1 asks for a ping every 0.0005 ms; pinging every 10 ms, the least' },
+    ]);
+    expect(pings).toBe(0);
   });
 
   it('sends WATCHDOG=1 every 100 ms for WATCHDOG_USEC=200000 until stopped', async () => {
     const r = await receiver();
     const notifier = await notifierTo(r.address, recorder().log);
-    const stop = startWatchdog(notifier, { WATCHDOG_USEC: '200000' }, recorder().log);
+    const stop = startWatchdog(() => notifier.notify({ WATCHDOG: true }), { WATCHDOG_USEC: '200000' }, recorder().log);
     expect(stop).not.toBeNull();
     await sleep(550);
     stop!();
