@@ -1,17 +1,21 @@
 // sd_notify's transport against a real AF_UNIX SOCK_DGRAM socket (python3 binds it and prints what
 // it receives): the datagrams' text and order, a path and an abstract NOTIFY_SOCKET, a receiver
 // that is gone or stuck (dropped, logged once, never thrown), and the watchdog's pings.
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Notifier,
+  errnoName,
   monotonicUsec,
   notifierFromEnvironment,
   notifyMessage,
   openUnixDgramSender,
   parseNotifySocket,
+  sendFailureText,
 } from '../../src/adapters/sd-notify.js';
 import { MAX_PING_INTERVAL_MS, startWatchdog, watchdogPlan } from '../../src/adapters/systemd-watchdog.js';
 import { LOG_ERR, LOG_WARNING } from '../../src/machine/config/log-levels.js';
@@ -152,6 +156,28 @@ describe('Notifier over unix-dgram', () => {
     expect(results.filter(Boolean).length).toBeGreaterThan(0);
     expect(results.filter((ok) => !ok).length).toBeGreaterThan(0);
     expect(lines).toEqual([{ level: 3, message: `sd_notify: ${r.address}: its queue is full (EAGAIN) (told once; later messages are dropped silently)` }]);
+  });
+
+  it('a stream socket at NOTIFY_SOCKET is named for what it is: not a datagram socket (EPROTOTYPE), not "send -91"', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'autossh-ts-notify-stream-')), 'notify');
+    cleanups.push(() => rmSync(join(path, '..'), { recursive: true, force: true }));
+    // python3 binds and listens on a SOCK_STREAM socket, says so, and waits to be killed
+    const listener = spawn('python3', ['-c', 'import socket, sys, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\ns.bind(sys.argv[1]); s.listen()\nprint("bound", flush=True)\ntime.sleep(60)', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => void listener.kill('SIGKILL'));
+    await new Promise((resolve) => listener.stdout!.once('data', resolve));
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(path, log);
+    expect(notifier.notify({ READY: true })).toBe(false);
+    expect(notifier.notify({ STATUS: 'again' })).toBe(false);
+    expect(lines).toEqual([{ level: LOG_ERR, message: `sd_notify: NOTIFY_SOCKET ${path} is not a datagram socket (wrong socket type, EPROTOTYPE) (told once; later messages are dropped silently)` }]);
+  });
+
+  it('names every other errno by its name, in words where it has them', () => {
+    const errno = osConstants.errno;
+    expect(errnoName(errno.EPROTOTYPE)).toBe('EPROTOTYPE');
+    expect(sendFailureText('/run/n', errno.ENOTDIR)).toBe('/run/n: a part of its path is not a directory (ENOTDIR)');
+    expect(sendFailureText('/run/n', errno.EPERM)).toBe('/run/n: cannot send (EPERM)');
+    expect(sendFailureText('/run/n', 99_999)).toBe('/run/n: cannot send (errno 99999)');
   });
 
   it('after close(), notify sends nothing, returns false, and has nothing to complain about', async () => {
