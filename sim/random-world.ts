@@ -27,6 +27,8 @@ export interface RandomWorldOptions {
   /** chance that an ssh ignores SIGTERM */
   ignoreSigtermChance: number;
   spawnFailChance: number;
+  /** of the failed starts, the share that fail for now (EMFILE: retried) rather than for good (D7) */
+  transientSpawnFailShare?: number;
   probeFailChance: number;
   /** a test takes up to this long */
   maxProbeMs: number;
@@ -182,6 +184,12 @@ export class RandomWorld implements SupervisorHost {
     this.starts = n;
     const o = this.options;
     if (this.random.next() < o.spawnFailChance) {
+      // drawn only when asked for: worlds without it make the same draws as before
+      if ((o.transientSpawnFailShare ?? 0) > 0 && this.random.next() < o.transientSpawnFailShare!) {
+        this.step(`spawn ${n} failed for now`);
+        this.deliver({ type: 'SSH_SPAWN_FAILED', error: 'spawn EMFILE', errno: 'EMFILE' });
+        return;
+      }
       this.step(`spawn ${n} failed`);
       this.deliver({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' });
       return;

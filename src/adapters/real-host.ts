@@ -98,9 +98,9 @@ export class RealHost implements SupervisorHost {
         this.stopAwaiting();
         this.tell({ type: 'SSH_EXITED', end });
       },
-      onError: (error) => {
+      onError: (error, errno) => {
         this.stopAwaiting();
-        this.tell({ type: 'SSH_SPAWN_FAILED', error });
+        this.tell({ type: 'SSH_SPAWN_FAILED', error, errno });
       },
       // each line names the ssh that said it: it may be read after that ssh's end was told
       onStderrLine: this.readsStderr ? (line) => this.sshSaid(n, line) : null,

@@ -6,6 +6,7 @@
 // Notifying is best effort and never throws into the caller: systemd may be gone (a socket that
 // refuses), restarted (daemon-reexec: the same path comes back), or busy (a full queue). A failed
 // message is dropped, never queued; the first failure of each kind is logged, then silence.
+import { constants } from 'node:os';
 import type { UnixDgramSocket } from 'unix-dgram';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 
@@ -78,14 +79,37 @@ export interface SendProblem {
   message: string;
 }
 
-/** Linux errno numbers unix-dgram reports (negated) and what they mean here. */
-const ERRNO_WORDS: Record<number, string> = {
-  2: 'no such socket (ENOENT)',
-  13: 'permission denied (EACCES)',
-  111: 'nobody listens on it (ECONNREFUSED)',
-  11: 'its queue is full (EAGAIN)',
-  105: 'no buffer space (ENOBUFS)',
+/** What a failed send to NOTIFY_SOCKET means here, by errno name. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such socket',
+  EACCES: 'permission denied',
+  ECONNREFUSED: 'nobody listens on it',
+  EAGAIN: 'its queue is full',
+  ENOBUFS: 'no buffer space',
+  ENOTDIR: 'a part of its path is not a directory',
+  EMSGSIZE: 'the message is too long for it',
 };
+
+let errnoNames: Map<number, string> | null = null;
+/** "EPROTOTYPE" for 91: this system's name of an errno number (os.constants.errno), or null. */
+export function errnoName(errno: number): string | null {
+  if (errnoNames === null) {
+    errnoNames = new Map();
+    // aliases share a number (EAGAIN and EWOULDBLOCK): the first, the usual name, is kept
+    for (const [name, value] of Object.entries(constants.errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
+  }
+  return errnoNames.get(errno) ?? null;
+}
+
+/** Why a datagram to `path` was not sent, from the errno unix-dgram reported: named, in words where we have them. */
+export function sendFailureText(path: string, errno: number): string {
+  const name = errnoName(errno);
+  // a stream (or seqpacket) socket at the path: sd_notify needs a datagram one
+  if (name === 'EPROTOTYPE') return `NOTIFY_SOCKET ${path} is not a datagram socket (wrong socket type, EPROTOTYPE)`;
+  if (name === null) return `${path}: cannot send (errno ${errno})`;
+  const words = Object.hasOwn(ERRNO_WORDS, name) ? ERRNO_WORDS[name] : null;
+  return words ? `${path}: ${words} (${name})` : `${path}: cannot send (${name})`;
+}
 
 /**
  * The unix-dgram transport to `address`, or the reason there is none. The socket is opened here
@@ -116,8 +140,12 @@ export async function openUnixDgramSender(address: NotifyAddress): Promise<Datag
         socket.send(message, 0, message.length, path, (error) => {
           if (!error) return;
           // unconnected sends report every failure as -errno (EAGAIN too: a full queue)
-          const errno = typeof error.code === 'number' ? -error.code : NaN;
-          problem = { kind: `errno ${errno}`, message: `${path}: ${ERRNO_WORDS[errno] ?? error.message}` };
+          if (typeof error.code !== 'number') {
+            problem = { kind: 'error', message: `${path}: ${error.message}` };
+            return;
+          }
+          const errno = Math.abs(error.code);
+          problem = { kind: `errno ${errno}`, message: sendFailureText(path, errno) };
         });
       } catch (error) {
         problem = { kind: 'exception', message: `${path}: ${error instanceof Error ? error.message : String(error)}` };

@@ -1,6 +1,7 @@
-// The ssh child: AUTOSSH_PATH executed directly (no shell), our environment passed on, and
-// tied to our life: setpriv sets PR_SET_PDEATHSIG and then execs ssh in place (same pid), so
-// even a SIGKILLed supervisor takes its ssh with it instead of leaving an orphan.
+// The ssh child: AUTOSSH_PATH executed as our direct child, our environment passed on exactly,
+// and tied to our life (./parent-bound-exec.ts): PR_SET_PDEATHSIG, then a check that we are still
+// its parent, then ssh exec'd in place (same pid), so even a SIGKILLed supervisor takes its ssh
+// with it instead of leaving an orphan, however close to the spawn the SIGKILL comes.
 //
 // stdin and stdout are ours, as under 1.4g. stderr too, unless a liveness rule reads ssh's words
 // (`onStderrLine`): then it comes through a pipe, every byte passed on to our stderr, and ssh's
@@ -11,17 +12,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { SshEnd } from '../machine/events.js';
+import { parentBoundExec } from './parent-bound-exec.js';
 import { SshStderr, toOwnStderr, type ByteSink } from './ssh-stderr.js';
 
-const SETPRIV = '/usr/bin/setpriv';
 /** The longest an ssh's end waits for its stderr to end after the process did. */
 export const STDERR_GRACE_MS = 100;
 
 export interface SshHandlers {
   /** its exit status, once, after its stderr lines (when they are read) */
   onEnd: (end: SshEnd) => void;
-  /** a failure to start: there is no child */
-  onError: (message: string) => void;
+  /** a failure to start: there is no child; `errno` names the system's reason when there is one ("EMFILE") */
+  onError: (message: string, errno: string | null) => void;
   /** read ssh's stderr: each line, until its end is told; null leaves stderr to ssh itself */
   onStderrLine?: ((line: string) => void) | null;
   /** where ssh's stderr bytes go on to when read; our stderr by default */
@@ -48,17 +49,10 @@ export function resolveExecutable(file: string, path = process.env.PATH ?? '/usr
   return { error: lastError };
 }
 
-let setprivAvailable: boolean | null = null;
-function canUseSetpriv(): boolean {
-  if (setprivAvailable === null) {
-    try {
-      accessSync(SETPRIV, constants.X_OK);
-      setprivAvailable = true;
-    } catch {
-      setprivAvailable = false;
-    }
-  }
-  return setprivAvailable;
+/** The errno name Node gives a system error ("EMFILE"), or null. */
+function errnoOf(error: unknown): string | null {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : null;
 }
 
 export class SshChild {
@@ -71,25 +65,23 @@ export class SshChild {
     const { onEnd, onError } = handlers;
     const resolved = resolveExecutable(argv[0]!);
     if ('error' in resolved) {
-      queueMicrotask(() => onError(resolved.error));
+      queueMicrotask(() => onError(resolved.error, null));
       return;
     }
-    const [file, args] = canUseSetpriv()
-      ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', resolved.path, ...argv.slice(1)]]
-      : [resolved.path, argv.slice(1)];
+    const plan = parentBoundExec(resolved.path, argv.slice(1), process.env, process.pid, argv[0]!);
     const onLine = handlers.onStderrLine ?? null;
     let child: ChildProcess;
     try {
-      child = spawn(file, args, {
-        argv0: argv[0]!,
+      child = spawn(plan.file, plan.args, {
+        argv0: plan.argv0,
         stdio: ['inherit', 'inherit', onLine ? 'pipe' : 'inherit'],
-        env: process.env,
+        env: plan.env,
       });
     } catch (error) {
       // Node refuses some command lines before any fork (a NUL byte; E2BIG: too long for exec):
       // no child exists, as when exec fails, and that is what the machine hears (D7)
       const message = error instanceof Error ? error.message : String(error);
-      queueMicrotask(() => onError(message));
+      queueMicrotask(() => onError(message, errnoOf(error)));
       return;
     }
     this.child = child;
@@ -120,7 +112,7 @@ export class SshChild {
       child.stderr.on('close', ended);
       child.stderr.on('error', ended);
     }
-    child.on('error', (error) => report(() => onError(error.message)));
+    child.on('error', (error) => report(() => onError(error.message, errnoOf(error))));
     child.on('exit', (code, signal) => {
       if (this.child === child) this.processExited = true;
       const end: SshEnd = signal ? { signal } : { code: code ?? 0 };

@@ -4,6 +4,7 @@ import { RealHost } from '../adapters/real-host.js';
 import type { Logger } from '../adapters/logger.js';
 import type { Tell } from '../driver/host.js';
 import type { Config } from '../machine/config/types.js';
+import { isTransientSpawnFailure } from '../machine/decisions/spawn-failure.js';
 import type { StartReport } from './detach.js';
 
 export class CliHost extends RealHost {
@@ -16,7 +17,8 @@ export class CliHost extends RealHost {
     private readonly report: StartReport | null,
   ) {
     super(config, logger, progName, (event) => {
-      if (event.type === 'SSH_SPAWN_FAILED') {
+      // a start that failed for now is retried (the machine logs it): not the end of the run
+      if (event.type === 'SSH_SPAWN_FAILED' && !isTransientSpawnFailure(event.errno)) {
         // D7: the path and the reason; the machine logs it and ends the run with 1
         const message = `${config.sshPath}: ${event.error}`;
         process.stderr.write(`${progName}: ${message}\n`);
@@ -35,7 +37,8 @@ export class CliHost extends RealHost {
     super.spawnSsh(n, argv);
     // An ssh that cannot be executed is told in a microtask queued by the spawn: this one runs
     // after it, so the launcher hears "failed" for that and "started" only for a running ssh.
+    // A spawn that failed for now (no pid) says nothing: the retry that works says "started".
     const report = this.report;
-    if (report) queueMicrotask(() => report.started());
+    if (report && this.sshPid !== undefined) queueMicrotask(() => report.started());
   }
 }

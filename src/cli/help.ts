@@ -75,7 +75,10 @@ Where autossh-ts differs from autossh 1.4g (on purpose):
        second SIGTERM/SIGINT while waiting sends SIGKILL at once.
     D5 Reaching AUTOSSH_MAXLIFETIME during a backoff wait exits 0.
     D6 SIGQUIT and SIGABRT stop ssh and exit 1, like SIGTERM.
-    D7 ssh that cannot be executed: an error naming the path, exit 1.
+    D7 ssh that cannot be executed: an error naming the path, exit 1. A
+       start that fails for want of descriptors, processes or memory
+       (EMFILE, ENFILE, EAGAIN, ENOMEM) is retried after 1, 2, 4... s,
+       at most POLL, and said in the log.
     D8 Invalid AUTOSSH_* values: exit 1 with the message on stderr and
        in the log.
     D9 An ssh whose session is not up AUTOSSH_CONNECTTIME s after its start

@@ -130,10 +130,14 @@ class DropInReadiness implements Readiness {
  * once, in order, even one sent just before the process exits. Removes systemd's variables from
  * `env` (process.env: what ssh inherits).
  */
-export async function systemdReadiness(env: NodeJS.ProcessEnv, logger: Logger, tunnel: WatchedTunnel): Promise<Readiness | null> {
+export async function systemdReadiness(env: NodeJS.ProcessEnv, logger: Logger, tunnel: WatchedTunnel, warn: (message: string) => void = () => {}): Promise<Readiness | null> {
   const log = (level: number, message: string): void => logger.log(level, message);
   const notifier = await notifierFromEnvironment(env, log);
-  if (notifier !== null) startWatchdog(notifier, env, log);
+  // a watchdog setting refused is said where it will be seen, as a bad AUTOSSH_* value is (D8)
+  if (notifier !== null) startWatchdog(() => notifier.notify({ WATCHDOG: true }), env, (level, message) => {
+    log(level, message);
+    warn(message);
+  });
   // as sd_notify(unset_environment=1): ssh and what it runs (ProxyCommand, LocalCommand) are not
   // the service, and must not notify for it or take its watchdog for theirs
   for (const name of NOTIFY_VARIABLES) delete env[name];

@@ -37,7 +37,9 @@ export async function run(prog: string, config: Config, notices: Notice[], args:
 
   logger.log(LOG_INFO, `${prog} starting (pid ${process.pid})`);
   // sd_notify under systemd (NOTIFY_SOCKET); null, and nothing loaded, without it
-  const readiness = await systemdReadiness(process.env, logger, { snapshot: () => supervisor.machineSnapshot(), sshPid: () => host.sshPid, nowMs: monotonicMs });
+  // with AUTOSSH_DEBUG the log writes to stderr already
+  const warn = (message: string): void => void (config.debug || process.stderr.write(`${prog}: ${message}\n`));
+  const readiness = await systemdReadiness(process.env, logger, { snapshot: () => supervisor.machineSnapshot(), sshPid: () => host.sshPid, nowMs: monotonicMs }, warn);
   const supervisor = new Supervisor(config, { observe: readiness ? (effect) => readiness.observe(effect) : undefined });
   live.supervisor = supervisor;
   const host = new CliHost(config, logger, prog, supervisor.tell, (code) => {

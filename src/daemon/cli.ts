@@ -86,8 +86,8 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
     throw error;
   }
 
-  const watchdogUsec = Number(process.env.WATCHDOG_USEC);
-  const watchdogPid = process.env.WATCHDOG_PID;
+  // read before they are unset below; the daemon pings as the drop-in does (../adapters/systemd-watchdog.ts)
+  const watchdogEnv = { WATCHDOG_USEC: process.env.WATCHDOG_USEC, WATCHDOG_PID: process.env.WATCHDOG_PID };
   // sd_notify under systemd (nothing loaded without NOTIFY_SOCKET); a socket it cannot use is
   // said on stderr, and the tunnels run without readiness
   const notifier = await notifierFromEnvironment(process.env, (_level, message) => process.stderr.write(`${prog}: ${message}\n`));
@@ -107,7 +107,7 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
     warn: (line) => process.stderr.write(line),
     notifier,
     makeTracker: (tunnel) => createTunnelTracker(tunnel),
-    watchdogUsec: Number.isFinite(watchdogUsec) && (!watchdogPid || Number(watchdogPid) === process.pid) ? watchdogUsec : null,
+    watchdogEnv,
   });
 
   // /ready /status /metrics: bound before any tunnel starts, so a taken port starts nothing

@@ -15,6 +15,7 @@
 // A tunnel's end (MAXSTART used up, its lifetime reached, a listener it could not bind) is logged
 // and shows in its report; the daemon and the other tunnels go on, and a reload starts it again.
 import { LogOutputs, Logger } from '../adapters/logger.js';
+import { startWatchdog } from '../adapters/systemd-watchdog.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import type { Effect } from '../machine/effects.js';
 import { signalNumber, type SupervisorSignal } from '../machine/signals.js';
@@ -52,8 +53,8 @@ export interface DaemonDeps {
   notifier?: Notifier | null;
   /** the status side's tracker for each tunnel (./status-types.ts) */
   makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
-  /** WATCHDOG_USEC, when systemd set it for us: WATCHDOG=1 at half of it */
-  watchdogUsec?: number | null;
+  /** systemd's WATCHDOG_USEC and WATCHDOG_PID, read before they were unset: WATCHDOG=1 at half of it */
+  watchdogEnv?: NodeJS.ProcessEnv | null;
 }
 
 export class Daemon implements StatusSource {
@@ -74,7 +75,7 @@ export class Daemon implements StatusSource {
   private keepAlive: NodeJS.Timeout | null = null;
   private statusQueued = false;
   private lastStatus = '';
-  private watchdog: NodeJS.Timeout | null = null;
+  private stopWatchdog: (() => void) | null = null;
 
   constructor(private readonly deps: DaemonDeps) {
     this.outputs = new LogOutputs({ progName: deps.prog, syslogSocket: deps.log.syslogSocket ?? null });
@@ -267,7 +268,7 @@ export class Daemon implements StatusSource {
   private exit(code: number): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.watchdog) clearInterval(this.watchdog);
+    this.stopWatchdog?.();
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.logger.log(LOG_INFO, `every tunnel stopped; exiting with status ${code}`);
     this.logger.close();
@@ -316,11 +317,14 @@ export class Daemon implements StatusSource {
     });
   }
 
+  /** The drop-in's watchdog: one reading of the variables, one interval rule; a refusal is logged and said on stderr. */
   private startWatchdog(): void {
-    const usec = this.deps.watchdogUsec ?? null;
-    if (!this.deps.notifier || usec === null || usec <= 0) return;
-    this.watchdog = setInterval(() => this.notify({ WATCHDOG: '1' }), Math.max(1, Math.floor(usec / 2000)));
-    this.watchdog.unref();
+    const env = this.deps.watchdogEnv ?? null;
+    if (!this.deps.notifier || env === null) return;
+    this.stopWatchdog = startWatchdog(() => this.notify({ WATCHDOG: '1' }), env, (level, message) => {
+      this.logger.log(level, message);
+      this.deps.warn?.(`${this.deps.prog}: ${message}\n`);
+    });
   }
 
   private notify(fields: Record<string, string>): void {

@@ -20,6 +20,7 @@ import { classifyExit, type ExitVerdict } from './decisions/exit-classification.
 import { forwardRetrySeconds, isOwnRemoteForward } from './decisions/forward-retry.js';
 import { decideGrace, type GraceDecision } from './decisions/grace-time.js';
 import { jitterMs } from './decisions/jitter.js';
+import { describeSpawnFailure, isTransientSpawnFailure, spawnRetrySeconds } from './decisions/spawn-failure.js';
 import { nextPollDueMs } from './decisions/poll-schedule.js';
 import type { Effect } from './effects.js';
 import { signalOf, type MachineEvent, type SignalEvent, type TimerName } from './events.js';
@@ -43,9 +44,13 @@ export interface MachineContext {
   graceSeconds: number;
   /** the wait before the next start, and the rule that set it */
   waitMs: number;
-  waitRule: 'graceTime' | 'forwardRetry' | 'jitter';
+  waitRule: 'graceTime' | 'forwardRetry' | 'jitter' | 'spawnRetry';
   /** "remote port forwarding failed" in a row (D10): the short retry schedule's place */
   forwardFailures: number;
+  /** starts in a row that failed for now (out of descriptors...): the spawn retry schedule's place */
+  spawnFailures: number;
+  /** the start number of the latest of them: the next start failing too makes the row longer */
+  spawnFailedStart: number;
   probeSeq: number;
   /** once a signal to exit came, always 'exitSignalled': whatever else happens, the end is exit 1 */
   afterKill: AfterKill;
@@ -186,6 +191,23 @@ function startSshNow<A>(actions: A[], when?: StartGuard) {
   ];
 }
 
+/**
+ * ssh could not be started for now: give up or wait as the top of the start loop would (MAXSTART
+ * counts every attempt; the lifetime holds), then wait on the spawn retry schedule.
+ */
+function retrySpawn() {
+  const when = (rule: 'maxStartReached' | 'lifetimeExceeded') => and<MachineContext, MachineEvent, ['spawnFailureTransient', typeof rule]>(['spawnFailureTransient', rule]);
+  return [
+    { guard: when('maxStartReached'), target: '#autossh.exited', actions: ['logSpawnFailure' as const, 'exitAtMaxStart' as const] },
+    {
+      guard: when('lifetimeExceeded'),
+      target: '#autossh.exited',
+      actions: ['logSpawnFailure' as const, { type: 'exitAtLifetime' as const, params: { detail: 'AUTOSSH_MAXLIFETIME reached: exit 0' } }],
+    },
+    { guard: 'spawnFailureTransient' as const, target: '#autossh.backingOff', actions: 'planSpawnRetry' as const },
+  ];
+}
+
 // Once the ssh being stopped is gone, what comes next depends on why it was stopped.
 function sshGoneWhileKilling(...first: Array<'logSpawnFailure'>) {
   return [
@@ -221,6 +243,11 @@ export const autosshMachine = setup({
       return forwardCheck && event.n === context.startCount && isOwnRemoteForward(event.port, remoteForwardPorts);
     },
     netWatchOn: ({ context }) => context.config.netWatch,
+    /** ssh could not be started for now (decisions/spawn-failure.ts): retried, not D7 */
+    spawnFailureTransient: ({ event }) => {
+      assertEvent(event, 'SSH_SPAWN_FAILED');
+      return isTransientSpawnFailure(event.errno);
+    },
     netWatchWithJitter: ({ context }) => context.config.netWatch && context.config.jitterSeconds > 0,
     // --- signals ---
     monitoringOn: ({ context }) => context.config.monitor !== null,
@@ -242,7 +269,7 @@ export const autosshMachine = setup({
     decide: emit((_, params: { rule: string; detail: string }) => ({ type: 'decision' as const, ...params })),
     logSpawnFailure: emit(({ context, event }) => {
       assertEvent(event, 'SSH_SPAWN_FAILED');
-      return { type: 'log' as const, level: LOG_ERR, message: `${context.config.sshPath}: ${event.error}` };
+      return { type: 'log' as const, level: LOG_ERR, message: `${context.config.sshPath}: ${describeSpawnFailure(event.errno ?? '', event.error)}` };
     }),
 
     cancelTimers: enqueueActions(({ enqueue, context }, params: { timers: TimerName[] }) => {
@@ -270,6 +297,17 @@ export const autosshMachine = setup({
       }
       return { waitMs: context.graceSeconds * 1000 + extraMs, waitRule: context.graceSeconds > 0 ? 'graceTime' as const : 'jitter' as const };
     }),
+    /** a start that failed for now: wait 1, 2, 4 ... s (at most POLL, plus any jitter), then start again */
+    planSpawnRetry: enqueueActions(({ enqueue, context, event }) => {
+      assertEvent(event, 'SSH_SPAWN_FAILED');
+      // every attempt is a start of its own: the row goes on when the previous start failed too
+      const failures = context.spawnFailedStart === context.startCount - 1 ? context.spawnFailures + 1 : 1;
+      const seconds = spawnRetrySeconds(failures, context.config.pollSeconds);
+      const cause = describeSpawnFailure(event.errno ?? '', event.error);
+      enqueue.assign({ spawnFailures: failures, spawnFailedStart: context.startCount, waitMs: seconds * 1000 + nextJitterMs(context), waitRule: 'spawnRetry' });
+      queueLog(enqueue, LOG_ERR, `cannot start ssh: ${cause}: retrying in ${seconds} s`);
+      queueDecision(enqueue, 'spawnRetry', `ssh could not be started (${cause}), ${failures} time(s) in a row: retry in ${seconds} s`);
+    }),
     armBackoff: enqueueActions(({ enqueue, context, event }) => {
       const extraMs = nextJitterMs(context);
       const spread = extraMs > 0 ? ` and ${extraMs} ms of AUTOSSH_JITTER` : '';
@@ -288,6 +326,8 @@ export const autosshMachine = setup({
           queueLog(enqueue, LOG_DEBUG, `waiting ${extraMs} ms (AUTOSSH_JITTER) before restarting ssh`);
           queueDecision(enqueue, 'jitter', `restarts spread by AUTOSSH_JITTER: wait ${extraMs} ms (D12)`);
           break;
+        case 'spawnRetry':
+          break; // said by planSpawnRetry, with its cause
       }
       queueArm(enqueue, 'backoff', event.atMs + context.waitMs);
       if (context.config.netWatch) enqueue.emit({ type: 'watchNetwork' });
@@ -428,6 +468,8 @@ export const autosshMachine = setup({
     waitMs: 0,
     waitRule: 'graceTime',
     forwardFailures: 0,
+    spawnFailures: 0,
+    spawnFailedStart: -1,
     probeSeq: 0,
     afterKill: 'restart',
     killEscalated: false,
@@ -481,8 +523,12 @@ export const autosshMachine = setup({
           // judgeExit ends any forward-retry run: an ssh that ended on its own
           ...startLoopTop(['judgeExit'], { forwardRetry: false }),
         ],
-        // D7: 1.4g's child SIGTERMs its parent; we say what failed.
-        SSH_SPAWN_FAILED: { target: 'exited', actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }] },
+        SSH_SPAWN_FAILED: [
+          // out of descriptors, processes or memory: the same start works a moment later
+          ...retrySpawn(),
+          // D7: 1.4g's child SIGTERMs its parent; we say what failed.
+          { target: 'exited', actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }] },
+        ],
         ...onEach(EXIT_SIGNALS, { target: 'killing', actions: 'stopForExit' }),
         'SIGNAL.USR1': { target: 'killing', actions: 'stopForRestart' },
         LIFETIME_DUE: { target: 'killing', actions: 'stopAtLifetime' },

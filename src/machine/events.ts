@@ -34,8 +34,12 @@ export function signalOf(event: SignalEvent): SupervisorSignal {
 export type WorldEvent =
   | { type: 'START' }
   | { type: 'SSH_EXITED'; end: SshEnd }
-  /** ssh could not be executed: there is no child to wait for */
-  | { type: 'SSH_SPAWN_FAILED'; error: string }
+  /**
+   * ssh could not be started: there is no child to wait for. `errno` names the cause when the
+   * system gave one (Node's `error.code`, "EMFILE"); decisions/spawn-failure.ts tells a failure
+   * for now (retried) from one for good (D7)
+   */
+  | { type: 'SSH_SPAWN_FAILED'; error: string; errno?: string | null }
   | { type: TimerDueEvent }
   /** evidence that ssh number n's session is up (see Config.evidence) */
   | { type: 'SSH_ESTABLISHED'; n: number }

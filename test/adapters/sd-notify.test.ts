@@ -1,19 +1,24 @@
 // sd_notify's transport against a real AF_UNIX SOCK_DGRAM socket (python3 binds it and prints what
 // it receives): the datagrams' text and order, a path and an abstract NOTIFY_SOCKET, a receiver
 // that is gone or stuck (dropped, logged once, never thrown), and the watchdog's pings.
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Notifier,
+  errnoName,
   monotonicUsec,
   notifierFromEnvironment,
   notifyMessage,
   openUnixDgramSender,
   parseNotifySocket,
+  sendFailureText,
 } from '../../src/adapters/sd-notify.js';
-import { startWatchdog, watchdogPingIntervalMs } from '../../src/adapters/systemd-watchdog.js';
+import { MAX_PING_INTERVAL_MS, startWatchdog, watchdogPlan } from '../../src/adapters/systemd-watchdog.js';
+import { LOG_ERR, LOG_WARNING } from '../../src/machine/config/log-levels.js';
 import { startNotifyReceiver, type NotifyReceiver, type NotifyReceiverOptions } from '../support/notify-receiver.js';
 
 interface Logged {
@@ -153,6 +158,28 @@ describe('Notifier over unix-dgram', () => {
     expect(lines).toEqual([{ level: 3, message: `sd_notify: ${r.address}: its queue is full (EAGAIN) (told once; later messages are dropped silently)` }]);
   });
 
+  it('a stream socket at NOTIFY_SOCKET is named for what it is: not a datagram socket (EPROTOTYPE), not "send -91"', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'autossh-ts-notify-stream-')), 'notify');
+    cleanups.push(() => rmSync(join(path, '..'), { recursive: true, force: true }));
+    // python3 binds and listens on a SOCK_STREAM socket, says so, and waits to be killed
+    const listener = spawn('python3', ['-c', 'import socket, sys, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\ns.bind(sys.argv[1]); s.listen()\nprint("bound", flush=True)\ntime.sleep(60)', path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => void listener.kill('SIGKILL'));
+    await new Promise((resolve) => listener.stdout!.once('data', resolve));
+    const { lines, log } = recorder();
+    const notifier = await notifierTo(path, log);
+    expect(notifier.notify({ READY: true })).toBe(false);
+    expect(notifier.notify({ STATUS: 'again' })).toBe(false);
+    expect(lines).toEqual([{ level: LOG_ERR, message: `sd_notify: NOTIFY_SOCKET ${path} is not a datagram socket (wrong socket type, EPROTOTYPE) (told once; later messages are dropped silently)` }]);
+  });
+
+  it('names every other errno by its name, in words where it has them', () => {
+    const errno = osConstants.errno;
+    expect(errnoName(errno.EPROTOTYPE)).toBe('EPROTOTYPE');
+    expect(sendFailureText('/run/n', errno.ENOTDIR)).toBe('/run/n: a part of its path is not a directory (ENOTDIR)');
+    expect(sendFailureText('/run/n', errno.EPERM)).toBe('/run/n: cannot send (EPERM)');
+    expect(sendFailureText('/run/n', 99_999)).toBe('/run/n: cannot send (errno 99999)');
+  });
+
   it('after close(), notify sends nothing, returns false, and has nothing to complain about', async () => {
     const r = await receiver();
     const { lines, log } = recorder();
@@ -167,19 +194,54 @@ describe('Notifier over unix-dgram', () => {
 
 describe('the watchdog', () => {
   it('pings at half WATCHDOG_USEC, only for its own pid', () => {
-    expect(watchdogPingIntervalMs({}, 7)).toBeNull();
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '30000000' }, 7)).toBe(15_000);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '7' }, 7)).toBe(100);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '8' }, 7)).toBeNull();
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '4' }, 7)).toBe(10);
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '2s' }, 7)).toEqual({ problem: 'WATCHDOG_USEC="2s" is not a positive whole number of microseconds' });
-    expect(watchdogPingIntervalMs({ WATCHDOG_USEC: '0' }, 7)).toHaveProperty('problem');
+    expect(watchdogPlan({}, 7)).toBeNull();
+    expect(watchdogPlan({ WATCHDOG_USEC: '30000000' }, 7)).toEqual({ intervalMs: 15_000, notice: null });
+    expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '7' }, 7)).toEqual({ intervalMs: 100, notice: null });
+    expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: '8' }, 7)).toBeNull();
+    expect(watchdogPlan({ WATCHDOG_USEC: '0200000' }, 7)).toEqual({ intervalMs: 100, notice: null });
+  });
+
+  it('refuses what systemd never writes, naming the variable and its value', () => {
+    for (const value of ['abc', '-5', '0x10', '2s', '1e6', ' 200000', '200000 ', '0', '000', '']) {
+      expect(watchdogPlan({ WATCHDOG_USEC: value }, 7), value).toEqual({
+        problem: `WATCHDOG_USEC=${JSON.stringify(value)} is not a positive whole number of microseconds: no watchdog pings`,
+      });
+    }
+    for (const value of ['abc', '0', '-7', '7.0']) {
+      expect(watchdogPlan({ WATCHDOG_USEC: '200000', WATCHDOG_PID: value }, 7), value).toEqual({ problem: `WATCHDOG_PID=${JSON.stringify(value)} is not a process id: no watchdog pings` });
+    }
+  });
+
+  it('pings no more often than every 10 ms, and no less often than a Node timer can wait', () => {
+    expect(watchdogPlan({ WATCHDOG_USEC: '1' }, 7)).toEqual({ intervalMs: 10, notice: 'WATCHDOG_USEC=1 asks for a ping every 0.0005 ms; pinging every 10 ms, the least' });
+    expect(watchdogPlan({ WATCHDOG_USEC: '19999' }, 7)).toMatchObject({ intervalMs: 10 });
+    expect(watchdogPlan({ WATCHDOG_USEC: '20000' }, 7)).toEqual({ intervalMs: 10, notice: null });
+    // 2^32 ms and beyond would overflow Node's timer into one ping every ms
+    const cap = { intervalMs: MAX_PING_INTERVAL_MS, notice: null };
+    expect(watchdogPlan({ WATCHDOG_USEC: String(2 ** 32 * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: String(2 ** 31 * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: String((2 ** 31 - 1) * 2000) }, 7)).toEqual(cap);
+    expect(watchdogPlan({ WATCHDOG_USEC: '9'.repeat(400) }, 7)).toEqual(cap);
+  });
+
+  it('says a refusal and a floor, and pings for neither a refusal nor another pid', () => {
+    const said = recorder();
+    let pings = 0;
+    expect(startWatchdog(() => pings++, { WATCHDOG_USEC: 'abc' }, said.log)).toBeNull();
+    expect(startWatchdog(() => pings++, { WATCHDOG_USEC: '200000', WATCHDOG_PID: String(process.pid + 1) }, said.log)).toBeNull();
+    const stop = startWatchdog(() => pings++, { WATCHDOG_USEC: '1' }, said.log);
+    stop!();
+    expect(said.lines).toEqual([
+      { level: LOG_ERR, message: 'sd_notify: WATCHDOG_USEC="abc" is not a positive whole number of microseconds: no watchdog pings' },
+      { level: LOG_WARNING, message: 'sd_notify: WATCHDOG_USEC=1 asks for a ping every 0.0005 ms; pinging every 10 ms, the least' },
+    ]);
+    expect(pings).toBe(0);
   });
 
   it('sends WATCHDOG=1 every 100 ms for WATCHDOG_USEC=200000 until stopped', async () => {
     const r = await receiver();
     const notifier = await notifierTo(r.address, recorder().log);
-    const stop = startWatchdog(notifier, { WATCHDOG_USEC: '200000' }, recorder().log);
+    const stop = startWatchdog(() => notifier.notify({ WATCHDOG: true }), { WATCHDOG_USEC: '200000' }, recorder().log);
     expect(stop).not.toBeNull();
     await sleep(550);
     stop!();

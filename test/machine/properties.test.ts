@@ -131,6 +131,33 @@ describe('machine invariants under random worlds', () => {
   });
 });
 
+describe('starts that fail for now (targeted)', () => {
+  it('are retried, 1 s and doubling up to POLL after each one, and never end the run', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer(), (poll, seed) => {
+        const config = configOf(['-M', '0', 'h'], { AUTOSSH_POLL: String(poll), AUTOSSH_MAXSTART: '60' });
+        const { world } = simulate(config, { ...BENIGN, meanRunMs: 20_000, spawnFailChance: 0.6, transientSpawnFailShare: 1 }, seed, []);
+        // only MAXSTART ends it: a start that failed for now is never D7's exit 1
+        expect(world.exitCode).toBe(0);
+        expect(world.starts).toBe(60);
+        // each wait from a failed start to the next start: 1, 2, 4 ... s along a row, at most POLL
+        let row = 0;
+        let failedAtMs: number | null = null;
+        for (const step of world.steps) {
+          const [at, ...words] = step.split(' ');
+          const spawn = /^spawn \d+( failed for now)?$/.exec(words.join(' '));
+          if (!spawn) continue;
+          if (failedAtMs !== null) expect(Number(at) - failedAtMs).toBe(Math.min(2 ** (row - 1), poll) * 1000);
+          row = spawn[1] ? row + 1 : 0;
+          failedAtMs = spawn[1] ? Number(at) : null;
+        }
+        expect(world.steps.some((step) => step.endsWith('failed for now'))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
 /** A configuration for a targeted property: no monitor unless asked, no gate, 1.4g's defaults else. */
 function configOf(args: string[], env: Env, jitterSeed = 0): Config {
   const outcome = parseCommandLine(args, { AUTOSSH_PATH: 'ssh', AUTOSSH_GATETIME: '0', ...env }, jitterSeed);

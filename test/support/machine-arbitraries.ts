@@ -77,6 +77,7 @@ export const worldArb: fc.Arbitrary<RandomWorldOptions> = fc.record({
   exitStatuses: fc.array(fc.constantFrom(0, 1, 2, 3, 127, 255), { minLength: 1, maxLength: 4 }),
   ignoreSigtermChance: fc.double({ min: 0, max: 0.5, noNaN: true }),
   spawnFailChance: fc.double({ min: 0, max: 0.05, noNaN: true }),
+  transientSpawnFailShare: fc.constantFrom(0, 0.5, 1),
   probeFailChance: fc.double({ min: 0, max: 0.6, noNaN: true }),
   maxProbeMs: fc.integer({ min: 0, max: 40_000 }),
   recordSteps: fc.constant(true),

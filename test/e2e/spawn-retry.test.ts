@@ -1,0 +1,84 @@
+// Out of descriptors is a start that fails for now, not D7: under a low RLIMIT_NOFILE (set with
+// prlimit, which execs: the pid is the supervisor's; soft = hard, since Node raises its soft
+// limit to the hard one at start) the daemon's tunnels that cannot start ssh retry, and come up
+// once other tunnels have ended and given their descriptors back; the drop-in retries too, and
+// neither says D7's error nor exits.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../lab/world/wait.js';
+import { fakeSsh } from '../support/daemon-config.js';
+import { spawnSupervisor, type SupervisorRun } from '../support/supervisor-process.js';
+import { SUPERVISORS } from './supervisors.js';
+
+const AUTOSSH_TS = SUPERVISORS.find((s) => s.name === 'autossh-ts')!.cmd;
+const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-spawn-retry-'));
+const runs: SupervisorRun[] = [];
+const EMFILE_RETRY = /cannot start ssh: too many open files \(EMFILE\): retrying in \d+ s/;
+
+afterAll(async () => {
+  for (const run of runs) await run.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(nofile: number, args: string[], env: Record<string, string>): SupervisorRun {
+  const run = spawnSupervisor({ cmd: ['prlimit', `--nofile=${nofile}:${nofile}`, ...AUTOSSH_TS], args, cwd: dir, env });
+  runs.push(run);
+  return run;
+}
+
+const read = (path: string): string => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+};
+
+describe('a start out of descriptors', { timeout: 60_000 }, () => {
+  it('daemon: the tunnels that could not start retry, and all come up once others end and free theirs', async () => {
+    // each tunnel holds one descriptor while its ssh runs (the pipe its stderr is read on); 40
+    // of them cannot all fit in 48 beside Node's own, so some starts fail. Every ssh ends by
+    // itself (exit 0 after 2 s ends its tunnel, as autossh's rules say), giving its back.
+    const ssh = fakeSsh(dir, 'ssh-brief', 'sleep 2; exit 0');
+    const tunnels = 40;
+    const file = join(dir, 'fds.toml');
+    writeFileSync(file, Array.from({ length: tunnels }, (_, i) => ['[[tunnel]]', `name = "t${i}"`, `args = ["-M", "0", "-N", "h${i}"]`, `env = { AUTOSSH_PATH = "${ssh}" }`, ''].join('\n')).join('\n'));
+    const log = join(dir, 'fds.log');
+    const run = start(48, ['--config', file], { AUTOSSH_LOGFILE: log });
+    const started = (): Set<string> => new Set([...read(log).matchAll(/: (t\d+): ssh child pid is \d+/g)].map((m) => m[1]!));
+    await waitFor(() => (started().size === tunnels ? true : undefined), {
+      timeoutMs: 40_000,
+      what: 'an ssh started for every tunnel',
+      abortIf: () => run.exitReason() ?? (/exited with status 1/.test(read(log)) ? `a tunnel gave up:\n${read(log)}` : undefined),
+    });
+    const text = read(log);
+    expect(text).toMatch(EMFILE_RETRY);
+    // no tunnel ended on it (D7 is exit 1), and no start failed for good
+    expect(text).not.toMatch(/its supervisor exited with status 1/);
+    expect(text).not.toMatch(/: spawn /);
+    process.kill(run.pid, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+  });
+
+  it('drop-in: a start that fails for EMFILE is retried on a growing wait, not D7, until a signal ends it', async () => {
+    // how many descriptors the drop-in holds once its ssh runs (that ssh counts them): with no
+    // more than that, the next start cannot get the pipes it needs
+    const counted = join(dir, 'fd-count');
+    const counter = fakeSsh(dir, 'ssh-counts', `ls /proc/$PPID/fd | wc -l > "${counted}"; exec sleep 30`);
+    const env = { AUTOSSH_GATETIME: '0', AUTOSSH_FORWARDCHECK: '1', FD_COUNT: counted };
+    const probe = start(1024, ['-M', '0', '-N', 'host'], { ...env, AUTOSSH_PATH: counter, AUTOSSH_LOGFILE: join(dir, 'probe.log') });
+    const held = await waitFor(() => Number(read(counted).trim()) || undefined, { timeoutMs: 10_000, what: 'the descriptor count', abortIf: probe.exitReason });
+    await probe.stop();
+
+    const log = join(dir, 'dropin.log');
+    const run = start(held, ['-M', '0', '-N', 'host'], { ...env, AUTOSSH_PATH: counter, AUTOSSH_LOGFILE: log });
+    await waitFor(() => (/retrying in 2 s/.test(read(log)) ? true : undefined), { timeoutMs: 15_000, what: 'a second retry', abortIf: () => run.exitReason() ?? (read(log).includes('ssh child pid') ? `ssh started:\n${read(log)}` : undefined) });
+    expect(read(log)).toMatch(/cannot start ssh: too many open files \(EMFILE\): retrying in 1 s/);
+    expect(run.exitInfo()).toBeUndefined();
+    expect(run.output()).toBe('');
+    process.kill(run.pid, 'SIGTERM');
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+  });
+});
