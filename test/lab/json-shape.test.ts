@@ -66,3 +66,20 @@ describe('a "__proto__" key', () => {
       .toThrow('--set "__proto__=1": "__proto__" is not an environment variable');
   });
 });
+
+describe('an input that never ends', () => {
+  // readFileSync reads a device until memory runs out; the lab reads no further than its bound
+  it('is refused at the format\'s bound, for each command that reads JSON', () => {
+    const lab = (...args: string[]) => spawnSync(process.execPath, ['dist/lab/cli/lab.js', ...args], { encoding: 'utf8', timeout: 10_000 });
+    const cases: Array<[string[], string]> = [
+      [['scenario', '/dev/zero'], '/dev/zero: larger than 16 MiB, the most this reads'],
+      [['chaos', '--schedule', '/dev/zero'], '/dev/zero: larger than 4 MiB, the most this reads'],
+      [['replay', '/dev/zero'], '/dev/zero: $: expected a timeline of at most 256 MiB, got a file larger than 256 MiB, the most this reads'],
+    ];
+    for (const [args, message] of cases) {
+      const run = lab(...args);
+      expect(run.stderr).toBe(`autossh-lab: ${message}\n`);
+      expect(run.status).toBe(2);
+    }
+  });
+});
