@@ -67,6 +67,34 @@ export class VirtualClock {
     if (limitMs > this.current && Number.isFinite(limitMs)) this.current = limitMs;
   }
 
+  /**
+   * Run at most `count` callbacks due up to and including `limitMs`: a long run in slices, with
+   * room between them (to yield to the event loop, to check a bound). True when none due by
+   * limitMs is left; the clock is then at limitMs, as after runUntil.
+   */
+  runSome(limitMs: number, count: number): boolean {
+    for (let ran = 0; ran < count; ) {
+      const head = this.heap[0];
+      if (head === undefined || head.dueMs > limitMs) {
+        if (limitMs > this.current && Number.isFinite(limitMs)) this.current = limitMs;
+        return true;
+      }
+      const entry = this.pop()!;
+      if (entry.cancelled) continue;
+      this.byId.delete(entry.seq);
+      this.current = entry.dueMs;
+      this.fired++;
+      ran++;
+      entry.fn();
+    }
+    const head = this.nextDueMs();
+    if (head === null || head > limitMs) {
+      if (limitMs > this.current && Number.isFinite(limitMs)) this.current = limitMs;
+      return true;
+    }
+    return false;
+  }
+
   /** Time of the next live callback, or null. */
   nextDueMs(): number | null {
     while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();

@@ -4,6 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleepAbortable } from 'node:timers/promises';
 
+/** the longest delay a Node timer keeps */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class ChaosAbortedError extends Error {
   override name = 'ChaosAbortedError';
 }
@@ -21,9 +24,14 @@ export class RunClock {
     if (this.signal?.aborted) throw new ChaosAbortedError('interrupted');
   }
 
+  /** Waits `ms` however long: Node fires a timer of 2^31 ms or more after 1 ms, so a long wait goes in steps. */
   async sleep(ms: number): Promise<void> {
+    const dueMs = performance.now() + Math.max(0, ms);
     try {
-      await sleepAbortable(Math.max(0, ms), undefined, { signal: this.signal });
+      for (let leftMs = Math.max(0, ms); ; leftMs = dueMs - performance.now()) {
+        await sleepAbortable(Math.min(Math.max(0, Math.ceil(leftMs)), MAX_TIMER_MS), undefined, { signal: this.signal });
+        if (leftMs <= MAX_TIMER_MS) return;
+      }
     } catch {
       throw new ChaosAbortedError('interrupted');
     }

@@ -5,6 +5,8 @@
 // a simulation that ran away). A command's own findings (a fault not recovered from, a replay
 // whose configuration fails) set process.exitCode themselves.
 
+import { fdExhaustionMessage, isFdExhaustion } from './fd-limit.js';
+
 export const EXIT_RUNTIME_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -28,6 +30,7 @@ export function exitStatusOf(error: unknown): 1 | 2 {
 /** What stderr says: the message; for a fault in our own code, that it is one. */
 export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
+  if (isFdExhaustion(error)) return `${fdExhaustionMessage(error, 'while running')} (${error.message})`;
   if (error instanceof TypeError || error instanceof ReferenceError) return `internal error: ${error.message}`;
   return error.message;
 }

@@ -1,41 +1,16 @@
 #!/usr/bin/env node
-// autossh-lab: the toolkit around the machine (simulation, replay, chaos).
-import { Command, CommanderError } from 'commander';
-import { VERSION } from '../../src/cli/help.js';
-import { registerScenario } from './commands/scenario.js';
-import { registerToxiproxy } from './commands/toxiproxy.js';
-import { registerChaos } from './commands/chaos.js';
-import { registerImport } from './commands/import.js';
-import { registerInspect } from './commands/inspect.js';
-import { registerReplay } from './commands/replay.js';
-import { registerSimulate } from './commands/simulate.js';
-import { registerMerge } from './commands/merge.js';
-import { registerStatus } from './commands/status.js';
-import { describeFailure, EXIT_USAGE, exitStatusOf } from './exit-status.js';
+// autossh-lab: the toolkit around the machine (simulation, replay, chaos). This entry loads the
+// command line (main.ts) by import(), so a failure while loading the lab's modules is caught:
+// Node opens them many at a time, and under a low `ulimit -n` it runs out of descriptors
+// (EMFILE) before any of our code runs. That is said in one line, not as a stack trace.
+import { fdExhaustionMessage, isFdExhaustion, softFdLimit } from './fd-limit.js';
 
-const program = new Command('autossh-lab')
-  .description('autossh-ts lab: simulate, replay and chaos-test ssh tunnel supervision')
-  .version(VERSION)
-  // commander exits 1 on a usage error; the lab's usage errors, like its bad input, exit 2.
-  // Set before the subcommands are added: they copy it.
-  .exitOverride();
-
-registerScenario(program);
-registerToxiproxy(program);
-registerChaos(program);
-registerReplay(program);
-registerSimulate(program);
-registerMerge(program);
-registerImport(program);
-registerInspect(program);
-registerStatus(program);
-
-program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    // commander has said what was wrong (or printed the help or version, exit code 0)
-    process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
-    return;
-  }
-  process.stderr.write(`autossh-lab: ${describeFailure(error)}\n`);
-  process.exitCode = exitStatusOf(error);
-});
+// read now: once the loader has taken every descriptor, /proc/self/limits cannot be opened
+const fdLimit = softFdLimit();
+try {
+  await import('./main.js');
+} catch (error) {
+  if (!isFdExhaustion(error)) throw error;
+  process.stderr.write(`autossh-lab: ${fdExhaustionMessage(error, 'while loading its modules', fdLimit)}\n`);
+  process.exitCode = 1;
+}

@@ -114,9 +114,16 @@ export class ToxiproxyApi {
     return { status: 204 };
   }
 
+  /**
+   * Toxiproxy marshals its Go map of proxies: every name is a key, "__proto__" too, in sorted
+   * order. A plain object would take `body["__proto__"] = ...` as its prototype and leave that
+   * proxy out; a null-prototype one keeps it as a field.
+   */
   private proxyIndex(): Reply {
-    const body: Record<string, ProxyJson> = {};
-    for (const proxy of this.proxies.list()) body[proxy.name] = proxy.toJSON();
+    const body = Object.create(null) as Record<string, ProxyJson>;
+    // Go sorts a map's keys by their bytes (UTF-8), which is not JavaScript's UTF-16 order
+    const sorted = this.proxies.list().sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    for (const proxy of sorted) body[proxy.name] = proxy.toJSON();
     return { status: 200, body };
   }
 

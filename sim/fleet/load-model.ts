@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { InputTooLargeError, readTextBounded } from '../schema/read-bounded.js';
 import { builtinModel, BUILTIN_MODELS } from './builtin-models.js';
 import { FaultModelError, parseFaultModel, type FaultModel } from './fault-model.js';
+
+/** a fault model is a few distributions */
+const MAX_MODEL_BYTES = 16 << 20;
 
 /** A built-in model's name, or a model file. */
 export function loadFaultModel(nameOrFile: string): FaultModel {
@@ -8,8 +11,9 @@ export function loadFaultModel(nameOrFile: string): FaultModel {
   if (builtin) return builtin;
   let text: string;
   try {
-    text = readFileSync(nameOrFile, 'utf8');
-  } catch {
+    text = readTextBounded(nameOrFile, MAX_MODEL_BYTES);
+  } catch (error) {
+    if (error instanceof InputTooLargeError) throw new FaultModelError(`${nameOrFile}: ${error.message}`);
     throw new FaultModelError(`--faults ${nameOrFile}: not a built-in model (${Object.keys(BUILTIN_MODELS).join(', ')}) nor a readable file`);
   }
   let value: unknown;

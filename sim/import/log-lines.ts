@@ -35,6 +35,18 @@ export interface ParsedLog {
   /** what the line shapes leave unknown */
   caveats: string[];
   skipped: number;
+  /** how often a classic syslog line's month went from December back to January (each moves the year on) */
+  yearTurns: number;
+}
+
+/**
+ * Terminal escapes (colours, cursor moves, titles): a log written through a colouring tool or
+ * captured from a terminal carries them, and a message wrapped in them is not one autossh wrote.
+ */
+const TERMINAL_ESCAPE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+
+export function withoutTerminalEscapes(text: string): string {
+  return text.includes('\x1b') ? text.replace(TERMINAL_ESCAPE, '') : text;
 }
 
 /**
@@ -58,11 +70,11 @@ function journalEntry(line: string): { epochMs: number; pid: number; tunnel: str
     // autossh-ts's own JSON line
     const epochMs = Date.parse(e.time);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(e.time) || !Number.isFinite(epochMs)) return 'bad';
-    return { epochMs, pid: 0, tunnel: typeof e.tunnel === 'string' ? e.tunnel : null, message: e.message };
+    return { epochMs, pid: 0, tunnel: typeof e.tunnel === 'string' ? e.tunnel : null, message: withoutTerminalEscapes(e.message) };
   }
   if (typeof e.__REALTIME_TIMESTAMP !== 'string' || message === null || !Number.isInteger(pid)) return null;
   if (!/^\d{1,17}$/.test(e.__REALTIME_TIMESTAMP)) return 'bad';
-  return { epochMs: Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000), pid, ...splitTunnel(message.trimEnd()) };
+  return { epochMs: Math.floor(Number(e.__REALTIME_TIMESTAMP) / 1000), pid, ...splitTunnel(withoutTerminalEscapes(message).trimEnd()) };
 }
 
 /** A log the importer cannot read honestly: names the line and what is wrong with it. */
@@ -88,8 +100,9 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
   let skipped = 0;
   let year = syslogYear;
   let lastMonth = -1;
+  let yearTurns = 0;
   text.split('\n').forEach((raw, i) => {
-    const line = raw.trimEnd();
+    const line = withoutTerminalEscapes(raw).trimEnd();
     const lineNo = i + 1;
     if (line === '') return;
     const impossible = (): never => {
@@ -110,7 +123,10 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
       const [, mon, d, h, mi, s, p, msg] = m;
       const month = MONTHS.indexOf(mon!);
       if (month < 0) impossible();
-      if (month < lastMonth) year++;
+      if (month < lastMonth) {
+        year++;
+        yearTurns++;
+      }
       lastMonth = month;
       caveats.add(`syslog times have 1 s resolution, no year (read as ${syslogYear}) and no time zone (read as UTC)`);
       epochMs = utcMs(year, month + 1, +d!, +h!, +mi!, +s!) ?? impossible();
@@ -141,5 +157,5 @@ export function parseLogLines(name: string, text: string, syslogYear = 2000): Pa
     if (tunnel === null) ({ tunnel, message } = splitTunnel(message));
     lines.push({ lineNo, epochMs, pid, tunnel, message });
   });
-  return { lines, caveats: [...caveats], skipped };
+  return { lines, caveats: [...caveats], skipped, yearTurns };
 }

@@ -3,11 +3,11 @@
 // The result is checked as `replay` will read it before anyone writes it.
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { formatDuration } from '../timeline/duration.js';
-import { parseTimeline, TIMELINE_FORMAT } from '../timeline/parse.js';
+import { MAX_DURATION_MS, parseTimeline, TIMELINE_FORMAT } from '../timeline/parse.js';
 import type { RunConfig } from '../timeline/types.js';
 import { inferConfig } from './infer-config.js';
 import { firstRun, inferFacts, renumberFrom, type InferredFact } from './infer.js';
-import { LogError, parseLogLines } from './log-lines.js';
+import { LogError, parseLogLines, type LogLine } from './log-lines.js';
 
 /** how long the replay runs past the last logged line: room for a replay a little slower than the log */
 const TAIL_MS = 5 * 60_000;
@@ -31,6 +31,8 @@ export interface ImportResult {
   inferences: number;
   lines: number;
   facts: number;
+  /** for stderr: the log imported, but something about it is likely wrong */
+  warnings: string[];
 }
 
 export function logToTimeline(text: string, options: ImportOptions): ImportResult {
@@ -44,6 +46,7 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   const opensMidRun = firstStartAt >= 0 && !/^starting ssh \(count 1\b/.test(whole.lines[firstStartAt]!.message);
   const run = opensMidRun ? { ...whole, lines: whole.lines.slice(firstStartAt) } : whole;
   const startEpochMs = run.lines[0]!.epochMs;
+  checkSpan(file, run.lines, parsed.yearTurns);
   const lastEpochMs = run.lines[run.lines.length - 1]!.epochMs;
   const raw = inferFacts(run.lines, startEpochMs);
   const inference = renumberFrom(raw);
@@ -96,7 +99,30 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   };
   // what replay would reject must never be written: a failure here is the importer's bug
   parseTimeline(JSON.parse(JSON.stringify(timeline)), options.name);
-  return { timeline, unknowns, inferences: inferred.inferences.length, lines: run.lines.length, facts: facts.length };
+  const warnings: string[] = [];
+  if (inference.decisions.length === 0 && inferred.inferences.length === 0) {
+    warnings.push(`none of the ${run.lines.length} log line(s) of ${run.who ?? 'the log'} was a message autossh writes ("starting ssh (count N)", `
+      + '"ssh exited with error status N; restarting ssh", ...): the timeline holds no facts and no decisions to check. '
+      + 'Are these autossh\'s own lines, in its wording?');
+  }
+  return { timeline, unknowns, inferences: inferred.inferences.length, lines: run.lines.length, facts: facts.length, warnings };
+}
+
+/**
+ * The run must fit in one replay (MAX_DURATION_MS, with the tail added): the first line past
+ * that is named, so the fix (a wrong year, an absurd timestamp, two logs joined) is found in
+ * the log rather than in the timeline's fields.
+ */
+function checkSpan(file: string, lines: readonly LogLine[], yearTurns: number): void {
+  const first = lines[0]!;
+  const limitMs = MAX_DURATION_MS - TAIL_MS;
+  const far = lines.find((l) => l.epochMs - first.epochMs > limitMs);
+  if (far === undefined) return;
+  const turns = yearTurns > 0
+    ? `; classic syslog lines carry no year, and the log's month goes from December back to January ${yearTurns} time(s), each taken as a new year`
+    : '';
+  throw new LogError(`${file}: line ${far.lineNo}: ${new Date(far.epochMs).toISOString()} is ${formatDuration(far.epochMs - first.epochMs)} after the run's first line `
+    + `(line ${first.lineNo}, ${new Date(first.epochMs).toISOString()}); a replay covers at most ${formatDuration(limitMs)} of log${turns}`);
 }
 
 /** "starting ssh (count 7 of 9)" as the replay of a log opening at ssh #3 says it: "(count 5 of 7)" */

@@ -1,7 +1,8 @@
 // The oracle's scenario format (../shared/oracle/README.md), loaded with its placeholders
 // filled in. The simulator uses fixed ports: in a virtual world nothing else can take them.
-import { readFileSync } from 'node:fs';
+import { readTextBounded } from '../schema/read-bounded.js';
 import { jsonPath, parseOrThrow } from '../schema/issues.js';
+import { jsonShapeProblem } from '../schema/json-document.js';
 import { scenarioSchema } from './scenario-schema.js';
 
 export type ForwardMode = 'healthy' | 'blackhole' | 'refuse' | 'slow';
@@ -93,6 +94,9 @@ export class ScenarioError extends Error {}
 
 export function parseScenario(raw: unknown, source: string): Scenario {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new ScenarioError(`${source}: $: expected a JSON object`);
+  // before substitute() walks it: a file nested 100,000 deep must be refused, not overflow the stack
+  const shape = jsonShapeProblem(raw);
+  if (shape !== null) throw new ScenarioError(`${source}: ${jsonPath(shape.path)}: ${shape.message}`);
   const s = parseOrThrow(scenarioSchema, substitute(raw), (p) => new ScenarioError(`${source}: ${jsonPath(p.path)}: ${p.message}`));
   return {
     name: s.name,
@@ -107,10 +111,13 @@ export function parseScenario(raw: unknown, source: string): Scenario {
   };
 }
 
+/** a scenario's lists hold at most 10,000 entries each */
+const MAX_SCENARIO_BYTES = 16 << 20;
+
 export function loadScenario(path: string): Scenario {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readTextBounded(path, MAX_SCENARIO_BYTES));
   } catch (error) {
     throw new ScenarioError(`${path}: ${(error as Error).message}`);
   }

@@ -1,5 +1,7 @@
 // The oracle's trace format, autossh-oracle-trace/1: what a simulated run looked like from
 // outside, so ../shared/oracle/compare-traces can judge it against a real one.
+import { LineSpool } from './line-spool.js';
+
 export interface TraceEvent {
   t: number;
   kind: string;
@@ -21,6 +23,7 @@ export interface Trace {
 export type TraceWrite = (chunk: string) => void;
 
 const MARK = '\u0000events\u0000';
+const LOG_MARK = '\u0000log\u0000';
 
 /**
  * The trace's text as `${JSON.stringify(trace, null, 1)}\n` would give it, but each event is
@@ -46,13 +49,32 @@ class TraceStream {
     }
   }
 
-  close(tail: Pick<Trace, 'stdout' | 'stderr' | 'log'>): void {
-    if (this.count === 0) {
-      this.write(`${JSON.stringify({ ...this.head, events: [], ...tail }, null, 1)}\n`);
+  /** The rest of the text: the events' end, stdout, stderr, and the log's lines as they come from the spool. */
+  close(tail: Pick<Trace, 'stdout' | 'stderr'>, log: LineSpool): void {
+    const logValue = log.count === 0 ? [] : [LOG_MARK];
+    const whole = this.count === 0
+      ? JSON.stringify({ ...this.head, events: [], ...tail, log: logValue }, null, 1)
+      : JSON.stringify({ events: [MARK], ...tail, log: logValue }, null, 1);
+    const afterEvents = this.count === 0 ? 0 : whole.indexOf(JSON.stringify(MARK)) + JSON.stringify(MARK).length;
+    if (log.count === 0) {
+      this.write(`${whole.slice(afterEvents)}\n`);
       return;
     }
-    const whole = JSON.stringify({ events: [MARK], ...tail }, null, 1);
-    this.write(`${whole.slice(whole.indexOf(JSON.stringify(MARK)) + JSON.stringify(MARK).length)}\n`);
+    // the log array is indented as JSON.stringify(trace, null, 1) indents it: two spaces a line
+    const at = whole.indexOf(JSON.stringify(LOG_MARK));
+    this.write(whole.slice(afterEvents, at));
+    let lines: string[] = [];
+    let first = true;
+    for (const line of log.lines()) {
+      lines.push(line);
+      if (lines.length >= 4096) {
+        this.write(`${first ? '' : ',\n  '}${lines.join(',\n  ')}`);
+        first = false;
+        lines = [];
+      }
+    }
+    if (lines.length > 0) this.write(`${first ? '' : ',\n  '}${lines.join(',\n  ')}`);
+    this.write(`${whole.slice(at + JSON.stringify(LOG_MARK).length)}\n`);
   }
 }
 
@@ -61,27 +83,44 @@ export class TraceRecorder {
   readonly log: string[] = [];
   stdout = '';
   stderr = '';
+  /** events and log lines so far: what a run's size is bounded by */
+  records = 0;
   private stream: TraceStream | null = null;
+  /** a streamed trace's log lines, until the end (they come after the events) */
+  private spool: LineSpool | null = null;
 
   constructor(private readonly nowMs: () => number) {}
 
   /** Write events to `write` as they happen instead of keeping them; finish with closeStream. */
-  streamTo(write: TraceWrite, scenario: string, description: string | undefined): void {
+  /** `logLinesInMemory`: how many log lines wait in memory before the rest wait on disk */
+  streamTo(write: TraceWrite, scenario: string, description: string | undefined, logLinesInMemory?: number): void {
     this.stream = new TraceStream(write, traceHead(scenario, description));
+    this.spool = new LineSpool(logLinesInMemory);
   }
 
   closeStream(): void {
-    this.stream?.close({ stdout: this.stdout, stderr: this.stderr, log: this.log });
+    if (this.stream && this.spool) this.stream.close({ stdout: this.stdout, stderr: this.stderr }, this.spool);
+    this.dropSpool();
+  }
+
+  /** Lets go of a streamed log's spool (its file has no name: nothing is left behind either way). */
+  dropSpool(): void {
+    this.spool?.close();
+    this.spool = null;
   }
 
   record(kind: string, fields: Record<string, unknown> = {}): void {
+    this.records++;
     const event = { t: Math.round(this.nowMs()) / 1000, kind, ...fields };
     if (this.stream) this.stream.event(event);
     else this.events.push(event);
   }
 
   note(message: string): void {
-    this.log.push(`[${(this.nowMs() / 1000).toFixed(1)}s] ${message}`);
+    this.records++;
+    const line = `[${(this.nowMs() / 1000).toFixed(1)}s] ${message}`;
+    if (this.spool) this.spool.push(JSON.stringify(line));
+    else this.log.push(line);
   }
 
   toTrace(scenario: string, description: string | undefined): Trace {

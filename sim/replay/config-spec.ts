@@ -6,11 +6,16 @@
 //   FILE.json                          {"name"?, "args", "env"?} replaces it wholesale
 // Tokens combine: "-M 0 -o ServerAliveInterval=15 -o ServerAliveCountMax=3". Quotes group words as
 // in a shell: -o "ProxyCommand=ssh -W %h:%p jump" is one option.
-import { readFileSync } from 'node:fs';
 import { parseArgsStringToArgv } from 'string-argv';
+import { jsonPath } from '../schema/issues.js';
+import { jsonShapeProblem } from '../schema/json-document.js';
+import { readTextBounded } from '../schema/read-bounded.js';
 import type { RunConfig } from '../timeline/types.js';
 
 export class ConfigSpecError extends Error {}
+
+/** a configuration is a command line and a few variables */
+const MAX_CONFIG_FILE_BYTES = 1 << 20;
 
 export function applyConfigSpec(base: RunConfig, spec: string): RunConfig {
   const trimmed = spec.trim();
@@ -72,10 +77,12 @@ function withoutOption(args: readonly string[], letter: string, drop: (value: st
 function loadConfigFile(file: string): RunConfig {
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(readTextBounded(file, MAX_CONFIG_FILE_BYTES));
   } catch (error) {
     throw new ConfigSpecError(`${file}: ${(error as Error).message}`);
   }
+  const shape = jsonShapeProblem(value);
+  if (shape !== null) throw new ConfigSpecError(`${file}: ${jsonPath(shape.path)}: ${shape.message}`);
   const obj = value as { name?: unknown; args?: unknown; env?: unknown };
   if (typeof obj !== 'object' || obj === null || !Array.isArray(obj.args) || !obj.args.every((a) => typeof a === 'string')) {
     throw new ConfigSpecError(`${file}: $.args: expected an array of strings`);
@@ -98,6 +105,8 @@ export function withSettings(config: RunConfig, settings: readonly string[]): Ru
   for (const setting of settings) {
     const eq = setting.indexOf('=');
     if (eq <= 0) throw new ConfigSpecError(`--set "${setting}": expected NAME=VALUE, e.g. AUTOSSH_POLL=60`);
+    // assigned, "__proto__" would set the object's prototype and vanish
+    if (setting.slice(0, eq) === '__proto__') throw new ConfigSpecError(`--set "${setting}": "__proto__" is not an environment variable`);
     env[setting.slice(0, eq)] = setting.slice(eq + 1);
   }
   return { ...config, env };

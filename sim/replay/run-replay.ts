@@ -6,6 +6,7 @@ import { OpensshWorld } from '../openssh/openssh-world.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
 import type { SshEnd } from '../../src/machine/events.js';
 import { factEndMs, type Fact, type RunConfig, type SshFact, type Timeline } from '../timeline/types.js';
+import { formatDuration, formatOffset } from '../timeline/duration.js';
 import { describeFact } from './describe.js';
 
 export interface DecisionRecord {
@@ -75,12 +76,44 @@ export interface ReplayOptions {
   elideHealthyPolls?: boolean;
   /** bound on clock callbacks: a runaway run stops with an error */
   maxCallbacks?: number;
+  /**
+   * bound on ssh starts, which is what a replay holds in memory (~1.3 KB each: its decisions,
+   * log lines and trace) until the outputs are written: past it the run stops with ReplayTooLargeError
+   */
+  maxSshStarts?: number;
 }
+
+/** Where a replay is, between two slices of its run (replaySteps). */
+export interface ReplayProgress {
+  atMs: number;
+  sshStarts: number;
+}
+
+/** A replay that would hold more than its bound: bad input (a timeline too long for its POLL), not a failure. */
+export class ReplayTooLargeError extends Error {
+  override name = 'ReplayTooLargeError';
+}
+
+/** clock callbacks per slice of replaySteps: about a millisecond of work (a signal waits no longer than one slice) */
+const SLICE_CALLBACKS = 2_000;
+const DEFAULT_MAX_CALLBACKS = 50_000_000;
 
 /** Facts that can take a tunnel down: each gets a recovery figure. */
 const DISRUPTIVE: ReadonlySet<Fact['kind']> = new Set(['outage', 'serverRestart', 'authFailure', 'remotePortBound', 'sshCrash']);
 
 export function replay(timeline: Timeline, config: RunConfig, options: ReplayOptions = {}): ReplayResult {
+  const steps = replaySteps(timeline, config, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * replay() in slices: yields between slices of the clock's work (so a caller can give the event
+ * loop a turn, show progress or stop), returns the result. The same run, the same result.
+ */
+export function* replaySteps(timeline: Timeline, config: RunConfig, options: ReplayOptions = {}): Generator<ReplayProgress, ReplayResult, void> {
   const clock = new VirtualClock(0);
   const decisions: DecisionRecord[] = [];
   const trace: TraceEntry[] = [];
@@ -160,7 +193,17 @@ export function replay(timeline: Timeline, config: RunConfig, options: ReplayOpt
   // autossh starts after the world's facts at 0: a timeline that opens with an outage means
   // the first ssh already meets it
   clock.at(0, () => supervisor.start(world, parsed.notices));
-  clock.runUntil(durationMs, options.maxCallbacks ?? 50_000_000);
+  const maxCallbacks = options.maxCallbacks ?? DEFAULT_MAX_CALLBACKS;
+  const maxSshStarts = options.maxSshStarts ?? Infinity;
+  for (let done = false; !done;) {
+    done = clock.runSome(durationMs, SLICE_CALLBACKS);
+    if (clock.fired > maxCallbacks) throw new Error(`virtual clock: more than ${maxCallbacks} callbacks before ${durationMs} ms`);
+    if (world.sshStarts > maxSshStarts) {
+      throw new ReplayTooLargeError(`${config.name}: ssh started more than ${maxSshStarts.toLocaleString('en-US')} times by ${formatOffset(clock.now())} `
+        + `of the timeline's ${formatDuration(durationMs)}, the most one replay holds; shorten the timeline, raise AUTOSSH_POLL or set AUTOSSH_MAXSTART`);
+    }
+    if (!done) yield { atMs: clock.now(), sshStarts: world.sshStarts };
+  }
   world.finish(durationMs);
   if (workingSinceMs !== null) workingSpans.push([workingSinceMs, durationMs]);
 

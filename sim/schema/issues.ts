@@ -5,6 +5,7 @@
 // A schema says what it expects in its own words with `expecting(...)`; zod's built-in checks
 // (types, enums, ranges, unknown fields) get plain-English words from `defaultMessage`.
 import type { z } from 'zod';
+import { jsonShapeProblem } from './json-document.js';
 
 export type JsonPath = ReadonlyArray<PropertyKey>;
 
@@ -12,6 +13,8 @@ export type JsonPath = ReadonlyArray<PropertyKey>;
 export interface Problem {
   path: JsonPath;
   message: string;
+  /** a problem of the document's shape (too deep, a "__proto__" key), found before its schema looked */
+  shape?: true;
 }
 
 /** A found value as a message shows it: "soon", 42, null, an object, an array. */
@@ -38,8 +41,10 @@ export function jsonPath(path: JsonPath): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : `${text}.${String(key)}`), '$');
 }
 
-/** The schema's output, or `toError` of the first problem thrown. */
+/** The schema's output, or `toError` of the first problem thrown (the document's shape is checked first). */
 export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, toError: (problem: Problem) => Error): z.output<S> {
+  const shape = jsonShapeProblem(value);
+  if (shape !== null) throw toError({ ...shape, shape: true });
   const result = schema.safeParse(value, { error: defaultMessage });
   if (result.success) return result.data;
   throw toError(problemOf(firstIssue(result.error.issues)));

@@ -253,6 +253,28 @@ describe('Toxiproxy HTTP API', () => {
     });
   });
 
+  // Toxiproxy keeps its proxies in a Go map: any name is a key, "__proto__" too, and the map is
+  // marshalled with its keys sorted (by their bytes)
+  it('GET /proxies lists every proxy by name, "__proto__" included, in sorted order', async () => {
+    const base = proxyName();
+    const names = ['__proto__', `${base}-b`, `${base}-a`];
+    try {
+      for (const name of names) {
+        expect((await api('POST', '/proxies', { name, listen: '127.0.0.1:0', upstream: `127.0.0.1:${echo.port}` })).status).toBe(201);
+      }
+      const all = (await api('GET', '/proxies')).json as Record<string, { name: string }>;
+      const keys = Object.keys(all);
+      expect(keys).toContain('__proto__');
+      expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value).toMatchObject({ name: '__proto__', enabled: true });
+      const ours = keys.filter((key) => names.includes(key));
+      expect(ours).toEqual([...names].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+      expect((await api('GET', '/proxies/__proto__')).json).toMatchObject({ name: '__proto__' });
+    } finally {
+      for (const name of names) await api('DELETE', `/proxies/${name}`);
+    }
+    expect(Object.keys((await api('GET', '/proxies')).json as object)).not.toContain('__proto__');
+  });
+
   it('routes like Toxiproxy: a path no route has is 404, a known path with another method 405', async () => {
     await withProxy(echo.port, async (proxy) => {
       await proxy.addToxic(toxic({ type: 'latency', name: 'slow', attributes: { latency: 1, jitter: 0 } }));

@@ -14,16 +14,29 @@ const STREAMS = ['upstream', 'downstream', 'both'] as const satisfies readonly S
 const TIME_HINT = 'milliseconds or a time like "500ms", "5s", "1.5s", "2m"';
 /** A schedule is a test plan, not a soak: bound its size. */
 const MAX_OCCURRENCES = 1_000;
+/**
+ * A chaos run happens in real time, watched: a fault that starts or lasts longer than a day is a
+ * typo ("25d" for "25s") more likely than a plan. Every time, and the end of the last fault, is
+ * held to this (far below the 24.8 days where a Node timer would fire at once).
+ */
+export const MAX_SCHEDULE_MS = 86_400_000;
+const MAX_SCHEDULE_WORDS = '24h';
 
 /** A time in ms: a JSON number of ms, or a string with a unit (a bare number in a string is ms too). */
 function time(field: string) {
+  const tooLong = (value: unknown): string => `"${field}": ${describeValue(value)} is longer than a chaos run may be: at most ${MAX_SCHEDULE_WORDS} (${MAX_SCHEDULE_MS} ms)`;
   return z.unknown().transform((value, ctx): number => {
     if (typeof value === 'number') {
-      if (Number.isFinite(value) && value >= 0) return value;
-      ctx.addIssue({ code: 'custom', message: `"${field}": expected a time of 0 ms or more, got ${value}`, input: value });
+      if (Number.isFinite(value) && value >= 0 && value <= MAX_SCHEDULE_MS) return value;
+      const message = Number.isFinite(value) && value >= 0 ? tooLong(value) : `"${field}": expected a time of 0 ms or more, got ${value}`;
+      ctx.addIssue({ code: 'custom', message, input: value });
       return z.NEVER;
     }
     const ms = typeof value === 'string' ? parseDurationMs(value, 'milliseconds') : null;
+    if (ms !== null && ms > MAX_SCHEDULE_MS) {
+      ctx.addIssue({ code: 'custom', message: tooLong(value), input: value });
+      return z.NEVER;
+    }
     if (ms !== null) return ms;
     const message = value === undefined ? `"${field}" is required: ${TIME_HINT}` : `"${field}": ${expectedMessage(TIME_HINT, value)}`;
     ctx.addIssue({ code: 'custom', message, input: value });
@@ -65,6 +78,12 @@ const step = z.strictObject({
   if (unknown !== undefined) {
     const has = known.length === 0 ? 'takes no attributes' : `has ${known.join(', ')}`;
     ctx.addIssue({ code: 'custom', path: ['attributes', unknown], message: `"attributes": unknown attribute "${unknown}"; ${s.type} ${has}` });
+  }
+  const repeated = s.repeat > 1 && s.every !== undefined;
+  const lastEndMs = s.at + (repeated ? (s.repeat - 1) * s.every! : 0) + s.duration;
+  if (lastEndMs > MAX_SCHEDULE_MS) {
+    const what = repeated ? '"repeat": its last occurrence ends' : '"duration": the fault ends ("at" + "duration")';
+    ctx.addIssue({ code: 'custom', path: [repeated ? 'repeat' : 'duration'], message: `${what} ${lastEndMs} ms after the start; a chaos run may be at most ${MAX_SCHEDULE_WORDS} (${MAX_SCHEDULE_MS} ms)` });
   }
   if (s.repeat === 1) return;
   if (s.every === undefined) {

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadSchedule } from '../../chaos/schedule/parse.js';
 import { builtinScheduleNames } from '../../chaos/schedule/builtin.js';
+import { MAX_SCHEDULE_MS } from '../../chaos/schedule/schema.js';
 import { runChaos } from '../../chaos/run.js';
 import { ChaosAbortedError } from '../../chaos/run-clock.js';
 import { DEFAULT_SUPERVISOR_ARGS, type SupervisorSpec } from '../../chaos/supervisor-command.js';
@@ -44,7 +45,9 @@ export function registerChaos(program: Command): void {
     .action(async (supervisorArgs: string[], options: ChaosCliOptions) => {
       const schedule = loadSchedule(options.schedule);
       const recoveryS = options.recoveryTimeout === undefined ? undefined : Number(options.recoveryTimeout);
-      if (recoveryS !== undefined && !(recoveryS > 0)) throw new Error(`--recovery-timeout "${options.recoveryTimeout}": expected seconds, more than 0`);
+      if (recoveryS !== undefined && !(recoveryS > 0 && recoveryS * 1000 <= MAX_SCHEDULE_MS)) {
+        throw new Error(`--recovery-timeout "${options.recoveryTimeout}": expected seconds, more than 0 and at most ${MAX_SCHEDULE_MS / 1000} (a day)`);
+      }
       const supervisors = supervisorSpecs(options);
 
       const controller = new AbortController();

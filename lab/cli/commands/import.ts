@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { logToTimeline } from '../../../sim/import/log-to-timeline.js';
+import { readLogText } from '../../../sim/import/read-log.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { collect, splitCommandLine, wholeNumberFrom } from '../options.js';
 
@@ -15,12 +15,7 @@ export function registerImport(program: Command): void {
     .option('--set <NAME=VALUE>', 'an AUTOSSH_* variable the logged run had, over what the log suggests (repeatable)', collect, [])
     .option('--year <yyyy>', 'year for classic syslog lines, which carry none', wholeNumberFrom(1970, 9999), 2000)
     .action((file: string, options: { output?: string; args?: string[]; set: string[]; year: number }) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        throw new Error(`${file}: cannot read it (${(error as Error).message})`);
-      }
+      const text = readLogText(file);
       const result = logToTimeline(text, {
         name: file.replace(/^.*\//, '').replace(/\.log$/, ''), file, args: options.args ?? null, settings: options.set, syslogYear: options.year,
       });
@@ -34,5 +29,6 @@ export function registerImport(program: Command): void {
         + (overridden(i.setting) ? `; overridden by ${i.setting === '-M' ? '--args' : '--set'}` : ''));
       process.stderr.write(`${result.lines} log lines, ${result.facts} facts; read from the log:\n${read.join('\n') || '  (nothing)'}\n`
         + `not known:\n${result.unknowns.map((u) => `  - ${u}`).join('\n')}\n`);
+      for (const warning of result.warnings) process.stderr.write(`autossh-lab import: warning: ${warning}\n`);
     });
 }

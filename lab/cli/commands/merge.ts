@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
 import { MergeError, mergeShards, parsePartial } from '../../../sim/fleet/partial-format.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
+import { InputTooLargeError, readTextBounded } from '../../../sim/schema/read-bounded.js';
 import { fleetReportHtml } from '../../../sim/report/fleet-report.js';
+
+/** a shard of 100,000 tunnels is a few MiB */
+const MAX_SHARD_BYTES = 256 << 20;
 
 export function registerMerge(program: Command): void {
   program
@@ -16,8 +19,9 @@ export function registerMerge(program: Command): void {
       const shards = files.map((file) => {
         let text: string;
         try {
-          text = readFileSync(file, 'utf8');
+          text = readTextBounded(file, MAX_SHARD_BYTES);
         } catch (error) {
+          if (error instanceof InputTooLargeError) throw new MergeError(`${file}: ${error.message}`);
           throw new MergeError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
         }
         return parsePartial(text, file);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { loadTimeline } from '../../../sim/timeline/load.js';
-import { replayAll } from '../../../sim/replay/replay-timeline.js';
+import { planReplay, runPlan } from '../../../sim/replay/replay-timeline.js';
 import { formatComparison, formatSummary, writeReplayJson, writeTrace } from '../../../sim/replay/format.js';
 import { writeFileAtomic } from '../../../sim/replay/write-atomic.js';
 import { bufferedWriter, streamFileAtomic } from '../../../sim/replay/stream-text.js';
 import { replayReportHtml } from '../../../sim/report/replay-report.js';
 import { formatLogCheck } from '../../../sim/replay/check-log.js';
+import { interruptible, runSliced } from '../interrupt.js';
 import { collect } from '../options.js';
 
 export function registerReplay(program: Command): void {
@@ -18,9 +19,12 @@ export function registerReplay(program: Command): void {
     .option('--compare <config>', 'also run this configuration (repeatable): "AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json', collect, [])
     .option('--report <file>', 'write a self-contained HTML timeline plot')
     .option('--quiet', 'print the summary only, not the trace')
-    .action((file: string, options: { set: string[]; json?: string; compare: string[]; report?: string; quiet?: boolean }) => {
+    .action((file: string, options: { set: string[]; json?: string; compare: string[]; report?: string; quiet?: boolean }) => interruptible('replay', async (signal) => {
       const timeline = loadTimeline(file);
-      const results = replayAll(timeline, options.set, options.compare);
+      // refused here, before anything runs, when the estimate is past the bound
+      const plan = planReplay(timeline, options.set, options.compare);
+      if (plan.warning) process.stderr.write(`autossh-lab replay: ${plan.warning}\n`);
+      const results = await runSliced(runPlan(plan), signal);
       // a year's trace is streamed out, never held as one string
       const out = bufferedWriter(1);
       if (timeline.unknowns.length > 0) out.write(`not known from the source:\n${timeline.unknowns.map((u) => `  - ${u}`).join('\n')}\n\n`);
@@ -39,5 +43,5 @@ export function registerReplay(program: Command): void {
       if (options.report) writeFileAtomic(options.report, replayReportHtml({ ...timeline, facts: results[0]!.facts }, results));
       const first = results[0]!;
       if (first.setupError) process.exitCode = 1;
-    });
+    }));
 }
