@@ -47,9 +47,19 @@ for (const signal of SUPERVISOR_SIGNALS) {
 
 function main(): void {
   const args = process.argv.slice(2);
+  // D14: a first look at the help is not an error (1.4g's getopt calls --help an invalid option)
+  if (args[0] === '--help') {
+    process.stdout.write(usageText(PROG));
+    process.exit(0);
+  }
   // the daemon (issue 11): 1.4g never accepts --config, so no drop-in command line changes meaning
-  if (args[0] === '--config' || args[0]?.startsWith('--config=')) {
+  if (isLongOption(args[0], '--config')) {
     void import('../daemon/cli.js').then(({ runDaemon }) => runDaemon(PROG, args, live)).catch(fail);
+    return;
+  }
+  // the daemon's load and nothing more, as `sshd -t`: for ExecStartPre= and ExecReload=
+  if (isLongOption(args[0], '--check-config')) {
+    void import('../daemon/cli.js').then(({ checkConfig }) => checkConfig(PROG, args)).catch(fail);
     return;
   }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
@@ -64,6 +74,11 @@ function main(): void {
     process.stderr.write(`${PROG}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
+}
+
+/** `--name` or `--name=value` */
+function isLongOption(arg: string | undefined, name: string): boolean {
+  return arg === name || (arg?.startsWith(`${name}=`) ?? false);
 }
 
 function act(args: string[], outcome: ParseOutcome): void {
