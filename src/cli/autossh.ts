@@ -5,6 +5,7 @@
 // there is a tunnel to run, so `autossh-ts -V` starts about as fast as node itself.
 import nodeModule from 'node:module';
 import { Logger } from '../adapters/logger.js';
+import { findSystemLog } from '../adapters/log-destination.js';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 import { parseCommandLine } from '../machine/config/parse.js';
 import { signalEvent } from '../machine/events.js';
@@ -96,7 +97,10 @@ function act(args: string[], outcome: ParseOutcome): void {
     case 'error': {
       // D8: 1.4g said this only to syslog; say it where it will be seen, and in the log
       process.stderr.write(`${PROG}: ${outcome.message}\n`);
-      const logger = new Logger({ progName: PROG, logFile: process.env.AUTOSSH_LOGFILE ?? null, logLevel: LOG_ERR, debug: false });
+      const logFile = process.env.AUTOSSH_LOGFILE ?? null;
+      // where the log is stderr as well (the journal, or no syslog), the line above is the log's
+      if (logFile === null && findSystemLog().kind !== 'syslog') process.exit(1);
+      const logger = new Logger({ progName: PROG, logFile, logLevel: LOG_ERR, debug: false });
       if (logger.open() === null) logger.log(LOG_ERR, outcome.message);
       logger.close(() => process.exit(1));
       return;
