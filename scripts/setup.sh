@@ -3,13 +3,14 @@
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
 # chromium (the report test renders every HTML report headless), g++ and make build unix-dgram
-# (sd_notify's datagram socket; Node has none) against the headers under nodedir; then the npm
+# (sd_notify's datagram socket; Node has none) against the headers under nodedir; mandoc lints the
+# man pages and man-db's `man -w` finds them after the package test's npm install; then the npm
 # packages and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium mandoc man-db; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
