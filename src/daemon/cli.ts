@@ -19,6 +19,7 @@ import { StatusListenError, startStatusServer, type StatusServer } from './statu
 import { createTunnelTracker, statusSourceOf } from './tunnel-tracker.js';
 import { withPickedMonitorPorts } from './monitor-ports.js';
 import { NoFreeMonitorPortError } from '../adapters/monitor-port.js';
+import { findSystemLog } from '../adapters/log-destination.js';
 
 const usage = (option: string): string => `usage: autossh-ts ${option} FILE`;
 
@@ -113,6 +114,7 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
   // as sd_notify(unset_environment=1): no ssh (nor what it runs) inherits them
   for (const name of NOTIFY_VARIABLES) delete process.env[name];
 
+  const logOnStderr = logSettings.debug || (logSettings.logFile === null && findSystemLog().kind !== 'syslog');
   let metrics: DaemonMetrics | null = null;
   const daemon: Daemon = new Daemon({
     prog,
@@ -123,7 +125,10 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
       void (server?.close() ?? Promise.resolve()).finally(() => process.exit(code));
     },
     onReload: (result) => metrics?.noteReload(result),
-    warn: (line) => process.stderr.write(line),
+    // said on stderr too, unless the log is there already (the journal, no syslog, AUTOSSH_DEBUG)
+    warn: (line) => {
+      if (!logOnStderr) process.stderr.write(line);
+    },
     notifier,
     makeTracker: (tunnel) => createTunnelTracker(tunnel),
     watchdogUsec: Number.isFinite(watchdogUsec) && (!watchdogPid || Number(watchdogPid) === process.pid) ? watchdogUsec : null,

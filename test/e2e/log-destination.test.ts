@@ -98,6 +98,10 @@ describe('stderr is the journal', { timeout: 30_000 }, () => {
     const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
     try {
       await waitFor(() => readFileSync(err.path, 'utf8').includes('db: ssh child pid is'), { timeoutMs: 10_000, what: 'the tunnel\'s ssh' });
+      // a refused reload is an error line, once (not again as a plain stderr warning)
+      writeFileSync(config, '[[tunnel]]\nname = "db"\nbogus = 1\n');
+      daemon.kill('SIGHUP');
+      await waitFor(() => readFileSync(err.path, 'utf8').includes('reload refused'), { timeoutMs: 10_000, what: 'the refused reload' });
     } finally {
       daemon.kill('SIGTERM');
     }
@@ -106,6 +110,9 @@ describe('stderr is the journal', { timeout: 30_000 }, () => {
     expect(lines[0]).toBe(`<6>autossh-ts starting 1 tunnel(s) from ${config} (pid ${daemon.pid})`);
     expect(lines).toContain('<6>db: starting ssh (count 1)');
     expect(lines).toContain('<3>db: signalled to exit');
+    expect(lines.filter((line) => line.includes('reload refused'))).toEqual([
+      `<3>reload refused, the running tunnels are left as they were: ${config}:3: unknown key "bogus" in [[tunnel]] number 1 (known keys: name, args, env)`,
+    ]);
     for (const line of lines) expect(line).toMatch(/^<[0-7]>/);
   });
 
