@@ -4,13 +4,14 @@
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
 # chromium (the report test renders every HTML report headless), logrotate (the shipped snippet
 # is run against a live log), g++ and make build unix-dgram
-# (sd_notify's datagram socket; Node has none) against the headers under nodedir; then the npm
+# (sd_notify's datagram socket; Node has none) against the headers under nodedir; mandoc lints the
+# man pages and man-db's `man -w` finds them after the package test's npm install; then the npm
 # packages and the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium logrotate; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium logrotate mandoc man-db; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,5 +1,7 @@
 // 1.4g's logging: syslog by default, AUTOSSH_LOGFILE instead when set (appended, one
 // timestamped line per message), AUTOSSH_DEBUG adds stderr. AUTOSSH_LOGLEVEL filters.
+// "Syslog" is the journal when stderr is the journal, and stderr when there is no syslog
+// (./log-destination.ts).
 // autossh-ts adds AUTOSSH_LOGFORMAT=json (one JSON object a line, the decision's rule with the
 // line it came with) and, for the daemon, a tunnel name on every line and outputs shared by
 // every tunnel's logger (one syslog writer, one descriptor per file, one line held back), so
@@ -9,6 +11,7 @@ import { LOG_INFO } from '../machine/config/log-levels.js';
 import { LogFile } from './log-file.js';
 import { jsonText, labelled, textLine, type JsonRecord, type LogFormat } from './log-line.js';
 import { SyslogWriter } from './syslog-writer.js';
+import { findSystemLog, journalLine, type SystemLog } from './log-destination.js';
 
 export interface LoggerOptions {
   progName: string;
@@ -48,9 +51,17 @@ export class LogOutputs {
   private syslogWriter: SyslogWriter | null = null;
   private held: HeldLine | null = null;
   private releaseQueued = false;
+  private systemLogFound: SystemLog | null = null;
+  /** the stderr destination's notice is said once */
+  private toldStderr = false;
   private closed = false;
 
   constructor(private readonly options: { progName: string; syslogSocket?: string | null }) {}
+
+  /** Where syslog's lines go (./log-destination.ts), found at the first look. */
+  get systemLog(): SystemLog {
+    return (this.systemLogFound ??= findSystemLog({ syslogSocket: this.options.syslogSocket ?? null }));
+  }
 
   /** Open the file (created 0600, appended to, reopened when its path names another: ./log-file.ts), or share it if open already. */
   openFile(path: string): LogFileHandle | { error: string } {
@@ -79,10 +90,22 @@ export class LogOutputs {
     };
   }
 
-  syslog(level: number, message: string): void {
+  /** A line for syslog: `message` as syslog takes it, `line` as a log file has it. */
+  syslog(level: number, message: string, line: string): void {
     if (this.closed) return;
+    const destination = this.systemLog;
+    if (destination.kind === 'journal') {
+      process.stderr.write(journalLine(level, message));
+      return;
+    }
+    if (destination.kind === 'stderr') {
+      if (!this.toldStderr) process.stderr.write(`${this.options.progName}: ${destination.why}\n`);
+      this.toldStderr = true;
+      process.stderr.write(line);
+      return;
+    }
     // one util-linux logger for the whole run, started at the first line (./syslog-writer.ts)
-    this.syslogWriter ??= new SyslogWriter({ tag: this.options.progName, pid: process.pid, socketPath: this.options.syslogSocket ?? null });
+    this.syslogWriter ??= new SyslogWriter({ tag: this.options.progName, pid: process.pid, socketPath: destination.socketPath });
     this.syslogWriter.write(level, message);
   }
 
@@ -215,7 +238,8 @@ export class Logger {
     // a line held back by any logger goes first: lines keep the order they were logged in
     this.outputs.releaseHeld();
     if (this.file !== null) this.file.write(line);
-    else this.outputs.syslog(level, syslogMessage);
+    // AUTOSSH_DEBUG writes every line to stderr already: where syslog is stderr too, once is enough
+    else if (!this.options.debug || this.outputs.systemLog.kind === 'syslog') this.outputs.syslog(level, syslogMessage, line);
     if (this.options.debug) process.stderr.write(line);
   }
 }

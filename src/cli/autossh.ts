@@ -5,6 +5,7 @@
 // there is a tunnel to run, so `autossh-ts -V` starts about as fast as node itself.
 import nodeModule from 'node:module';
 import { Logger } from '../adapters/logger.js';
+import { findSystemLog } from '../adapters/log-destination.js';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 import { parseCommandLine } from '../machine/config/parse.js';
 import { signalEvent } from '../machine/events.js';
@@ -47,9 +48,19 @@ for (const signal of SUPERVISOR_SIGNALS) {
 
 function main(): void {
   const args = process.argv.slice(2);
+  // D14: a first look at the help is not an error (1.4g's getopt calls --help an invalid option)
+  if (args[0] === '--help') {
+    process.stdout.write(usageText(PROG));
+    process.exit(0);
+  }
   // the daemon (issue 11): 1.4g never accepts --config, so no drop-in command line changes meaning
-  if (args[0] === '--config' || args[0]?.startsWith('--config=')) {
+  if (isLongOption(args[0], '--config')) {
     void import('../daemon/cli.js').then(({ runDaemon }) => runDaemon(PROG, args, live)).catch(fail);
+    return;
+  }
+  // the daemon's load and nothing more, as `sshd -t`: for ExecStartPre= and ExecReload=
+  if (isLongOption(args[0], '--check-config')) {
+    void import('../daemon/cli.js').then(({ checkConfig }) => checkConfig(PROG, args)).catch(fail);
     return;
   }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
@@ -64,6 +75,11 @@ function main(): void {
     process.stderr.write(`${PROG}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
+}
+
+/** `--name` or `--name=value` */
+function isLongOption(arg: string | undefined, name: string): boolean {
+  return arg === name || (arg?.startsWith(`${name}=`) ?? false);
 }
 
 function act(args: string[], outcome: ParseOutcome): void {
@@ -81,7 +97,10 @@ function act(args: string[], outcome: ParseOutcome): void {
     case 'error': {
       // D8: 1.4g said this only to syslog; say it where it will be seen, and in the log
       process.stderr.write(`${PROG}: ${outcome.message}\n`);
-      const logger = new Logger({ progName: PROG, logFile: process.env.AUTOSSH_LOGFILE ?? null, logLevel: LOG_ERR, debug: false });
+      const logFile = process.env.AUTOSSH_LOGFILE ?? null;
+      // where the log is stderr as well (the journal, or no syslog), the line above is the log's
+      if (logFile === null && findSystemLog().kind !== 'syslog') process.exit(1);
+      const logger = new Logger({ progName: PROG, logFile, logLevel: LOG_ERR, debug: false });
       if (logger.open() === null) logger.log(LOG_ERR, outcome.message);
       logger.close(() => process.exit(1));
       return;

@@ -2,6 +2,7 @@
 // Imported by ./autossh.js only when the command line asks for a tunnel (this is what loads xstate).
 import { resolve } from 'node:path';
 import { Logger } from '../adapters/logger.js';
+import { DEV_LOG, findSystemLog } from '../adapters/log-destination.js';
 import { Supervisor } from '../driver/supervisor.js';
 import { monotonicMs } from '../adapters/clock.js';
 import { LOG_INFO } from '../machine/config/log-levels.js';
@@ -25,6 +26,10 @@ export async function run(prog: string, config: Config, notices: Notice[], args:
   }
 
   if (config.runAsDaemon && !StartReport.isDaemon()) {
+    // the daemon's stderr is /dev/null: without a log file and a syslog its every line would be lost
+    if (config.logFile === null && findSystemLog({ env: {} }).kind === 'stderr') {
+      process.stderr.write(`${prog}: no ${DEV_LOG}: the -f daemon's log lines will be lost; set AUTOSSH_LOGFILE to keep them\n`);
+    }
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (config.logFile) env.AUTOSSH_LOGFILE = resolve(config.logFile);
     void launchDaemon(args, env).then((start) => {

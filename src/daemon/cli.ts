@@ -19,17 +19,18 @@ import { StatusListenError, startStatusServer, type StatusServer } from './statu
 import { createTunnelTracker, statusSourceOf } from './tunnel-tracker.js';
 import { withPickedMonitorPorts } from './monitor-ports.js';
 import { NoFreeMonitorPortError } from '../adapters/monitor-port.js';
+import { findSystemLog } from '../adapters/log-destination.js';
 
-const USAGE = 'usage: autossh-ts --config FILE';
+const usage = (option: string): string => `usage: autossh-ts ${option} FILE`;
 
-/** `--config FILE` or `--config=FILE`, and nothing after it. */
-export function configPathOf(args: readonly string[]): { path: string } | { complaint: string } {
+/** `--config FILE` or `--config=FILE` (or --check-config's), and nothing after it. */
+export function configPathOf(args: readonly string[], option = '--config'): { path: string } | { complaint: string } {
   const [first, ...rest] = args;
   let path: string | undefined;
-  if (first === '--config') path = rest.shift();
-  else if (first?.startsWith('--config=')) path = first.slice('--config='.length);
-  if (path === undefined || path === '') return { complaint: 'option requires an argument -- \'--config\'' };
-  if (rest.length > 0) return { complaint: `--config takes one file and nothing else: unexpected "${rest[0]}" (each tunnel's options go in the file)` };
+  if (first === option) path = rest.shift();
+  else if (first?.startsWith(`${option}=`)) path = first.slice(option.length + 1);
+  if (path === undefined || path === '') return { complaint: `option requires an argument -- '${option}'` };
+  if (rest.length > 0) return { complaint: `${option} takes one file and nothing else: unexpected "${rest[0]}" (each tunnel's options go in the file)` };
   return { path };
 }
 
@@ -59,13 +60,35 @@ async function load(path: string): Promise<DaemonConfig> {
   return withPickedMonitorPorts(loadTrustedDaemonConfig(path, process.geteuid!()));
 }
 
+/**
+ * `--check-config FILE`: the file through the daemon's own load (every check a start makes of
+ * it, with the same words), and nothing started: `FILE: ok, N tunnel(s)` and 0, or the problem
+ * and 1. Like `sshd -t`, for a unit's ExecStartPre= and ExecReload= before the SIGHUP.
+ */
+export async function checkConfig(prog: string, args: readonly string[]): Promise<void> {
+  const target = configPathOf(args, '--check-config');
+  if ('complaint' in target) {
+    process.stderr.write(`${prog}: ${target.complaint}\n${usage('--check-config')}\n`);
+    process.exit(1);
+  }
+  try {
+    const config = await load(target.path);
+    process.stdout.write(`${target.path}: ok, ${config.tunnels.length} tunnel(s)\n`);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof ConfigFileError || error instanceof NoFreeMonitorPortError)) throw error;
+    process.stderr.write(`${prog}: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 export async function runDaemon(prog: string, args: readonly string[], live: Live): Promise<void> {
   const fail = (message: string): void => {
     process.stderr.write(`${prog}: ${message}\n`);
     process.exit(1);
   };
   const target = configPathOf(args);
-  if ('complaint' in target) return fail(`${target.complaint}\n${USAGE}`);
+  if ('complaint' in target) return fail(`${target.complaint}\n${usage('--config')}`);
 
   // the daemon's own lines go where the drop-in's would: AUTOSSH_LOGFILE, AUTOSSH_LOGLEVEL, AUTOSSH_DEBUG
   // only these three are read from the daemon's own environment (the tunnels' settings are the file's)
@@ -94,6 +117,7 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
   // as sd_notify(unset_environment=1): no ssh (nor what it runs) inherits them
   for (const name of NOTIFY_VARIABLES) delete process.env[name];
 
+  const logOnStderr = logSettings.debug || (logSettings.logFile === null && findSystemLog().kind !== 'syslog');
   let metrics: DaemonMetrics | null = null;
   const daemon: Daemon = new Daemon({
     prog,
@@ -104,7 +128,10 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
       void (server?.close() ?? Promise.resolve()).finally(() => process.exit(code));
     },
     onReload: (result) => metrics?.noteReload(result),
-    warn: (line) => process.stderr.write(line),
+    // said on stderr too, unless the log is there already (the journal, no syslog, AUTOSSH_DEBUG)
+    warn: (line) => {
+      if (!logOnStderr) process.stderr.write(line);
+    },
     notifier,
     makeTracker: (tunnel) => createTunnelTracker(tunnel),
     watchdogEnv,
