@@ -3,13 +3,17 @@
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
 # chromium (the report test renders every HTML report headless), g++ and make build unix-dgram
-# (sd_notify's datagram socket; Node has none) against the headers under nodedir; then the npm
-# packages and the build.
+# (sd_notify's datagram socket; Node has none) against the headers under nodedir; dpkg-dev and
+# lintian build and check the .deb (scripts/build-deb.sh), systemd-container boots the real
+# systemd its test installs it under (without recommends: those would edit the host's
+# nsswitch.conf), procps (ps, pgrep) looks inside it; then the npm packages and the build. These
+# are test-time needs, never the package's Depends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium \
+  dpkg-dev lintian systemd-container procps; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

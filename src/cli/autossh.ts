@@ -52,6 +52,11 @@ function main(): void {
     void import('../daemon/cli.js').then(({ runDaemon }) => runDaemon(PROG, args, live)).catch(fail);
     return;
   }
+  // the daemon's file read as the daemon reads it, nothing started (the units' ExecStartPre/ExecReload)
+  if (args[0] === '--check-config' || args[0]?.startsWith('--check-config=')) {
+    void import('../daemon/check-config.js').then(({ checkDaemonConfig }) => process.exit(checkDaemonConfig(PROG, args))).catch(fail);
+    return;
+  }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)
   const outcome = parseCommandLine(args, process.env, process.pid);
   if (outcome.kind !== 'needsMonitorPort') return act(args, outcome);
