@@ -5,10 +5,10 @@
 // comes up active saying how many tunnels are up, bytes flow through a -L forward, a reload that
 // changes one tunnel leaves the other's ssh alone, a broken file fails the reload with every pid
 // unchanged, SIGKILL is restarted by systemd with no ssh left behind, the watchdog holds, stop
-// ends Result=success, the journal has the tunnels' lines at their levels, autossh-ts@db runs a
-// drop-in tunnel from /etc/autossh-ts/db.conf, `systemd-analyze verify` passes and `security`
-// scores both units, and `dpkg -r` then `apt purge` leave no unit, user or file behind. lintian
-// runs on the same .deb meanwhile.
+// ends Result=success, the journal has the tunnels' lines at their levels, a broken file fails
+// the start, autossh-ts@db runs a drop-in tunnel from /etc/autossh-ts/db.conf, `systemd-analyze
+// verify` passes and `security` scores both units low, and `dpkg -r` then `apt purge` leave no
+// unit, user or file behind. lintian checks the same .deb meanwhile.
 //
 // Needs root and systemd-nspawn (scripts/setup.sh installs systemd-container): without them it
 // is skipped with the reason, except with CI=true, where it fails instead.
@@ -203,6 +203,10 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     });
     await writeConf(tunnelsToml(world, PORT.beta));
     await container!.run(['systemctl', 'enable', '--now', SERVICE], { timeoutMs: 60_000 });
+    // Type=notify: the start returned once the daemon said READY=1, which comes with its first
+    // STATUS=, once every tunnel has started (a Type=simple start returns before either)
+    const ready = await show(['ActiveState', 'StatusText']);
+    expect(ready).toMatchObject({ ActiveState: 'active', StatusText: expect.stringMatching(/^\d\/2 tunnels up/) });
     const status = await waitForStatus(SERVICE, /^2\/2 tunnels up$/);
     expect(Number(status.MainPID)).toBeGreaterThan(0);
     expect((await show(['WatchdogUSec'])).WatchdogUSec).toBe('30s');
@@ -234,47 +238,53 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     const before = (await sshProcesses()).map((p) => p.pid).sort();
     const good = await container!.run(['cat', CONF]);
     await writeConf(`${good}\n[[tunnel]]\nname = "broken"\n`);
-    const reload = await container!.exec(['systemctl', 'reload', SERVICE]);
-    expect(reload.code, 'systemctl reload of a broken file').not.toBe(0);
-    // give a SIGHUP that should not have been sent the time to do harm
-    await sleep(1_000);
-    const after = await show(['ActiveState', 'MainPID']);
-    expect(after.ActiveState).toBe('active');
-    expect(Number(after.MainPID)).toBe(main);
-    expect((await sshProcesses()).map((p) => p.pid).sort()).toEqual(before);
-    // the check said why, with the daemon's own message
-    const journal = await container!.run(['journalctl', '-u', SERVICE, '--no-pager', '-o', 'cat', '-n', '20']);
-    expect(journal).toMatch(/^autossh-ts: \/etc\/autossh-ts\/tunnels\.toml:\d+: .*tunnel/m);
-    await writeConf(good);
+    try {
+      const reload = await container!.exec(['systemctl', 'reload', SERVICE]);
+      expect(reload.code, 'systemctl reload of a broken file').not.toBe(0);
+      // give a SIGHUP that should not have been sent the time to do harm
+      await sleep(1_000);
+      const after = await show(['ActiveState', 'MainPID']);
+      expect(after.ActiveState).toBe('active');
+      expect(Number(after.MainPID)).toBe(main);
+      expect((await sshProcesses()).map((p) => p.pid).sort()).toEqual(before);
+      // the check said why, with the daemon's own message
+      const journal = await container!.run(['journalctl', '-u', SERVICE, '--no-pager', '-o', 'cat', '-n', '20']);
+      expect(journal).toMatch(/^autossh-ts: \/etc\/autossh-ts\/tunnels\.toml:\d+: .*tunnel/m);
+    } finally {
+      await writeConf(good);
+    }
   });
 
   it('SIGKILL of the daemon: systemd restarts it, no ssh is left behind, and the watchdog holds', async () => {
     // the shipped WatchdogSec=30 pings every 15 s; a runtime drop-in makes it 2 s for this test
     await sh(`mkdir -p /run/systemd/system/${SERVICE}.d && printf '[Service]\\nWatchdogSec=2\\n' > /run/systemd/system/${SERVICE}.d/watchdog.conf && systemctl daemon-reload`);
-    const { MainPID, NRestarts } = await show(['MainPID', 'NRestarts']);
-    const old = (await sshProcesses()).map((p) => p.pid);
-    expect(old).toHaveLength(2);
-    await container!.run(['kill', '-KILL', MainPID!]);
-    const restarted = await waitFor(async () => {
-      const s = await show(['ActiveState', 'StatusText', 'MainPID', 'NRestarts']);
-      return s.MainPID !== MainPID && s.MainPID !== '0' && s.StatusText === '2/2 tunnels up' ? s : undefined;
-    }, { timeoutMs: WAIT_MS, intervalMs: 200, what: 'autossh-ts restarted by systemd, both tunnels up' });
-    expect(Number(restarted.NRestarts)).toBe(Number(NRestarts) + 1);
-    const now = await sshProcesses();
-    expect(now.filter((p) => old.includes(p.pid)), 'ssh of the killed daemon still running').toEqual([]);
-    expect(now.map((p) => p.ppid)).toEqual([Number(restarted.MainPID), Number(restarted.MainPID)]);
-    expect(await echoThrough(PORT.alpha)).toMatch(/^through-/);
+    try {
+      const { MainPID, NRestarts } = await show(['MainPID', 'NRestarts']);
+      const old = (await sshProcesses()).map((p) => p.pid);
+      expect(old).toHaveLength(2);
+      await container!.run(['kill', '-KILL', MainPID!]);
+      const restarted = await waitFor(async () => {
+        const s = await show(['ActiveState', 'StatusText', 'MainPID', 'NRestarts']);
+        return s.MainPID !== MainPID && s.MainPID !== '0' && s.StatusText === '2/2 tunnels up' ? s : undefined;
+      }, { timeoutMs: WAIT_MS, intervalMs: 200, what: 'autossh-ts restarted by systemd, both tunnels up' });
+      expect(Number(restarted.NRestarts)).toBe(Number(NRestarts) + 1);
+      const now = await sshProcesses();
+      expect(now.filter((p) => old.includes(p.pid)), 'ssh of the killed daemon still running').toEqual([]);
+      expect(now.map((p) => p.ppid)).toEqual([Number(restarted.MainPID), Number(restarted.MainPID)]);
+      expect(await echoThrough(PORT.alpha)).toMatch(/^through-/);
 
-    const first = await show(['WatchdogUSec', 'WatchdogTimestampMonotonic']);
-    expect(first.WatchdogUSec).toBe('2s');
-    // three watchdog periods: a daemon that did not ping would be aborted and restarted by now
-    await sleep(6_000);
-    const held = await show(['ActiveState', 'MainPID', 'NRestarts', 'WatchdogTimestampMonotonic']);
-    expect(held.ActiveState).toBe('active');
-    expect(held.MainPID).toBe(restarted.MainPID);
-    expect(held.NRestarts).toBe(restarted.NRestarts);
-    expect(Number(held.WatchdogTimestampMonotonic)).toBeGreaterThan(Number(first.WatchdogTimestampMonotonic));
-    await sh(`rm -r /run/systemd/system/${SERVICE}.d && systemctl daemon-reload`);
+      const first = await show(['WatchdogUSec', 'WatchdogTimestampMonotonic']);
+      expect(first.WatchdogUSec).toBe('2s');
+      // three watchdog periods: a daemon that did not ping would be aborted and restarted by now
+      await sleep(6_000);
+      const held = await show(['ActiveState', 'MainPID', 'NRestarts', 'WatchdogTimestampMonotonic']);
+      expect(held.ActiveState).toBe('active');
+      expect(held.MainPID).toBe(restarted.MainPID);
+      expect(held.NRestarts).toBe(restarted.NRestarts);
+      expect(Number(held.WatchdogTimestampMonotonic)).toBeGreaterThan(Number(first.WatchdogTimestampMonotonic));
+    } finally {
+      await sh(`rm -r /run/systemd/system/${SERVICE}.d && systemctl daemon-reload`);
+    }
   }, 60_000);
 
   it('systemctl stop ends Result=success with no ssh left; the journal has the tunnels\' lines at their levels', async () => {
@@ -293,6 +303,27 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     expect(levelOf(/^beta: signalled to exit$/)).toContain('3');
   });
 
+  it('a broken file fails systemctl start, and nothing runs', async () => {
+    const good = await container!.run(['cat', CONF]);
+    await writeConf('[[tunnel]]\nname = "broken"\n');
+    const cursor = JSON.parse(await container!.run(['journalctl', '-u', SERVICE, '-n', '1', '-o', 'json'])).__CURSOR as string;
+    try {
+      const start = await container!.exec(['systemctl', 'start', SERVICE], { timeoutMs: 60_000 });
+      expect(start.code, 'systemctl start with a broken file').not.toBe(0);
+      expect(await sshProcesses()).toEqual([]);
+      // the check (ExecStartPre) ended the start, before the daemon ran, with the daemon's message
+      const journal = await container!.run(['journalctl', '-u', SERVICE, '--no-pager', '-o', 'cat', `--after-cursor=${cursor}`]);
+      expect(journal).toMatch(/^autossh-ts: \/etc\/autossh-ts\/tunnels\.toml:\d+: .*tunnel/m);
+      expect(journal).toMatch(/^autossh-ts\.service: Control process exited, code=exited, status=2/m);
+      expect(journal).not.toMatch(/^autossh-ts\.service: Main process exited/m);
+    } finally {
+      // Restart=always would try again every 2 s until the start limit: stop it here
+      await container!.exec(['systemctl', 'stop', SERVICE]);
+      await container!.exec(['systemctl', 'reset-failed', SERVICE]);
+      await writeConf(good);
+    }
+  });
+
   it('autossh-ts@db runs a drop-in tunnel from /etc/autossh-ts/db.conf (the example with a command line pasted in)', async () => {
     const example = await container!.run(['cat', '/usr/share/doc/autossh-ts/examples/tunnel.conf']);
     const line = tunnelArgs(world, PORT.db, world.echoA).join(' ');
@@ -301,6 +332,8 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
       input: example.replace(/^AUTOSSH_ARGS=".*"$/m, `AUTOSSH_ARGS="${line}"`) + 'AUTOSSH_POLL=45\n',
     });
     await container!.run(['systemctl', 'enable', '--now', 'autossh-ts@db.service'], { timeoutMs: 60_000 });
+    // Type=notify: started means ssh was started (READY=1 comes with the first STATUS=)
+    expect((await show(['StatusText'], 'autossh-ts@db.service')).StatusText).toMatch(/^ssh running \(pid \d+\)/);
     const status = await waitForStatus('autossh-ts@db.service', /^ssh running \(pid \d+\), up$/);
     expect(await echoThrough(PORT.db)).toMatch(/^through-/);
     const ssh = await sshPidOf(PORT.db, Number(status.MainPID));
