@@ -46,21 +46,19 @@ const ALLOWED_WARNINGS: Array<{ tag: RegExp; why: string }> = MAN_PAGES_SHIPPED 
 
 interface World {
   port: number;
-  key: string;
-  hostKey: string;
+  /** the sshd's AuthorizedKeysFile (it lets any user of its list log in as root) */
+  authorizedKeys: string;
   echoA: number;
   echoB: number;
 }
 
 /** The program the world runs inside: an sshd for root on loopback and two echo services. */
 const WORLD_SCRIPT = `
-import { readFileSync } from 'node:fs';
 import { startSshd } from './sshd.js';
 import { startEchoServer } from './echo-server.js';
 const sshd = await startSshd();
 const [echoA, echoB] = [await startEchoServer(), await startEchoServer()];
-const hostKey = readFileSync(sshd.dir + '/host_ed25519.pub', 'utf8').trim().split(' ').slice(0, 2).join(' ');
-process.stdout.write(JSON.stringify({ port: sshd.port, key: sshd.keyPath, hostKey, echoA: echoA.port, echoB: echoB.port }) + '\\n');
+process.stdout.write(JSON.stringify({ port: sshd.port, authorizedKeys: sshd.dir + '/authorized_keys', echoA: echoA.port, echoB: echoB.port }) + '\\n');
 process.on('SIGTERM', () => sshd.stop().then(() => process.exit(0)));
 setInterval(() => {}, 1 << 30);
 `;
@@ -197,10 +195,10 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
   });
 
   it('enable --now runs the tunnels of tunnels.toml: active, StatusText counts them, bytes flow', async () => {
-    await sh(`install -m 600 -o autossh-ts -g autossh-ts ${world.key} ${HOME}/.ssh/id_ed25519`);
-    await container!.run(['sh', '-c', `cat > ${HOME}/.ssh/known_hosts && chown autossh-ts: ${HOME}/.ssh/known_hosts`], {
-      input: `[127.0.0.1]:${world.port} ${world.hostKey}\n`,
-    });
+    // the README's commands: the service's own key, the server's host key trusted
+    await sh(`runuser -u autossh-ts -- ssh-keygen -q -t ed25519 -N '' -f ${HOME}/.ssh/id_ed25519`);
+    await sh(`cat ${HOME}/.ssh/id_ed25519.pub >> ${world.authorizedKeys}`);
+    await sh(`ssh-keyscan -p ${world.port} 127.0.0.1 | runuser -u autossh-ts -- tee -a ${HOME}/.ssh/known_hosts`);
     await writeConf(tunnelsToml(world, PORT.beta));
     await container!.run(['systemctl', 'enable', '--now', SERVICE], { timeoutMs: 60_000 });
     // Type=notify: the start returned once the daemon said READY=1, which comes with its first
