@@ -92,7 +92,7 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
   let deb = '';
   let container: Container | undefined;
   let world: World;
-  let lint: Promise<string> | undefined;
+  let lint: Promise<{ code: number; output: string }> | undefined;
 
   const sh = (script: string): Promise<string> => container!.run(['sh', '-c', script]);
   const show = (props: string[], unit = SERVICE): Promise<Record<string, string>> => container!.show(unit, props);
@@ -140,7 +140,8 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     expect(basename(deb)).toMatch(/^autossh-ts_\d+\.\d+\.\d+_[a-z0-9]+\.deb$/);
     // lintian reads the same .deb while the container runs (a failure is read in its own test)
     lint = execFileAsync('lintian', ['--allow-root', deb], { maxBuffer: 16 * 1024 * 1024 })
-      .then((r) => r.stdout, (e: { stdout?: string; stderr?: string; message: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}\n(lintian: ${e.message})`);
+      .then((r) => ({ code: 0, output: r.stdout + r.stderr }),
+        (e: { code?: number; stdout?: string; stderr?: string; message: string }) => ({ code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}\n(${e.message})` }));
     lint.catch(() => {});
 
     // a machine that never saw the repo: the source tree is hidden under an empty tmpfs
@@ -364,12 +365,14 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
   }, 240_000);
 
   it('lintian: no errors, and only the warnings listed with their reasons', async () => {
-    const report = await lint!;
+    const { code, output: report } = await lint!;
     const findings = report.split('\n').filter((l) => /^[EW]: /.test(l));
     const unexplained = findings.filter((l) => {
       const m = /^([EW]): autossh-ts[^:]*: (.*)$/.exec(l);
       return !m || m[1] === 'E' || !ALLOWED_WARNINGS.some((w) => w.tag.test(m[2]!));
     });
     expect(unexplained, report).toEqual([]);
+    // lintian ran to the end (it exits non-zero on an error, and on its own failure)
+    expect(code, report).toBe(0);
   }, 180_000);
 });
