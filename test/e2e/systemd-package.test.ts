@@ -7,8 +7,8 @@
 // unchanged, SIGKILL is restarted by systemd with no ssh left behind, the watchdog holds, stop
 // ends Result=success, the journal has the tunnels' lines at their levels, a broken file fails
 // the start, autossh-ts@db runs a drop-in tunnel from /etc/autossh-ts/db.conf, `systemd-analyze
-// verify` passes and `security` scores both units low, and `dpkg -r` then `apt purge` leave no
-// unit, user or file behind. lintian checks the same .deb meanwhile.
+// verify` passes and `security` scores both units low, an upgrade restarts what runs and keeps
+// what the admin did, and `dpkg -r` then `apt purge` leave no unit, user or file behind. lintian checks the same .deb meanwhile.
 //
 // Needs root and systemd-nspawn (scripts/setup.sh installs systemd-container): without them it
 // is skipped with the reason, except with CI=true, where it fails instead.
@@ -346,6 +346,19 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     await container!.run(['systemctl', 'start', 'autossh-ts@db.service', SERVICE]);
     await waitForStatus('autossh-ts@db.service', /up$/);
   });
+
+  it('an upgrade (the .deb again) keeps the units enabled and the file as edited, and restarts them on the new program', async () => {
+    const before = await show(['MainPID']);
+    const dbBefore = await show(['MainPID'], 'autossh-ts@db.service');
+    const edited = await container!.run(['cat', CONF]);
+    await container!.run(['dpkg', '-i', `/root/${basename(deb)}`], { timeoutMs: 120_000 });
+    expect(await container!.run(['cat', CONF])).toBe(edited);
+    expect((await container!.exec(['systemctl', 'is-enabled', SERVICE, 'autossh-ts@db.service'])).stdout).toBe('enabled\nenabled\n');
+    const after = await waitForStatus(SERVICE, /^2\/2 tunnels up$/);
+    expect(after.MainPID).not.toBe(before.MainPID);
+    const dbAfter = await waitForStatus('autossh-ts@db.service', /up$/);
+    expect(dbAfter.MainPID).not.toBe(dbBefore.MainPID);
+  }, 180_000);
 
   it('dpkg -r stops and disables every unit and removes the program; apt purge leaves no unit, user or file', async () => {
     await container!.run(['dpkg', '-r', 'autossh-ts'], { timeoutMs: 120_000 });
