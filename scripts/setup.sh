@@ -3,15 +3,18 @@
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
 # chromium (the report test renders every HTML report headless), logrotate (the shipped snippet
-# is run against a live log), g++ and make build unix-dgram
-# (sd_notify's datagram socket; Node has none) against the headers under nodedir; mandoc lints the
-# man pages and man-db's `man -w` finds them after the package test's npm install; then the npm
-# packages and the build.
+# is run against a live log), g++ and make build unix-dgram (sd_notify's datagram socket; Node
+# has none) against the headers under nodedir; mandoc lints the man pages and man-db's `man -w`
+# finds them after the package test's npm install; dpkg-dev and lintian build and check the .deb
+# (scripts/build-deb.sh), systemd-container boots the real systemd its test installs it under
+# (without recommends: those would edit the host's nsswitch.conf), procps (ps, pgrep) looks inside
+# it; then the npm packages and the build. These are test-time needs, never the package's Depends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium logrotate mandoc man-db; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium \
+  logrotate mandoc man-db dpkg-dev lintian systemd-container procps; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
