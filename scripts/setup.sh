@@ -3,13 +3,14 @@
 # tests: OpenSSH's server (tests and chaos runs start their own on loopback), the real autossh
 # 1.4g (the oracle and the comparisons), iproute2 and nftables (network namespaces and faults),
 # chromium (the report test renders every HTML report headless), g++ and make build unix-dgram
-# (sd_notify's datagram socket; Node has none) against the headers under nodedir; then the npm
-# packages and the build.
+# (sd_notify's datagram socket; Node has none) against the headers under nodedir; prometheus
+# brings promtool and the server the alert rules are tested with; then the npm packages and the
+# build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium; do
+for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium prometheus; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -17,6 +18,15 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 mkdir -p /run/sshd
+# Debian's prometheus enables prometheus.service and starts it when it can (under systemd, or a
+# SysV init with no policy-rc.d saying no): a server on *:9090 scraping for good, and one more
+# service booting in every nspawn container made from this root. The tests run their own, on a
+# loopback port, so the package's is disabled and stopped, every run. `systemctl disable` works
+# without a running systemd (it edits the links, SysV's too); `service` stops it either way.
+if dpkg -s prometheus >/dev/null 2>&1; then
+  if command -v systemctl >/dev/null; then systemctl disable --quiet prometheus.service; else update-rc.d prometheus disable; fi
+  service prometheus stop >/dev/null
+fi
 # The lock records every platform's optional packages (rollup's too), so npm ci takes it as it
 # is; a lock that disagrees with package.json fails here, loudly.
 # node-gyp must find node's headers here, never download them (no network but the registry)
