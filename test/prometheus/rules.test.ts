@@ -1,13 +1,15 @@
 // The shipped alert rules (contrib/prometheus/autossh-ts.rules.yml) under Debian's promtool:
 // valid with every lint on, their unit tests pass (contrib/prometheus/autossh-ts.rules.test.yml,
 // series from a real scrape: test/prometheus/scrape.test.ts checks them against the daemon), each
-// alert is seen firing by some test, and each says which tunnel and what to check.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// alert is seen firing by some test, each says which tunnel and what to check, and the table in
+// docs/daemon-status.md says what the file does.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertNames, promtool, RULES_FILE, RULES_TEST_FILE, ruleExpressions, shippedRules } from '../support/promtool.js';
 
+const STATUS_DOC = new URL('../../docs/daemon-status.md', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-rules-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -64,5 +66,17 @@ describe('the shipped alert rules under promtool', { timeout: 60_000 }, () => {
         expect(description, alert).toContain('autossh-lab status');
       }
     }
+  });
+
+  it("are the ones docs/daemon-status.md shows: each alert's expression, for and severity", () => {
+    const rows = [...readFileSync(STATUS_DOC, 'utf8').matchAll(/^\| `(Autossh\w+)` \| `(.+)` \| (\w+) \| (\w+) \|$/gm)];
+    const documented = rows.map(([, alert, expr, forDuration, severity]) => ({ alert, expr, forDuration, severity }));
+    const shipped = [...alertBlocks(rules)].map(([alert, block]) => ({
+      alert,
+      expr: ruleExpressions(block)[0],
+      forDuration: /^ +for: (\S+)$/m.exec(block)?.[1],
+      severity: /^ +severity: (\S+)$/m.exec(block)?.[1],
+    }));
+    expect(documented).toEqual(shipped);
   });
 });
