@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownTree } from '../../lab/world/owned-processes.js';
 import { getFreePort } from '../../lab/world/ports.js';
 import { waitFor } from '../../lab/world/wait.js';
 
@@ -81,6 +82,8 @@ async function startIn(dir: string, opts: PrometheusOptions, port: number): Prom
   ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir } });
   if (child.pid === undefined) throw new Error(`could not spawn ${PROMETHEUS}`);
   const pid = child.pid;
+  // SIGKILLed when the test process exits, however it exits
+  ownTree(pid);
   let output = '';
   const append = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
