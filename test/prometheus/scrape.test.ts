@@ -3,8 +3,7 @@
 // Debian's `promtool check metrics`; and the series of the rules' unit tests
 // (contrib/prometheus/autossh-ts.rules.test.yml) held to that scrape: every one of them is a
 // series the daemon exposes, with the same name and labels (the tunnel's name aside).
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
