@@ -8,13 +8,14 @@
 # finds them after the package test's npm install; dpkg-dev and lintian build and check the .deb
 # (scripts/build-deb.sh), systemd-container boots the real systemd its test installs it under
 # (without recommends: those would edit the host's nsswitch.conf), procps (ps, pgrep) looks inside
-# it; then the npm packages and the build. These are test-time needs, never the package's Depends.
+# it; prometheus brings promtool and the server the alert rules are tested with; then the npm
+# packages and the build. These are test-time needs, never the package's Depends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 need=()
 for pkg in openssh-server openssh-client autossh iproute2 nftables util-linux bsdutils python3 g++ make chromium \
-  logrotate mandoc man-db dpkg-dev lintian systemd-container procps; do
+  logrotate mandoc man-db dpkg-dev lintian systemd-container procps prometheus; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -22,6 +23,15 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 mkdir -p /run/sshd
+# Debian's prometheus enables prometheus.service and starts it when it can (under systemd, or a
+# SysV init with no policy-rc.d saying no): a server on *:9090 scraping for good, and one more
+# service booting in every nspawn container made from this root. The tests run their own, on a
+# loopback port, so the package's is disabled and stopped, every run. `systemctl disable` works
+# without a running systemd (it edits the links, SysV's too); `service` stops it either way.
+if dpkg -s prometheus >/dev/null 2>&1; then
+  if command -v systemctl >/dev/null; then systemctl disable --quiet prometheus.service; else update-rc.d prometheus disable; fi
+  service prometheus stop >/dev/null 2>&1 || true
+fi
 # The lock records every platform's optional packages (rollup's too), so npm ci takes it as it
 # is; a lock that disagrees with package.json fails here, loudly.
 # node-gyp must find node's headers here, never download them (no network but the registry)

@@ -85,6 +85,15 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
   // both results exist from the start, so a first failure is a rise from 0, not a new series
   reloads.inc({ result: 'ok' }, 0);
   reloads.inc({ result: 'failed' }, 0);
+  // The counter says a reload failed once; this says the file on disk is still the refused one,
+  // which is what an alert wants ("failed and not fixed"). A running daemon read its file at
+  // start, so it starts at 1, as prometheus_config_last_reload_successful does.
+  const lastReloadOk = new Gauge({
+    name: 'autossh_config_last_reload_successful',
+    help: 'Whether the last configuration reload (SIGHUP) succeeded: 1, or 0 when it was refused (the old set kept). 1 before any reload.',
+    registers,
+  });
+  lastReloadOk.set(1);
 
   if (options.processMetrics) registerProcessMetrics(registry);
 
@@ -136,6 +145,7 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
     contentType: registry.contentType,
     noteReload(result) {
       reloads.inc({ result });
+      lastReloadOk.set(result === 'ok' ? 1 : 0);
     },
     async text() {
       refresh();

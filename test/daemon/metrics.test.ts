@@ -131,6 +131,21 @@ describe('the daemon metrics', () => {
     expect(valueOf(families, 'autossh_tunnels')).toBe(0);
   });
 
+  it('say whether the last reload succeeded: 1 from the start, 0 after a refusal until one succeeds', async () => {
+    const metrics = createDaemonMetrics({ trackers: () => [] });
+    const last = async (): Promise<number | undefined> => valueOf(parseExposition(await metrics.text()), 'autossh_config_last_reload_successful');
+    expect(parseExposition(await metrics.text()).get('autossh_config_last_reload_successful')?.type).toBe('gauge');
+    expect(await last()).toBe(1);
+    metrics.noteReload('failed');
+    expect(await last()).toBe(0);
+    metrics.noteReload('failed');
+    expect(await last()).toBe(0);
+    metrics.noteReload('ok');
+    expect(await last()).toBe(1);
+    metrics.noteReload('failed');
+    expect(await last()).toBe(0);
+  });
+
   it('escape a tunnel name as the format wants, and read back the same name', async () => {
     const clock = new VirtualClock();
     const name = 'we"ird\\name\nwith a newline';
