@@ -57,6 +57,8 @@ export function logToTimeline(text: string, options: ImportOptions): ImportResul
   for (const setting of options.settings ?? []) {
     const eq = setting.indexOf('=');
     if (eq <= 0) throw new LogError(`--set "${setting}": expected NAME=VALUE, e.g. AUTOSSH_POLL=60`);
+    // assigned, "__proto__" would set the object's prototype and vanish
+    if (setting.slice(0, eq) === '__proto__') throw new LogError(`--set "${setting}": "__proto__" is not an environment variable`);
     env[setting.slice(0, eq)] = setting.slice(eq + 1);
   }
   const args = options.args ?? ['-M', inferred.monitor ?? '0', UNKNOWN_HOST];

@@ -27,6 +27,7 @@ describe('import refuses bad input: exit 2, the line or value named, nothing wri
     ['--args "-M abc"', () => [GOOD, '--args', '-M abc'], /invalid port "abc"/],
     ['--set AUTOSSH_POLL=abc', () => [GOOD, '--set', 'AUTOSSH_POLL=abc'], /invalid poll time "abc" \(AUTOSSH_POLL\)/],
     ['--set without a value', () => [GOOD, '--set', 'POLL'], /--set "POLL": expected NAME=VALUE/],
+    ['--set __proto__=1 (it would vanish, not set anything)', () => [GOOD, '--set', '__proto__=1'], /--set "__proto__=1": "__proto__" is not an environment variable/],
   ];
   for (const [what, args, message] of cases) {
     it(what, () => {

@@ -3,14 +3,16 @@
 // codes are stripped, a log it understood nothing of is said on stderr, and a log too long for
 // one replay is refused at the log line that makes it so. Runs the built CLI.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, ftruncateSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readLogText } from '../../sim/import/read-log.js';
 
 const lab = (...args: string[]) => spawnSync(process.execPath, ['dist/lab/cli/lab.js', ...args], { encoding: 'utf8', timeout: 10_000 });
 const dir = mkdtempSync(join(tmpdir(), 'import-bounds-'));
+// a sparse file of 257 MiB among them: removed, not left in /tmp
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const logFile = (name: string, text: string): string => {
   const file = join(dir, name);
   writeFileSync(file, text);
