@@ -56,6 +56,11 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
     expect(run.log()).toContain(`ssh child pid is ${sshPid}`);
     expect(readFileSync(`/proc/${run.pid}/maps`, 'utf8')).toContain(TRANSPORT_LIBRARY);
     // ssh is not the service: systemd's variables are not passed on to it
+    // the pid is ssh's from the fork on, but setpriv and the parent check exec it a moment later:
+    // its environment is read once the exec has happened (a loaded machine shows the gap)
+    for (let tries = 0; tries < 100 && !readFileSync(`/proc/${sshPid}/cmdline`, 'utf8').includes(stubbornSsh); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     const sshEnvironment = readFileSync(`/proc/${sshPid}/environ`, 'utf8').split('\0');
     expect(sshEnvironment.filter((v) => /^(NOTIFY_SOCKET|WATCHDOG_USEC|WATCHDOG_PID)=/.test(v))).toEqual([]);
     expect(sshEnvironment).toContain(`AUTOSSH_PATH=${stubbornSsh}`);

@@ -38,13 +38,14 @@ const read = (path: string): string => {
 
 describe('a start out of descriptors', { timeout: 60_000 }, () => {
   it('daemon: the tunnels that could not start retry, and all come up once others end and free theirs', async () => {
-    // each tunnel holds one descriptor while its ssh runs (the pipe its stderr is read on); 40
+    // each tunnel holds one descriptor while its ssh runs (the pipe its stderr is read on: D10 reads
+    // it for a tunnel with a -R port); 40
     // of them cannot all fit in 48 beside Node's own, so some starts fail. Every ssh ends by
     // itself (exit 0 after 2 s ends its tunnel, as autossh's rules say), giving its back.
     const ssh = fakeSsh(dir, 'ssh-brief', 'sleep 2; exit 0');
     const tunnels = 40;
     const file = join(dir, 'fds.toml');
-    writeFileSync(file, Array.from({ length: tunnels }, (_, i) => ['[[tunnel]]', `name = "t${i}"`, `args = ["-M", "0", "-N", "h${i}"]`, `env = { AUTOSSH_PATH = "${ssh}" }`, ''].join('\n')).join('\n'));
+    writeFileSync(file, Array.from({ length: tunnels }, (_, i) => ['[[tunnel]]', `name = "t${i}"`, `args = ["-M", "0", "-N", "-R", "${20000 + i}:127.0.0.1:22", "h${i}"]`, `env = { AUTOSSH_PATH = "${ssh}" }`, ''].join('\n')).join('\n'));
     const log = join(dir, 'fds.log');
     const run = start(48, ['--config', file], { AUTOSSH_LOGFILE: log });
     const started = (): Set<string> => new Set([...read(log).matchAll(/: (t\d+): ssh child pid is \d+/g)].map((m) => m[1]!));
