@@ -374,7 +374,10 @@ describe.skipIf(unavailable !== null && !inCi).sequential('the .deb under a real
     expect((await container!.exec(['getent', 'group', 'autossh-ts'])).code).not.toBe(0);
     expect((await container!.exec(['dpkg-query', '-W', 'autossh-ts'])).code).not.toBe(0);
     const left = await container!.exec(['find', '/etc', '/lib', '/usr', '/var', '/run', '-xdev', '-name', '*autossh-ts*']);
-    expect(left.stdout, 'files named after the package after the purge').toBe('');
+    // the container's root is an overlay of this machine's: a file the machine itself has at the
+    // same path (man-db's cat cache from another test's `man autossh-ts`) was not left by the package
+    const leftByPackage = left.stdout.split('\n').filter((path) => path !== '' && !existsSync(path));
+    expect(leftByPackage, 'files named after the package after the purge').toEqual([]);
   }, 240_000);
 
   it('lintian: no errors, and only the warnings listed with their reasons', async () => {
