@@ -1,7 +1,7 @@
 // Kill storms: a supervisor SIGKILLed while it starts ssh after ssh, then /proc searched for an
-// ssh that outlived it. Every process of a storm carries its mark (in its environment from the
-// env(1) hop on, in its argv before that), so a survivor at any hop is found and nothing else is
-// touched. Two kinds:
+// ssh that outlived it. Every process of a storm carries its mark in its environment (as is, or
+// renamed by the exec plan before the env(1) hop), so a survivor at any hop is found and nothing
+// else is touched. Two kinds:
 // - daemons (`autossh-ts --config FILE`), the real thing, each killed during its start or during a
 //   reload that restarts every tunnel: a Node process per kill, so about 0.25 s of CPU each;
 // - spawners: forks of one python3 process, each running ssh's exec plan (./parent-bound-exec.ts
@@ -141,7 +141,8 @@ export function markedProcesses(mark: string): ProcInfo[] {
     }
     const info = readProc(Number(name));
     if (!info || info.state === 'Z') continue;
-    if (environ.split('\0').includes(needle) || info.argv.includes(needle)) found.push(info);
+    // ssh has it as is; a hop before it under a name of the exec plan's (AUTOSSH_TS_ENV_n=...)
+    if (environ.split('\0').some((entry) => entry === needle || entry.endsWith(`=${needle}`)) || info.argv.includes(needle)) found.push(info);
   }
   return found;
 }

@@ -11,11 +11,13 @@
 //
 // The shell must not touch ssh's environment, and every shell does (dash exports PWD where none
 // was, resets PPID, IFS and OPTIND, and drops names that are not identifiers, such as bash's
-// exported functions). So the shell gets an empty environment, the real one travels as its
-// arguments, and env(1) -i execs ssh with exactly those entries, in order. The bytes are the same
-// as a direct exec's (the environment moves from envp to argv for one exec and back), so nothing
-// that fit before is now too long. One pid throughout (setpriv, sh, env, ssh are execs of one
-// another): ssh is still our direct child, with the argv it had (argv[0] the resolved path).
+// exported functions). Nor may the environment pass through anyone's argv: /proc/PID/cmdline is
+// world-readable, /proc/PID/environ only the owner's. So each entry travels in the environment
+// under a name of ours (AUTOSSH_TS_ENV_0=NAME=VALUE ...), which no shell changes, and env(1) -i -S
+// '-- ${AUTOSSH_TS_ENV_0} ...' makes them assignments again, in order, values untouched (its -S
+// inserts an expanded value as it is: not split, not unescaped), drops everything else, and
+// execs ssh. One pid throughout (setpriv, sh, env, ssh are execs of one another): ssh is still
+// our direct child, with the argv it had (argv[0] the resolved path) and exactly our environment.
 //
 // env(1) takes every leading NAME=VALUE as an assignment, so a path with '=' in it cannot be its
 // command: for such a path setpriv (no options, a plain exec) is the last hop instead.
@@ -25,8 +27,11 @@ export const SETPRIV = '/usr/bin/setpriv';
 export const SHELL = '/bin/sh';
 export const ENV = '/usr/bin/env';
 
-/** $1 is the pid that must still be our parent; the rest is env(1)'s command line. */
-export const PARENT_CHECK_SCRIPT = '[ "$PPID" = "$1" ] || exit 1; shift; exec ' + ENV + ' -i -- "$@"';
+/** Where each environment entry travels, numbered in order. */
+export const STASH_PREFIX = 'AUTOSSH_TS_ENV_';
+
+/** $1: the pid that must still be our parent; $2: env(1)'s -S string; the rest: ssh's path and args. */
+export const PARENT_CHECK_SCRIPT = '[ "$PPID" = "$1" ] || exit 1; s=$2; shift 2; exec ' + ENV + ' -i -S "$s" "$@"';
 
 export interface ExecPlan {
   /** what to spawn */
@@ -34,7 +39,7 @@ export interface ExecPlan {
   args: string[];
   /** the spawned process's argv[0] */
   argv0: string;
-  /** the spawned process's environment (ssh's own travels in `args` when bound) */
+  /** the spawned process's environment (ssh's own, renamed, when bound) */
   env: NodeJS.ProcessEnv;
   /** ssh dies with its parent (false only where setpriv, sh or env is missing) */
   bound: boolean;
@@ -47,12 +52,15 @@ export interface ExecPlan {
 export function parentBoundExec(path: string, args: readonly string[], env: NodeJS.ProcessEnv, parentPid: number, argv0 = path): ExecPlan {
   if (!toolsPresent()) return { file: path, args: [...args], argv0, env, bound: false };
   const entries = Object.entries(env).flatMap(([name, value]) => (value === undefined ? [] : [`${name}=${value}`]));
+  const stash = Object.fromEntries(entries.map((entry, i) => [`${STASH_PREFIX}${i}`, entry]));
+  // '--' first: an entry's name may begin with '-'
+  const assignments = ['--', ...entries.map((_, i) => `\${${STASH_PREFIX}${i}}`)].join(' ');
   const command = path.includes('=') ? [SETPRIV, '--', path] : [path];
   return {
     file: SETPRIV,
-    args: ['--pdeathsig', 'SIGKILL', '--', SHELL, '-c', PARENT_CHECK_SCRIPT, 'sh', String(parentPid), ...entries, ...command, ...args],
+    args: ['--pdeathsig', 'SIGKILL', '--', SHELL, '-c', PARENT_CHECK_SCRIPT, 'sh', String(parentPid), assignments, ...command, ...args],
     argv0: SETPRIV,
-    env: {},
+    env: stash,
     bound: true,
   };
 }

@@ -72,6 +72,16 @@ describe('ssh exec\'d bound to its parent', () => {
     }
   });
 
+  it('never puts the environment in an argv (world-readable in /proc/PID/cmdline), only in the environment', () => {
+    const env = { TOKEN: 'secret-value-42', 'ODD-NAME': 'another secret' };
+    const plan = parentBoundExec(SLEEP, ['30'], env, process.pid);
+    expect(plan.bound).toBe(true);
+    const argv = [plan.argv0, ...plan.args].join('\0');
+    expect(argv).not.toContain('secret');
+    expect(argv).not.toContain('TOKEN');
+    expect(Object.values(plan.env)).toEqual(['TOKEN=secret-value-42', 'ODD-NAME=another secret']);
+  });
+
   it('a path with "=" in it still runs, with its argv[0] whole', async () => {
     const odd = join(dir, 'a=b');
     spawnSync('mkdir', ['-p', odd]);
