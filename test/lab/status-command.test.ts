@@ -9,6 +9,7 @@ import { createDaemonMetrics } from '../../src/daemon/metrics.js';
 import { startStatusServer, type StatusServer } from '../../src/daemon/status-server.js';
 import type { DaemonInfo, StatusSource } from '../../src/daemon/status-types.js';
 import { threeTunnels } from '../support/tracked-tunnel.js';
+import { statusUrlFrom } from '../../lab/cli/commands/status.js';
 
 const DAEMON: DaemonInfo = { pid: 4242, configPath: '/etc/autossh-ts/tunnels.toml', startedAt: '2026-01-01T00:00:00.000Z', version: '0.1.0' };
 
@@ -33,13 +34,13 @@ afterEach(async () => {
 });
 
 /** A status server whose source is the scene's real tracker reports, frozen as they are now. */
-async function daemonScene(): Promise<{ url: string; server: StatusServer }> {
+async function daemonScene(host = '127.0.0.1'): Promise<{ url: string; server: StatusServer }> {
   // the virtual clock's 0 was ten minutes ago, so SINCE reads like a real daemon's
   const { tunnels } = threeTunnels(Date.now() - 600_000);
   const source: StatusSource = { reports: () => tunnels.map((t) => t.tracker.report()), daemon: DAEMON };
-  const server = await startStatusServer({ host: '127.0.0.1', port: 0 }, source, createDaemonMetrics({ trackers: () => [] }));
+  const server = await startStatusServer({ host, port: 0 }, source, createDaemonMetrics({ trackers: () => [] }));
   closers.push(() => server.close());
-  return { url: `http://127.0.0.1:${server.address.port}`, server };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${server.address.port}`, server };
 }
 
 /** A plain HTTP server answering every request with this. */
@@ -109,9 +110,32 @@ describe('autossh-lab status', () => {
     expect(run.stderr).toMatch(/^autossh-lab status: http:\/\/127\.0\.0\.1:\d+\/status: not an autossh-ts status answer: tunnels\.0\.phase: /);
   });
 
+  it('takes the [status] listen value as the file writes it: host:port and [v6]:port, as well as a URL', async () => {
+    const v4 = await daemonScene();
+    const v6 = await daemonScene('::1');
+    for (const given of [v4.url.slice('http://'.length), `localhost:${new URL(v4.url).port}`, v6.url.slice('http://'.length), `${v6.url}/status`]) {
+      const run = await lab('status', '--url', given, '--json');
+      expect(run.stderr, given).toBe('');
+      expect(run.code, given).toBe(0);
+      expect(JSON.parse(run.stdout).daemon, given).toEqual(DAEMON);
+    }
+  });
+
+  it('reads --url as a listen value unless it has a scheme', () => {
+    expect(String(statusUrlFrom('127.0.0.1:9302'))).toBe('http://127.0.0.1:9302/');
+    expect(String(statusUrlFrom('[::1]:9302'))).toBe('http://[::1]:9302/');
+    expect(String(statusUrlFrom('localhost:9302'))).toBe('http://localhost:9302/');
+    expect(String(statusUrlFrom('https://proxy.example/autossh/'))).toBe('https://proxy.example/autossh/');
+    expect(statusUrlFrom('::1:9302')).toMatch(/^expected host:port .*\[::1\]:9273/);
+    expect(statusUrlFrom('ftp://127.0.0.1/')).toBe('expected an http or https URL');
+  });
+
   it('refuses a URL that is not http as a usage error (exit 2)', async () => {
     const run = await lab('status', '--url', 'ftp://127.0.0.1/');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error: option '--url <url>' argument 'ftp://127.0.0.1/' is invalid. expected an http or https URL");
+    const v6 = await lab('status', '--url', '::1:9273');
+    expect(v6.code).toBe(2);
+    expect(v6.stderr).toContain("argument '::1:9273' is invalid. expected host:port as in [status] listen");
   });
 });

@@ -42,7 +42,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description("show a running autossh-ts daemon's tunnels (its /status endpoint): state, up, ssh pid, starts, last exit, last rule, since when")
-    .option('--url <url>', "the daemon's [status] listen address", parseStatusUrl, DEFAULT_STATUS_URL)
+    .option('--url <url>', "the daemon's [status] listen address as the file writes it (127.0.0.1:9273, [::1]:9273), or a URL (http://host:port/prefix)", parseStatusUrl, DEFAULT_STATUS_URL)
     .option('--json', 'print the JSON the daemon answered instead of the table')
     .action(async (options: { url: string; json?: boolean }) => {
       try {
@@ -56,16 +56,30 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** commander's parser for --url: an http(s) URL, given back as text (as the default is) */
-function parseStatusUrl(text: string): string {
+/**
+ * What --url takes: a [status] listen value as the file writes it ("127.0.0.1:9273",
+ * "[::1]:9273", "localhost:9273"), or a whole http(s) URL. The URL of the daemon's base, or why not.
+ */
+export function statusUrlFrom(text: string): URL | string {
+  // "localhost:9273" is a valid URL of the scheme "localhost:": only "://" makes a URL here
+  const whole = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text);
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(whole ? text : `http://${text}`);
   } catch {
-    throw new InvalidArgumentError('expected an http URL such as http://127.0.0.1:9273');
+    return whole
+      ? 'expected an http URL such as http://127.0.0.1:9273'
+      : 'expected host:port as in [status] listen (127.0.0.1:9273, [::1]:9273 with an IPv6 address in brackets) or an http URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http or https URL');
-  return text;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'expected an http or https URL';
+  return url;
+}
+
+/** commander's parser for --url: the daemon's base URL, as text (as the default is) */
+function parseStatusUrl(text: string): string {
+  const url = statusUrlFrom(text);
+  if (typeof url === 'string') throw new InvalidArgumentError(url);
+  return url.href;
 }
 
 /** The daemon's base URL (a reverse proxy's prefix kept), or its /status itself. */
