@@ -10,17 +10,21 @@
 // - SIGHUP: reload (./reload-plan.ts). Reloads run one at a time; a SIGHUP during one queues one
 //   more, however many come.
 // - SIGUSR1: every tunnel's machine gets it, as the drop-in's would: each running ssh is killed
-//   and restarted, each backoff wait ends now (D1). An operator's "reconnect everything now".
+//   and restarted, each backoff wait ends now (D1), and each restart wait too (the next run starts
+//   now). An operator's "reconnect everything now".
 // - SIGUSR2: ignored, as by the drop-in.
-// A tunnel's end (MAXSTART used up, its lifetime reached, a listener it could not bind) is logged
-// and shows in its report; the daemon and the other tunnels go on, and a reload starts it again.
+// A run of a tunnel's machine that ends (MAXSTART used up, its lifetime reached, ssh exited 0, a
+// listener it could not bind) is followed by another as the tunnel's restart policy says
+// (./daemon-tunnel.ts); a tunnel the policy does not restart is logged and shows in its report,
+// the daemon and the other tunnels go on, and a reload starts it again.
 import { LogOutputs, Logger } from '../adapters/logger.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import type { Effect } from '../machine/effects.js';
 import { signalNumber, type SupervisorSignal } from '../machine/signals.js';
 import type { DaemonConfig, TunnelDefinition } from './config/types.js';
 import { describePlan, reloadPlan } from './reload-plan.js';
-import { RunningTunnel, type TunnelDeps } from './running-tunnel.js';
+import { DaemonTunnel, type TunnelDeps } from './daemon-tunnel.js';
+import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { StatusSource, TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
 import { statusLine } from './status-line.js';
 
@@ -58,11 +62,11 @@ export interface DaemonDeps {
 
 export class Daemon implements StatusSource {
   /** the tunnels of the file now, in its order (an ended one stays until a reload) */
-  private tunnels = new Map<string, RunningTunnel>();
-  /** every tunnel whose machine has not ended, those a reload is stopping too */
-  private readonly alive = new Set<RunningTunnel>();
-  /** tunnels that have started their first ssh (or ended): READY=1 once all have */
-  private readonly begun = new WeakSet<RunningTunnel>();
+  private tunnels = new Map<string, DaemonTunnel>();
+  /** every tunnel not ended for good (running or waiting to restart), those a reload is stopping too */
+  private readonly alive = new Set<DaemonTunnel>();
+  /** tunnels that have started their first ssh (or ended a run): READY=1 once all have */
+  private readonly begun = new WeakSet<DaemonTunnel>();
   private readonly outputs: LogOutputs;
   private readonly logger: Logger;
   private config: DaemonConfig | null = null;
@@ -145,7 +149,7 @@ export class Daemon implements StatusSource {
   }
 
   /** The tunnel of that name in the file now (tests, the status side). */
-  tunnel(name: string): RunningTunnel | undefined {
+  tunnel(name: string): DaemonTunnel | undefined {
     return this.tunnels.get(name);
   }
 
@@ -163,7 +167,7 @@ export class Daemon implements StatusSource {
     for (const tunnel of this.alive) tunnel.kill();
   }
 
-  private prepare(definitions: readonly TunnelDefinition[], config: DaemonConfig): { tunnels: RunningTunnel[] } | { error: string } {
+  private prepare(definitions: readonly TunnelDefinition[], config: DaemonConfig): { tunnels: DaemonTunnel[] } | { error: string } {
     const deps: TunnelDeps = {
       prog: this.deps.prog,
       outputs: this.outputs,
@@ -172,11 +176,12 @@ export class Daemon implements StatusSource {
       debug: this.deps.log.debug,
       makeTracker: this.deps.makeTracker,
       onEffect: (tunnel, effect) => this.observe(tunnel, effect),
+      onRunEnd: (tunnel) => this.runEnded(tunnel),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
     };
-    const tunnels: RunningTunnel[] = [];
+    const tunnels: DaemonTunnel[] = [];
     for (const definition of definitions) {
-      const prepared = RunningTunnel.prepare(definition, deps);
+      const prepared = DaemonTunnel.prepare(definition, deps);
       if ('error' in prepared) {
         for (const tunnel of tunnels) tunnel.discard();
         return prepared;
@@ -186,7 +191,7 @@ export class Daemon implements StatusSource {
     return { tunnels };
   }
 
-  private launch(tunnel: RunningTunnel): void {
+  private launch(tunnel: DaemonTunnel): void {
     this.alive.add(tunnel);
     tunnel.start();
   }
@@ -211,6 +216,11 @@ export class Daemon implements StatusSource {
 
     this.logger.format = next.logFormat;
     for (const name of plan.keep) this.tunnels.get(name)!.logger.format = next.logFormat;
+    // a changed restart policy alone is no new definition: a kept tunnel takes it as it runs or waits
+    const kept = new Set(plan.keep);
+    for (const definition of next.tunnels) {
+      if (kept.has(definition.name)) this.tunnels.get(definition.name)!.setRestartPolicy(definition.restart ?? DEFAULT_RESTART_POLICY);
+    }
     const leaving = [...plan.stop, ...plan.restart.map((definition) => definition.name)].map((name) => this.tunnels.get(name)!);
     for (const tunnel of leaving) {
       if (tunnel.done) continue;
@@ -274,7 +284,7 @@ export class Daemon implements StatusSource {
     this.outputs.close(() => this.deps.onExit(code));
   }
 
-  private tunnelEnded(tunnel: RunningTunnel, code: number): void {
+  private tunnelEnded(tunnel: DaemonTunnel, code: number): void {
     this.alive.delete(tunnel);
     this.begun.add(tunnel);
     if (this.stoppingFor === null && !tunnel.isRetiring && this.tunnels.get(tunnel.name) === tunnel) {
@@ -287,7 +297,14 @@ export class Daemon implements StatusSource {
     this.queueStatus();
   }
 
-  private observe(tunnel: RunningTunnel, effect: Effect): void {
+  /** A run ended: the tunnel waits to restart, or has ended (tunnelEnded follows). */
+  private runEnded(tunnel: DaemonTunnel): void {
+    this.begun.add(tunnel);
+    this.checkReady();
+    this.queueStatus();
+  }
+
+  private observe(tunnel: DaemonTunnel, effect: Effect): void {
     if (effect.type === 'spawnSsh' && !this.begun.has(tunnel)) {
       this.begun.add(tunnel);
       this.checkReady();

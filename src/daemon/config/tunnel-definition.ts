@@ -3,6 +3,7 @@
 import type { TunnelEntry } from './document.js';
 import { effectiveEnv } from './env-rules.js';
 import type { Locator } from './locator.js';
+import { restartPolicyOf, type RestartSettings } from './restart-settings.js';
 import { parseTunnel } from './tunnel-outcome.js';
 import type { TunnelDefinition } from './types.js';
 
@@ -37,7 +38,12 @@ function execProblem(args: readonly string[], env: Readonly<Record<string, strin
   return null;
 }
 
-export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): TunnelDefinition {
+export function defineTunnel(
+  entry: TunnelEntry,
+  defaultsEnv: Readonly<Record<string, string>>,
+  at: Locator,
+  defaultsRestart: RestartSettings = {},
+): TunnelDefinition {
   const env = effectiveEnv(defaultsEnv, entry.env);
   const unrunnable = execProblem(entry.args, env);
   if (unrunnable !== null) at.failAtLine(at.lineOf(['tunnel', entry.index, 'args']), `tunnel "${entry.name}": ${unrunnable}`);
@@ -54,6 +60,7 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
     notices: outcome.notices,
     autoMonitorPort: outcome.autoMonitorPort,
     definitionKey: definitionKeyOf(entry.args, env),
+    restart: restartPolicyOf(defaultsRestart, entry.restart, entry.name, at),
   };
 }
 
