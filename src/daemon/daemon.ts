@@ -58,7 +58,16 @@ export interface DaemonDeps {
   makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
   /** WATCHDOG_USEC, when systemd set it for us: WATCHDOG=1 at half of it */
   watchdogUsec?: number | null;
+  /** how long STATUS= says a refused reload before it says the tunnels again (REFUSAL_SHOWN_MS unless told) */
+  refusalShownMs?: number;
 }
+
+/**
+ * A refused reload is said in STATUS= for this long (long enough for `systemctl reload; systemctl
+ * status`), then STATUS= says the tunnels again: the refusal stays in the log, on stderr and in
+ * autossh_config_reloads_total{result="failed"}, not in a status line about tunnels that are fine.
+ */
+export const REFUSAL_SHOWN_MS = 10_000;
 
 export class Daemon implements StatusSource {
   /** the tunnels of the file now, in its order (an ended one stays until a reload) */
@@ -79,6 +88,8 @@ export class Daemon implements StatusSource {
   private statusQueued = false;
   private lastStatus = '';
   private watchdog: NodeJS.Timeout | null = null;
+  /** STATUS= says a refused reload until this fires */
+  private refusalShown: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: DaemonDeps) {
     this.outputs = new LogOutputs({ progName: deps.prog, syslogSocket: deps.log.syslogSocket ?? null });
@@ -253,6 +264,12 @@ export class Daemon implements StatusSource {
     this.deps.onReload?.('failed');
     this.notify({ READY: '1', STATUS: `reload refused: ${why}` });
     this.lastStatus = '';
+    if (this.refusalShown) clearTimeout(this.refusalShown);
+    this.refusalShown = setTimeout(() => {
+      this.refusalShown = null;
+      this.queueStatus();
+    }, this.deps.refusalShownMs ?? REFUSAL_SHOWN_MS);
+    this.refusalShown.unref();
   }
 
   private shutdown(signal: SupervisorSignal): void {
@@ -278,6 +295,7 @@ export class Daemon implements StatusSource {
     if (this.finished) return;
     this.finished = true;
     if (this.watchdog) clearInterval(this.watchdog);
+    if (this.refusalShown) clearTimeout(this.refusalShown);
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.logger.log(LOG_INFO, `every tunnel stopped; exiting with status ${code}`);
     this.logger.close();
