@@ -11,10 +11,13 @@ import { readProc } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
 import { Daemon, type Notifier } from '../../src/daemon/daemon.js';
+import { createDaemonMetrics } from '../../src/daemon/metrics.js';
+import { RUN_END_REASONS } from '../../src/daemon/restart-policy.js';
 import type { TunnelReport } from '../../src/daemon/status-types.js';
 import { createTunnelTracker } from '../../src/daemon/tunnel-tracker.js';
 import { LOG_DEBUG, LOG_INFO } from '../../src/machine/config/log-levels.js';
 import { daemonConfig, fakeSsh, type TunnelSpec } from '../support/daemon-config.js';
+import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
 
 const WAIT_MS = 8_000;
 const CONFIG_PATH = '/etc/autossh-ts/tunnels.toml';
@@ -112,6 +115,32 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
     const log = readFileSync(logFile, 'utf8');
     expect(log).toMatch(/once: run 1 ended \(ssh exited with status 0, status 0\); restart = "always": starting run 2 in 1 s \(restart_sec = 1 s\)/);
     expect(log).toMatch(/once: starting run 2 \(restart policy\)/);
+  });
+
+  it('counts restarts by reason and shows the wait in the metrics', async () => {
+    const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db', sleepingSsh), spec('once', exitsOnceSsh('once'), { restartMs: 3_000, maxDelayMs: 3_000 })]));
+    const metrics = createDaemonMetrics({ trackers: () => h.daemon.trackers() });
+    await sshOf(h, 'db');
+    let families = parseExposition(await metrics.text());
+    // every reason's series is there from 0, so a first restart is a rise increase() sees
+    expect(samplesOf(families, 'autossh_tunnel_restarts_total', { tunnel: 'db' }).map((s) => [s.labels.reason, s.value]))
+      .toEqual(RUN_END_REASONS.map((reason) => [reason, 0]));
+    expect(families.get('autossh_tunnel_restarts_total')?.type).toBe('counter');
+    expect(families.get('autossh_tunnel_restart_wait_seconds')?.type).toBe('gauge');
+
+    await until('the restart wait', () => report(h, 'once').phase === 'restarting');
+    families = parseExposition(await metrics.text());
+    const wait = valueOf(families, 'autossh_tunnel_restart_wait_seconds', { tunnel: 'once' })!;
+    expect(wait).toBeGreaterThan(1.5);
+    expect(wait).toBeLessThanOrEqual(3);
+    expect(valueOf(families, 'autossh_tunnel_restart_wait_seconds', { tunnel: 'db' })).toBe(0);
+    expect(valueOf(families, 'autossh_tunnel_restarts_total', { tunnel: 'once', reason: 'exited_ok' })).toBe(0);
+
+    await sshOf(h, 'once');
+    families = parseExposition(await metrics.text());
+    expect(valueOf(families, 'autossh_tunnel_restarts_total', { tunnel: 'once', reason: 'exited_ok' })).toBe(1);
+    expect(valueOf(families, 'autossh_tunnel_restart_wait_seconds', { tunnel: 'once' })).toBe(0);
+    expect(valueOf(families, 'autossh_tunnel_up', { tunnel: 'once' })).toBe(report(h, 'once').up ? 1 : 0);
   });
 
   it('"on-failure" does not restart a run that ended with status 0; "no" ends for good', async () => {
