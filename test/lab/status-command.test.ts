@@ -9,7 +9,7 @@ import { createDaemonMetrics } from '../../src/daemon/metrics.js';
 import { startStatusServer, type StatusServer } from '../../src/daemon/status-server.js';
 import type { DaemonInfo, StatusSource } from '../../src/daemon/status-types.js';
 import { threeTunnels } from '../support/tracked-tunnel.js';
-import { statusUrlFrom } from '../../lab/cli/commands/status.js';
+import { formatStatusTable, statusUrlFrom } from '../../lab/cli/commands/status.js';
 
 const DAEMON: DaemonInfo = { pid: 4242, configPath: '/etc/autossh-ts/tunnels.toml', startedAt: '2026-01-01T00:00:00.000Z', version: '0.1.0' };
 
@@ -119,6 +119,22 @@ describe('autossh-lab status', () => {
       expect(run.code, given).toBe(0);
       expect(JSON.parse(run.stdout).daemon, given).toEqual(DAEMON);
     }
+  });
+
+  it('shows a restart wait in STATE and in the words of STATUS=', () => {
+    const now = new Date('2026-01-01T00:10:00.000Z');
+    const table = formatStatusTable({
+      daemon: DAEMON,
+      tunnels: [{
+        name: 'db', phase: 'restarting', up: false, sshPid: null, starts: 4, lastExit: null, lastRule: 'maxStart',
+        lastDecision: null, since: '2026-01-01T00:09:30.000Z', backoffSeconds: null, restartPolicy: 'always', runs: 4,
+        lastRunEnd: { run: 4, reason: 'max_start', code: 0, at: '2026-01-01T00:09:30.000Z' }, restartSeconds: 29.2,
+      }],
+    }, now);
+    const lines = table.trimEnd().split('\n');
+    expect(lines[1]!.split(/\s{2,}/)).toEqual(['db', 'restarting 30s', 'no', '-', '4', '-', 'maxStart', '30s']);
+    expect(lines[2]).toBe('db: restarting in 30 s (policy always, run 4 ended: maximum start count reached)');
+    expect(lines[3]).toBe('0/1 tunnels up; daemon pid 4242, /etc/autossh-ts/tunnels.toml, autossh-ts 0.1.0');
   });
 
   it('reads --url as a listen value unless it has a scheme', () => {
