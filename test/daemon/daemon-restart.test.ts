@@ -209,6 +209,24 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
     expect(h.daemon.tunnel('late')!.tracker!.counts().restarts.spawn_failed).toBeGreaterThanOrEqual(1);
   });
 
+  it('a tunnel that cannot work settles into the capped wait (the cap less up to a tenth)', async () => {
+    const h = startDaemon(daemonConfig(CONFIG_PATH, [
+      spec('never', join(dir, 'no-such-ssh'), { restartMs: 200, startLimitBurst: 2, startLimitIntervalMs: 1_000, maxDelayMs: 1_000 }),
+    ]));
+    await until('eight runs', () => report(h, 'never').runs >= 8);
+    const waits = [...readFileSync(logFile, 'utf8').matchAll(/never: run (\d+) ended .*starting run \d+ in \d+ s \((.*)\)$/gm)].map((m) => [Number(m[1]), m[2]!] as const);
+    expect(waits.slice(0, 1)).toEqual([[1, 'restart_sec = 0.2 s']]);
+    // from the third run on: capped at 1 s, less up to a tenth
+    const late = waits.filter(([run]) => run >= 3);
+    expect(late.length).toBeGreaterThanOrEqual(4);
+    for (const [, why] of late) {
+      const seconds = Number(/waiting ([\d.]+) s/.exec(why)?.[1]);
+      expect(seconds, why).toBeGreaterThanOrEqual(0.9);
+      expect(seconds, why).toBeLessThanOrEqual(1);
+      expect(why).toContain('(restart_max_delay_sec = 1 s)');
+    }
+  });
+
   it('STATUS= says a refused reload, then the tunnels again', async () => {
     const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db', sleepingSsh)]), 300);
     await sshOf(h, 'db');
