@@ -19,8 +19,10 @@ export function usageText(progName: string): string {
     -V print autossh version and exit.
 
        ${progName} --config FILE
-    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env) in one
-    process; SIGHUP reloads it, leaving unchanged tunnels alone. See README.
+    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env, restart...)
+    in one process; a tunnel whose run ended starts again after restart_sec
+    (restart = "always" by default, with a start limit and a growing wait);
+    SIGHUP reloads it, leaving unchanged tunnels alone. See README.
 
 Environment variables are:
     AUTOSSH_GATETIME    - how long must an ssh session be established
