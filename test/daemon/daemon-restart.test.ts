@@ -4,6 +4,7 @@
 // SIGUSR1, a reload and SIGTERM act on a waiting tunnel as on a running one; a tunnel stopped on
 // purpose is `stopped`; STATUS= says a refused reload, then the tunnels again.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ interface Harness {
   next: DaemonConfig | Error;
   exitCode: Promise<number>;
   statuses: string[];
+  notified: Array<Record<string, string>>;
 }
 
 describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
@@ -51,8 +53,14 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
   function startDaemon(config: DaemonConfig, refusalShownMs?: number): Harness {
     let resolveExit!: (code: number) => void;
     const statuses: string[] = [];
-    const notifier: Notifier = { notify: (fields) => fields.STATUS !== undefined && statuses.push(fields.STATUS) };
-    const h: Harness = { daemon: null as unknown as Daemon, next: config, exitCode: new Promise((resolve) => (resolveExit = resolve)), statuses };
+    const notified: Array<Record<string, string>> = [];
+    const notifier: Notifier = {
+      notify: (fields) => {
+        notified.push(fields);
+        if (fields.STATUS !== undefined) statuses.push(fields.STATUS);
+      },
+    };
+    const h: Harness = { daemon: null as unknown as Daemon, next: config, exitCode: new Promise((resolve) => (resolveExit = resolve)), statuses, notified };
     h.daemon = new Daemon({
       prog: 'autossh-ts',
       load: async () => {
@@ -224,6 +232,22 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
       expect(seconds, why).toBeGreaterThanOrEqual(0.9);
       expect(seconds, why).toBeLessThanOrEqual(1);
       expect(why).toContain('(restart_max_delay_sec = 1 s)');
+    }
+  });
+
+  it('READY=1 comes though a tunnel\'s first run could not start (its monitor port taken); its restarts say start_failed', async () => {
+    const holder = createServer();
+    const port = await new Promise<number>((resolve) => holder.listen(0, '127.0.0.1', () => resolve((holder.address() as AddressInfo).port)));
+    try {
+      // -M wp: autossh itself listens on wp+1, which the holder has
+      const blocked = { ...spec('blocked', sleepingSsh), args: ['-M', String(port - 1), '-N', 'blocked.example'] };
+      const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db', sleepingSsh), blocked]));
+      await sshOf(h, 'db');
+      await until('READY=1', () => h.notified.some((f) => f.READY === '1'));
+      await until('a run that could not start', () => report(h, 'blocked').lastRunEnd?.reason === 'start_failed');
+      expect(report(h, 'blocked')).toMatchObject({ phase: 'restarting', up: false, starts: 0 });
+    } finally {
+      holder.close();
     }
   });
 
