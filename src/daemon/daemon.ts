@@ -105,10 +105,9 @@ export class Daemon implements StatusSource {
     if ('error' in prepared) return prepared.error;
     this.config = config;
     this.logger.log(LOG_INFO, `${this.deps.prog} starting ${config.tunnels.length} tunnel(s) from ${config.path} (pid ${process.pid})`);
-    for (const tunnel of prepared.tunnels) {
-      this.tunnels.set(tunnel.name, tunnel);
-      this.launch(tunnel);
-    }
+    // all in the map before any starts: READY=1 waits for every one of them, not those launched so far
+    for (const tunnel of prepared.tunnels) this.tunnels.set(tunnel.name, tunnel);
+    for (const tunnel of prepared.tunnels) this.launch(tunnel);
     this.startWatchdog();
     // every tunnel may end (MAXSTART) with nothing else to wait for: the daemon still waits for
     // a reload or a signal to exit, as documented, instead of leaving with the event loop

@@ -29,6 +29,8 @@ interface Harness {
   exitCode: Promise<number>;
   statuses: string[];
   notified: Array<Record<string, string>>;
+  /** the tunnels and their phases when READY=1 was sent */
+  atReady: string[];
 }
 
 describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
@@ -57,10 +59,11 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
     const notifier: Notifier = {
       notify: (fields) => {
         notified.push(fields);
+        if (fields.READY === '1') h.atReady.push(h.daemon.reports().map((r) => `${r.name}:${r.phase}`).join(' '));
         if (fields.STATUS !== undefined) statuses.push(fields.STATUS);
       },
     };
-    const h: Harness = { daemon: null as unknown as Daemon, next: config, exitCode: new Promise((resolve) => (resolveExit = resolve)), statuses, notified };
+    const h: Harness = { daemon: null as unknown as Daemon, next: config, exitCode: new Promise((resolve) => (resolveExit = resolve)), statuses, notified, atReady: [] };
     h.daemon = new Daemon({
       prog: 'autossh-ts',
       load: async () => {
@@ -244,6 +247,8 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
       const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db', sleepingSsh), blocked]));
       await sshOf(h, 'db');
       await until('READY=1', () => h.notified.some((f) => f.READY === '1'));
+      // sent once both had begun: db's ssh started, blocked's first run ended
+      expect(h.atReady[0]).toMatch(/^db:(up|connecting) blocked:restarting$/);
       await until('a run that could not start', () => report(h, 'blocked').lastRunEnd?.reason === 'start_failed');
       expect(report(h, 'blocked')).toMatchObject({ phase: 'restarting', up: false, starts: 0 });
     } finally {
