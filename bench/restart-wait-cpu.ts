@@ -91,8 +91,8 @@ async function main(): Promise<void> {
     while (Date.now() - startedMs < WINDOW_S * 1000) {
       await sleep(Math.min(60_000, WINDOW_S * 1000 - (Date.now() - startedMs)));
       const failing = await reports(daemons[1]!);
-      const waits = failing.map((r) => r.restartSeconds ?? 0);
-      process.stdout.write(`  ${Math.round((Date.now() - startedMs) / 1000)} s: default policy: ${failing.reduce((n, r) => n + r.runs, 0)} runs so far, waits now ${Math.min(...waits).toFixed(0)}-${Math.max(...waits).toFixed(0)} s\n`);
+      const left = failing.map((r) => r.restartSeconds ?? 0);
+      process.stdout.write(`  ${Math.round((Date.now() - startedMs) / 1000)} s: default policy: ${failing.reduce((n, r) => n + r.runs, 0)} runs so far, next restarts due in ${Math.min(...left).toFixed(0)}-${Math.max(...left).toFixed(0)} s\n`);
     }
     const windowS = (Date.now() - startedMs) / 1000;
     const after = daemons.map((d) => cpuSeconds(d.child.pid!));
