@@ -122,7 +122,7 @@ describe.sequential('the daemon restarts ended runs, against a real sshd', { tim
     expect(backMs - endedMs).toBeLessThan(RESTART_SEC * 1000 + SESSION_MARGIN_MS);
     const wait = waitBetweenRuns();
     expect(wait).toBeGreaterThanOrEqual(RESTART_SEC * 1000 - 50);
-    expect(wait).toBeLessThan(RESTART_SEC * 1000 + 1_000);
+    expect(wait).toBeLessThan(RESTART_SEC * 1000 + 2_000); // a timer late on a loaded machine, not a second wait
     expect(await report()).toMatchObject({ phase: 'up', up: true, runs: 2, restartSeconds: null });
   }
 
