@@ -97,8 +97,10 @@ export function usageText(progName: string): string {
     prints this text and exits 0 (D14).
 
        ${progName} --config FILE
-    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env) in one
-    process; SIGHUP reloads it, leaving unchanged tunnels alone. See README
+    runs every tunnel of FILE (TOML: [[tunnel]] name, args, env, restart...)
+    in one process; a tunnel whose run ended starts again after restart_sec
+    (restart = "always" by default, with a start limit and a growing wait);
+    SIGHUP reloads it, leaving unchanged tunnels alone. See README
     and autossh-ts.toml(5).
 
        ${progName} --check-config FILE

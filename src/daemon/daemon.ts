@@ -10,10 +10,13 @@
 // - SIGHUP: reload (./reload-plan.ts). Reloads run one at a time; a SIGHUP during one queues one
 //   more, however many come.
 // - SIGUSR1: every tunnel's machine gets it, as the drop-in's would: each running ssh is killed
-//   and restarted, each backoff wait ends now (D1). An operator's "reconnect everything now".
+//   and restarted, each backoff wait ends now (D1), and each restart wait too (the next run starts
+//   now). An operator's "reconnect everything now".
 // - SIGUSR2: ignored, as by the drop-in.
-// A tunnel's end (MAXSTART used up, its lifetime reached, a listener it could not bind) is logged
-// and shows in its report; the daemon and the other tunnels go on, and a reload starts it again.
+// A run of a tunnel's machine that ends (MAXSTART used up, its lifetime reached, ssh exited 0, a
+// listener it could not bind) is followed by another as the tunnel's restart policy says
+// (./daemon-tunnel.ts); a tunnel the policy does not restart is logged and shows in its report,
+// the daemon and the other tunnels go on, and a reload starts it again.
 import { LogOutputs, Logger } from '../adapters/logger.js';
 import { startWatchdog } from '../adapters/systemd-watchdog.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
@@ -21,7 +24,8 @@ import type { Effect } from '../machine/effects.js';
 import { signalNumber, type SupervisorSignal } from '../machine/signals.js';
 import type { DaemonConfig, TunnelDefinition } from './config/types.js';
 import { describePlan, reloadPlan } from './reload-plan.js';
-import { RunningTunnel, type TunnelDeps } from './running-tunnel.js';
+import { DaemonTunnel, type TunnelDeps } from './daemon-tunnel.js';
+import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
 import type { StatusSource, TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
 import { statusLine } from './status-line.js';
 
@@ -55,15 +59,24 @@ export interface DaemonDeps {
   makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
   /** systemd's WATCHDOG_USEC and WATCHDOG_PID, read before they were unset: WATCHDOG=1 at half of it */
   watchdogEnv?: NodeJS.ProcessEnv | null;
+  /** how long STATUS= says a refused reload before it says the tunnels again (REFUSAL_SHOWN_MS unless told) */
+  refusalShownMs?: number;
 }
+
+/**
+ * A refused reload is said in STATUS= for this long (long enough for `systemctl reload; systemctl
+ * status`), then STATUS= says the tunnels again: the refusal stays in the log, on stderr and in
+ * autossh_config_reloads_total{result="failed"}, not in a status line about tunnels that are fine.
+ */
+export const REFUSAL_SHOWN_MS = 10_000;
 
 export class Daemon implements StatusSource {
   /** the tunnels of the file now, in its order (an ended one stays until a reload) */
-  private tunnels = new Map<string, RunningTunnel>();
-  /** every tunnel whose machine has not ended, those a reload is stopping too */
-  private readonly alive = new Set<RunningTunnel>();
-  /** tunnels that have started their first ssh (or ended): READY=1 once all have */
-  private readonly begun = new WeakSet<RunningTunnel>();
+  private tunnels = new Map<string, DaemonTunnel>();
+  /** every tunnel not ended for good (running or waiting to restart), those a reload is stopping too */
+  private readonly alive = new Set<DaemonTunnel>();
+  /** tunnels that have started their first ssh (or ended a run): READY=1 once all have */
+  private readonly begun = new WeakSet<DaemonTunnel>();
   private readonly outputs: LogOutputs;
   private readonly logger: Logger;
   private config: DaemonConfig | null = null;
@@ -76,6 +89,8 @@ export class Daemon implements StatusSource {
   private statusQueued = false;
   private lastStatus = '';
   private stopWatchdog: (() => void) | null = null;
+  /** STATUS= says a refused reload until this fires */
+  private refusalShown: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: DaemonDeps) {
     this.outputs = new LogOutputs({ progName: deps.prog, syslogSocket: deps.log.syslogSocket ?? null });
@@ -91,10 +106,9 @@ export class Daemon implements StatusSource {
     if ('error' in prepared) return prepared.error;
     this.config = config;
     this.logger.log(LOG_INFO, `${this.deps.prog} starting ${config.tunnels.length} tunnel(s) from ${config.path} (pid ${process.pid})`);
-    for (const tunnel of prepared.tunnels) {
-      this.tunnels.set(tunnel.name, tunnel);
-      this.launch(tunnel);
-    }
+    // all in the map before any starts: READY=1 waits for every one of them, not those launched so far
+    for (const tunnel of prepared.tunnels) this.tunnels.set(tunnel.name, tunnel);
+    for (const tunnel of prepared.tunnels) this.launch(tunnel);
     this.startWatchdog();
     // every tunnel may end (MAXSTART) with nothing else to wait for: the daemon still waits for
     // a reload or a signal to exit, as documented, instead of leaving with the event loop
@@ -146,7 +160,7 @@ export class Daemon implements StatusSource {
   }
 
   /** The tunnel of that name in the file now (tests, the status side). */
-  tunnel(name: string): RunningTunnel | undefined {
+  tunnel(name: string): DaemonTunnel | undefined {
     return this.tunnels.get(name);
   }
 
@@ -164,7 +178,7 @@ export class Daemon implements StatusSource {
     for (const tunnel of this.alive) tunnel.kill();
   }
 
-  private prepare(definitions: readonly TunnelDefinition[], config: DaemonConfig): { tunnels: RunningTunnel[] } | { error: string } {
+  private prepare(definitions: readonly TunnelDefinition[], config: DaemonConfig): { tunnels: DaemonTunnel[] } | { error: string } {
     const deps: TunnelDeps = {
       prog: this.deps.prog,
       outputs: this.outputs,
@@ -173,11 +187,12 @@ export class Daemon implements StatusSource {
       debug: this.deps.log.debug,
       makeTracker: this.deps.makeTracker,
       onEffect: (tunnel, effect) => this.observe(tunnel, effect),
+      onRunEnd: (tunnel) => this.runEnded(tunnel),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
     };
-    const tunnels: RunningTunnel[] = [];
+    const tunnels: DaemonTunnel[] = [];
     for (const definition of definitions) {
-      const prepared = RunningTunnel.prepare(definition, deps);
+      const prepared = DaemonTunnel.prepare(definition, deps);
       if ('error' in prepared) {
         for (const tunnel of tunnels) tunnel.discard();
         return prepared;
@@ -187,7 +202,7 @@ export class Daemon implements StatusSource {
     return { tunnels };
   }
 
-  private launch(tunnel: RunningTunnel): void {
+  private launch(tunnel: DaemonTunnel): void {
     this.alive.add(tunnel);
     tunnel.start();
   }
@@ -212,6 +227,11 @@ export class Daemon implements StatusSource {
 
     this.logger.format = next.logFormat;
     for (const name of plan.keep) this.tunnels.get(name)!.logger.format = next.logFormat;
+    // a changed restart policy alone is no new definition: a kept tunnel takes it as it runs or waits
+    const kept = new Set(plan.keep);
+    for (const definition of next.tunnels) {
+      if (kept.has(definition.name)) this.tunnels.get(definition.name)!.setRestartPolicy(definition.restart ?? DEFAULT_RESTART_POLICY);
+    }
     const leaving = [...plan.stop, ...plan.restart.map((definition) => definition.name)].map((name) => this.tunnels.get(name)!);
     for (const tunnel of leaving) {
       if (tunnel.done) continue;
@@ -244,6 +264,12 @@ export class Daemon implements StatusSource {
     this.deps.onReload?.('failed');
     this.notify({ READY: '1', STATUS: `reload refused: ${why}` });
     this.lastStatus = '';
+    if (this.refusalShown) clearTimeout(this.refusalShown);
+    this.refusalShown = setTimeout(() => {
+      this.refusalShown = null;
+      this.queueStatus();
+    }, this.deps.refusalShownMs ?? REFUSAL_SHOWN_MS);
+    this.refusalShown.unref();
   }
 
   private shutdown(signal: SupervisorSignal): void {
@@ -269,13 +295,14 @@ export class Daemon implements StatusSource {
     if (this.finished) return;
     this.finished = true;
     this.stopWatchdog?.();
+    if (this.refusalShown) clearTimeout(this.refusalShown);
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.logger.log(LOG_INFO, `every tunnel stopped; exiting with status ${code}`);
     this.logger.close();
     this.outputs.close(() => this.deps.onExit(code));
   }
 
-  private tunnelEnded(tunnel: RunningTunnel, code: number): void {
+  private tunnelEnded(tunnel: DaemonTunnel, code: number): void {
     this.alive.delete(tunnel);
     this.begun.add(tunnel);
     if (this.stoppingFor === null && !tunnel.isRetiring && this.tunnels.get(tunnel.name) === tunnel) {
@@ -288,7 +315,14 @@ export class Daemon implements StatusSource {
     this.queueStatus();
   }
 
-  private observe(tunnel: RunningTunnel, effect: Effect): void {
+  /** A run ended: the tunnel waits to restart, or has ended (tunnelEnded follows). */
+  private runEnded(tunnel: DaemonTunnel): void {
+    this.begun.add(tunnel);
+    this.checkReady();
+    this.queueStatus();
+  }
+
+  private observe(tunnel: DaemonTunnel, effect: Effect): void {
     if (effect.type === 'spawnSsh' && !this.begun.has(tunnel)) {
       this.begun.add(tunnel);
       this.checkReady();

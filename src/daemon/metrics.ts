@@ -5,6 +5,7 @@
 // A Registry of its own per daemon (never prom-client's global one): two daemons in one test
 // process, or a library user's own metrics, never mix.
 import { Counter, Gauge, Registry } from 'prom-client';
+import { RUN_END_REASONS } from './restart-policy.js';
 import type { TrackerSource, TunnelTracker } from './status-types.js';
 
 export type ReloadResult = 'ok' | 'failed';
@@ -36,6 +37,7 @@ interface Published {
   starts: number;
   exits: Map<string, number>;
   decisions: Map<string, number>;
+  restarts: Map<string, number>;
 }
 
 /** Move one labelled counter up to its tracker's count (counts only grow within a tracker). */
@@ -76,6 +78,18 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
     labelNames: TUNNEL,
     registers,
   });
+  const restarts = new Counter({
+    name: 'autossh_tunnel_restarts_total',
+    help: 'New runs of the tunnel\'s machine the restart policy started, by why the run before ended: exited_ok, exited_error, max_start, lifetime, spawn_failed, start_failed.',
+    labelNames: ['tunnel', 'reason'] as const,
+    registers,
+  });
+  const restartWait = new Gauge({
+    name: 'autossh_tunnel_restart_wait_seconds',
+    help: 'Seconds left until the restart policy starts the tunnel again; 0 when not waiting.',
+    labelNames: TUNNEL,
+    registers,
+  });
   const reloads = new Counter({
     name: 'autossh_config_reloads_total',
     help: 'Configuration reloads (SIGHUP), by result: ok (the new file runs) or failed (the old set kept).',
@@ -106,7 +120,9 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
   function forget(tunnel: string, book: Published): void {
     up.remove({ tunnel });
     backoff.remove({ tunnel });
+    restartWait.remove({ tunnel });
     starts.remove({ tunnel });
+    for (const reason of book.restarts.keys()) restarts.remove({ tunnel, reason });
     for (const reason of book.exits.keys()) exits.remove({ tunnel, reason });
     for (const rule of book.decisions.keys()) decisions.remove({ tunnel, rule });
     published.delete(tunnel);
@@ -124,18 +140,25 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
       // a tunnel restarted by a reload has a new tracker counting from 0: a counter reset
       if (book !== undefined && book.tracker !== tracker) forget(tunnel, book);
       if (book === undefined || book.tracker !== tracker) {
-        book = { tracker, starts: 0, exits: new Map(), decisions: new Map() };
+        book = { tracker, starts: 0, exits: new Map(), decisions: new Map(), restarts: new Map() };
         published.set(tunnel, book);
         starts.inc({ tunnel }, 0);
+        // every reason from 0: a tunnel's first restart is a rise that increase() sees, not a new series
+        for (const reason of RUN_END_REASONS) {
+          restarts.inc({ tunnel, reason }, 0);
+          book.restarts.set(reason, 0);
+        }
       }
       const report = tracker.report();
       const counts = tracker.counts();
       up.set({ tunnel }, report.up ? 1 : 0);
       backoff.set({ tunnel }, report.backoffSeconds ?? 0);
+      restartWait.set({ tunnel }, report.restartSeconds ?? 0);
       if (counts.starts > book.starts) starts.inc({ tunnel }, counts.starts - book.starts);
       book.starts = counts.starts;
       for (const [reason, n] of Object.entries(counts.exits)) publish(exits, book.exits, { tunnel, reason }, reason, n);
       for (const [rule, n] of Object.entries(counts.decisions)) publish(decisions, book.decisions, { tunnel, rule }, rule, n);
+      for (const [reason, n] of Object.entries(counts.restarts)) publish(restarts, book.restarts, { tunnel, reason }, reason, n);
     }
     for (const [tunnel, book] of published) if (!present.has(tunnel)) forget(tunnel, book);
   }

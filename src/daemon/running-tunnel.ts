@@ -1,81 +1,55 @@
-// One tunnel of the daemon: its own logger (naming it on every line), the shared driver's
-// Supervisor and a RealHost, exactly as the drop-in runs one; a tracker watches its effects.
-// Its end (the machine exited) resolves `ended`: the daemon learns of it, the process goes on.
-import { LogOutputs, Logger } from '../adapters/logger.js';
-import type { LogFormat } from '../adapters/log-line.js';
+// One run of a daemon tunnel's machine: the shared driver's Supervisor and a RealHost, exactly as
+// the drop-in runs one, logging through the tunnel's logger (naming it on every line) and
+// feeding the tunnel's tracker. Its end (the machine exited) is told with its reason
+// (./run-end.ts); the tunnel (./daemon-tunnel.ts) and its restart policy decide what follows.
+import type { Logger } from '../adapters/logger.js';
 import { RealHost } from '../adapters/real-host.js';
+import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import { Supervisor } from '../driver/supervisor.js';
-import { tunnelStateOf, type TunnelState } from '../driver/tunnel-state.js';
 import type { Effect } from '../machine/effects.js';
 import { signalEvent } from '../machine/events.js';
 import type { SupervisorSignal } from '../machine/signals.js';
 import type { TunnelDefinition } from './config/types.js';
-import type { TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
+import type { RunEndReason } from './restart-policy.js';
+import { RunEndWatch } from './run-end.js';
+import type { TunnelTracker } from './status-types.js';
 import { trackSshEnds } from './tunnel-tracker.js';
 
-export interface TunnelDeps {
-  prog: string;
-  outputs: LogOutputs;
-  format: LogFormat;
-  /** where every line goes: the daemon's AUTOSSH_LOGFILE (else syslog) and AUTOSSH_DEBUG, for every tunnel */
-  logFile: string | null;
-  debug: boolean;
-  /** the status side's view of this tunnel (./status-types.ts); none when nobody asks */
-  makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
-  /** every effect, after the tracker saw it: the daemon's readiness and STATUS= lines */
-  onEffect?: (tunnel: RunningTunnel, effect: Effect) => void;
-  /** its machine exited (told before its log closes: the line saying so names the tunnel) */
-  onEnd?: (tunnel: RunningTunnel, code: number) => void;
+export interface RunHooks {
+  /** every effect, after the tracker saw it */
+  onEffect(effect: Effect): void;
+  /** its machine exited: the code, and why, as the run's own story tells it */
+  onEnd(code: number, reason: RunEndReason): void;
 }
 
 export class RunningTunnel {
-  readonly name: string;
-  readonly logger: Logger;
-  readonly tracker: TunnelTracker | null;
   private readonly supervisor: Supervisor;
   private readonly host: RealHost;
+  private readonly watch = new RunEndWatch();
   private started = false;
-  private retiring = false;
   private endedWith: number | null = null;
-  private resolveEnded!: (code: number) => void;
-  /** the machine's exit code, once it exited */
-  readonly ended: Promise<number> = new Promise((resolve) => (this.resolveEnded = resolve));
-  /** wall-clock ms of its start, for reports made without a tracker */
-  readonly startedAtMs = Date.now();
 
-  /** Opens its log; an error message (a log file that cannot be opened) leaves nothing open. */
-  static prepare(definition: TunnelDefinition, deps: TunnelDeps): RunningTunnel | { error: string } {
-    const { config } = definition;
-    const logger = new Logger({
-      // the level is the tunnel's (AUTOSSH_LOGLEVEL in its env); the destination the daemon's
-      progName: deps.prog, logFile: deps.logFile, logLevel: config.logLevel, debug: deps.debug,
-      format: deps.format, tunnel: definition.name, outputs: deps.outputs,
-    });
-    const error = logger.open();
-    if (error !== null) return { error: `${definition.name}: ${error}` };
-    return new RunningTunnel(definition, logger, deps);
-  }
-
-  private constructor(readonly definition: TunnelDefinition, logger: Logger, private readonly deps: TunnelDeps) {
-    this.name = definition.name;
-    this.logger = logger;
-    // the tracker reads the machine only once effects come: it can be made before the supervisor
-    const tracker = deps.makeTracker?.({
-      name: this.name,
-      snapshot: () => this.supervisor.machineSnapshot(),
-      sshPid: () => this.sshPid,
-      nowMs: () => this.host.now(),
-    }) ?? null;
+  constructor(
+    readonly definition: TunnelDefinition,
+    logger: Logger,
+    prog: string,
+    tracker: TunnelTracker | null,
+    private readonly hooks: RunHooks,
+  ) {
     this.supervisor = new Supervisor(definition.config, {
       observe: (effect) => {
+        this.watch.observe(effect);
         tracker?.observe(effect);
-        deps.onEffect?.(this, effect);
+        hooks.onEffect(effect);
       },
     });
     // ssh's end reaches the tracker before the machine, which may start the next ssh in that step
-    const tell = tracker ? trackSshEnds(tracker, this.supervisor.tell) : this.supervisor.tell;
-    this.host = new RealHost(definition.config, logger, deps.prog, tell, (code) => this.finish(code));
-    this.tracker = tracker;
+    const inner = tracker ? trackSshEnds(tracker, this.supervisor.tell) : this.supervisor.tell;
+    const tell: typeof inner = (event) => {
+      this.watch.heard(event);
+      inner(event);
+    };
+    this.host = new RealHost(definition.config, logger, prog, tell, (code) => this.finish(code));
   }
 
   start(): void {
@@ -92,34 +66,13 @@ export class RunningTunnel {
     return this.endedWith !== null;
   }
 
-  get exitCode(): number | null {
-    return this.endedWith;
-  }
-
-  state(): TunnelState {
-    return tunnelStateOf(this.supervisor.machineSnapshot());
+  machineSnapshot(): AutosshSnapshot {
+    return this.supervisor.machineSnapshot();
   }
 
   /** the driver's clock (ms) */
   nowMs(): number {
     return this.host.now();
-  }
-
-  /** What /status shows when no tracker was given: the machine's state, without history. */
-  basicReport(): TunnelReport {
-    const state = this.state();
-    return {
-      name: this.name,
-      phase: state.phase,
-      up: state.up,
-      sshPid: state.phase === 'exited' ? null : this.sshPid,
-      starts: state.startCount,
-      lastExit: null,
-      lastRule: null,
-      lastDecision: null,
-      since: new Date(this.startedAtMs).toISOString(),
-      backoffSeconds: state.backoffDueMs === null ? null : Math.max(0, Math.ceil((state.backoffDueMs - this.nowMs()) / 1000)),
-    };
   }
 
   /** A signal for its machine, as the drop-in's would be: SIGTERM stops ssh (KILLTIME applies). */
@@ -128,33 +81,15 @@ export class RunningTunnel {
     if (!this.supervisor.done) this.supervisor.tell({ type: signalEvent(signal) });
   }
 
-  /** A reload removed or changed it: SIGTERM now; its end is expected, not news. */
-  retire(): void {
-    this.retiring = true;
-    this.signal('SIGTERM');
-  }
-
-  /** on its way out because a reload said so */
-  get isRetiring(): boolean {
-    return this.retiring;
-  }
-
   /** Last resort (an internal error): no ssh may outlive us. */
   kill(): void {
     this.host.signalSsh('SIGKILL');
     this.host.removePidFile();
   }
 
-  /** A tunnel prepared and never started: release its log. */
-  discard(): void {
-    if (!this.started) this.finish(1);
-  }
-
   private finish(code: number): void {
     if (this.endedWith !== null) return;
     this.endedWith = code;
-    if (this.started) this.deps.onEnd?.(this, code);
-    this.logger.close();
-    this.resolveEnded(code);
+    this.hooks.onEnd(code, this.watch.reasonOf(code));
   }
 }

@@ -1,11 +1,12 @@
 // sd_notify's STATUS= line for the daemon: how many tunnels are up, then each one that is not
-// and why ("2/3 tunnels up; db: backing off 32 s"). Pure; "up" is the driver's (tunnel-state.ts).
-import type { TunnelState } from '../driver/tunnel-state.js';
+// and why ("2/3 tunnels up; db: backing off 32 s; web: restarting in 30 s (policy always, run 4
+// ended: maximum start count reached)"). Pure; "up" is the driver's (tunnel-state.ts).
+import { restartingWords, secondsLeft, type DaemonTunnelState } from './tunnel-view.js';
 
 export interface TunnelStatus {
   name: string;
-  state: TunnelState;
-  /** the tunnel's driver clock now (ms): a backoff's due time becomes seconds left */
+  state: DaemonTunnelState;
+  /** the tunnel's clock now (ms): a wait's due time becomes seconds left */
   nowMs: number;
 }
 
@@ -23,11 +24,15 @@ export function statusLine(tunnels: readonly TunnelStatus[]): string {
 function whyNotUp({ state, nowMs }: TunnelStatus): string {
   switch (state.phase) {
     case 'backingOff': {
-      const seconds = state.backoffDueMs === null ? 0 : Math.max(0, Math.ceil((state.backoffDueMs - nowMs) / 1000));
+      const seconds = state.backoffDueMs === null ? 0 : Math.ceil(secondsLeft(state.backoffDueMs, nowMs));
       return `backing off ${seconds} s`;
     }
+    case 'restarting': {
+      const wait = state.restart!;
+      return restartingWords({ seconds: secondsLeft(wait.dueMs, nowMs), policy: state.policy, run: wait.run, reason: wait.reason });
+    }
     case 'exited':
-      return `exited (status ${state.exitCode ?? 1})`;
+      return `exited (status ${state.exitCode ?? 1}; restart = "${state.policy}")`;
     default:
       return state.phase;
   }

@@ -5,8 +5,9 @@
 import type { Effect } from '../machine/effects.js';
 import type { SshEnd } from '../machine/events.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
-import type { TunnelPhase } from '../driver/tunnel-state.js';
 import type { ExitReason } from './exit-reason.js';
+import type { RestartMode, RunEnd, RunEndReason } from './restart-policy.js';
+import type { DaemonPhase, DaemonTunnelState } from './tunnel-view.js';
 
 export interface LastExit {
   /** ssh's exit status, or null when a signal ended it */
@@ -18,10 +19,21 @@ export interface LastExit {
   at: string;
 }
 
+/** How a run of the tunnel's machine ended. */
+export interface LastRunEnd {
+  run: number;
+  /** RUN_END_REASONS (src/daemon/restart-policy.ts), or `stopped` */
+  reason: RunEnd;
+  /** the machine's exit code */
+  code: number;
+  /** wall-clock time of the end, ISO 8601 */
+  at: string;
+}
+
 export interface TunnelReport {
   name: string;
-  /** the machine's state, as tunnelStateOf names it */
-  phase: TunnelPhase;
+  /** the run's machine state, as tunnelStateOf names it, or the restart policy's between runs (./tunnel-view.ts) */
+  phase: DaemonPhase;
   /** defined once: src/driver/tunnel-state.ts */
   up: boolean;
   sshPid: number | null;
@@ -37,6 +49,14 @@ export interface TunnelReport {
   since: string;
   /** seconds left of the backoff wait; null unless backing off */
   backoffSeconds: number | null;
+  /** the restart policy: restart = "always" | "on-failure" | "no" */
+  restartPolicy: RestartMode;
+  /** runs of its machine started: the first, and one per restart */
+  runs: number;
+  /** how the last run ended; null while the first runs */
+  lastRunEnd: LastRunEnd | null;
+  /** seconds left until the restart policy starts the next run; null unless restarting */
+  restartSeconds: number | null;
 }
 
 /** What the daemon hands a tracker so it can read the tunnel's state when asked. */
@@ -46,6 +66,11 @@ export interface TrackedTunnel {
   sshPid(): number | null;
   /** the supervisor's clock (ms), to turn due times into seconds left */
   nowMs(): number;
+  /**
+   * The daemon's view: the run's machine state, or the restart policy's between runs. Without
+   * it, the machine's state alone (tunnelStateOf of snapshot()).
+   */
+  state?(): DaemonTunnelState;
 }
 
 /** What a tracker has counted since it was made: the counters of /metrics. */
@@ -56,6 +81,8 @@ export interface TunnelCounts {
   exits: Readonly<Partial<Record<ExitReason, number>>>;
   /** decision effects by rule (the machine's rule names; a bounded set, see tunnel-tracker.ts) */
   decisions: Readonly<Record<string, number>>;
+  /** new runs the restart policy started, by why the run before ended; a reason appears at its first count */
+  restarts: Readonly<Partial<Record<RunEndReason, number>>>;
 }
 
 export interface TunnelTracker {
@@ -70,6 +97,10 @@ export interface TunnelTracker {
   noteSshEnd(end: SshEnd): void;
   /** ssh could not be executed (SSH_SPAWN_FAILED); same timing as noteSshEnd */
   noteSpawnFailed(): void;
+  /** a run of its machine ended (told before the restart policy decides what follows) */
+  noteRunEnd(run: number, reason: RunEnd, code: number): void;
+  /** the restart policy starts a new run after one that ended for `reason` */
+  noteRestart(reason: RunEndReason): void;
   report(): TunnelReport;
   counts(): TunnelCounts;
 }

@@ -1,16 +1,21 @@
 // One tunnel's story for the operator, built from what its supervisor did (the effects it
 // applied) and what its host saw (ssh's ends). It only watches: nothing here reaches the machine.
 // The phase and "up" are read from the machine's snapshot when asked (tunnelStateOf, never
-// redefined here); the tracker adds what a snapshot forgets: counts, the last exit, the last
-// decision, and since when the phase holds.
+// redefined here), or from the daemon's view between runs (./tunnel-view.ts); the tracker adds
+// what a snapshot forgets: counts, the last exit, the last decision, the last run's end, and
+// since when the phase holds. One tracker follows a tunnel across the runs its restart policy
+// starts, so its counters keep counting.
 import type { Tell } from '../driver/host.js';
-import { tunnelStateOf, type TunnelPhase } from '../driver/tunnel-state.js';
+import { tunnelStateOf } from '../driver/tunnel-state.js';
 import type { Effect } from '../machine/effects.js';
 import type { SshEnd } from '../machine/events.js';
 import { exitReasonOf, type ExitReason } from './exit-reason.js';
+import type { RunEndReason } from './restart-policy.js';
+import { daemonStateOf, secondsLeft, type DaemonPhase, type DaemonTunnelState } from './tunnel-view.js';
 import type {
   DaemonInfo,
   LastExit,
+  LastRunEnd,
   StatusSource,
   TrackedTunnel,
   TrackerSource,
@@ -30,24 +35,30 @@ export const OTHER_RULE = 'other';
  * A connection test is a moment in an up tunnel's life, not a new phase of it: going from `up` to
  * `testing` and back every POLL leaves `since` alone, so it says how long the session has been up.
  */
-const UP_PHASES: ReadonlySet<TunnelPhase> = new Set(['up', 'testing']);
+const UP_PHASES: ReadonlySet<DaemonPhase> = new Set(['up', 'testing']);
+
+function stateOf(tracked: TrackedTunnel): DaemonTunnelState {
+  return tracked.state ? tracked.state() : daemonStateOf(tunnelStateOf(tracked.snapshot()), null);
+}
 
 export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Date = () => new Date()): TunnelTracker {
   let starts = 0;
   /** the current ssh was sent SIGTERM or SIGKILL: its end is ours */
   let signalledCurrent = false;
   const exits: Partial<Record<ExitReason, number>> = {};
+  const restarts: Partial<Record<RunEndReason, number>> = {};
+  let lastRunEnd: LastRunEnd | null = null;
   // a Map: a rule's name is never mistaken for an object's own property
   const decisions = new Map<string, number>();
   let lastExit: LastExit | null = null;
   let lastRule: string | null = null;
   let lastDecision: string | null = null;
   // before the first effect the machine has not started: the supervisor may not exist yet
-  let phase: TunnelPhase = 'starting';
+  let phase: DaemonPhase = 'starting';
   let since = wallClock().toISOString();
 
   /** `anew`: a new ssh started: the tunnel is in its phase anew, even if the phase's name did not change */
-  function notePhase(now: TunnelPhase, anew = false): void {
+  function notePhase(now: DaemonPhase, anew = false): void {
     const same = now === phase || (UP_PHASES.has(now) && UP_PHASES.has(phase));
     phase = now;
     if (!same || anew) since = wallClock().toISOString();
@@ -73,7 +84,7 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
           starts++;
           signalledCurrent = false;
           // an ssh that ended and its successor, in one step: still "up", but since now
-          notePhase(tunnelStateOf(tracked.snapshot()).phase, true);
+          notePhase(stateOf(tracked).phase, true);
           return;
         case 'signalSsh':
           signalledCurrent = true;
@@ -85,7 +96,7 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
           break;
       }
       // an effect comes out after its step: the snapshot is already the step's end
-      notePhase(tunnelStateOf(tracked.snapshot()).phase);
+      notePhase(stateOf(tracked).phase);
     },
 
     noteSshEnd(end: SshEnd): void {
@@ -96,9 +107,18 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
       noteEnd('spawn_failed', { code: null, signal: null });
     },
 
+    noteRunEnd(run, reason, code): void {
+      lastRunEnd = { run, reason, code, at: wallClock().toISOString() };
+    },
+
+    noteRestart(reason): void {
+      restarts[reason] = (restarts[reason] ?? 0) + 1;
+    },
+
     report(): TunnelReport {
-      const state = tunnelStateOf(tracked.snapshot());
+      const state = stateOf(tracked);
       notePhase(state.phase);
+      const nowMs = tracked.nowMs();
       return {
         name: tracked.name,
         phase: state.phase,
@@ -109,12 +129,16 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
         lastRule,
         lastDecision,
         since,
-        backoffSeconds: state.backoffDueMs === null ? null : Math.max(0, state.backoffDueMs - tracked.nowMs()) / 1000,
+        backoffSeconds: state.backoffDueMs === null ? null : secondsLeft(state.backoffDueMs, nowMs),
+        restartPolicy: state.policy,
+        runs: state.runs,
+        lastRunEnd,
+        restartSeconds: state.restart === null ? null : secondsLeft(state.restart.dueMs, nowMs),
       };
     },
 
     counts(): TunnelCounts {
-      return { starts, exits: { ...exits }, decisions: Object.fromEntries(decisions) };
+      return { starts, exits: { ...exits }, decisions: Object.fromEntries(decisions), restarts: { ...restarts } };
     },
   };
 }

@@ -3,7 +3,9 @@
 //
 // A tunnel is up when ssh runs and nothing the machine knows says its session is not working:
 // - with D9 on (AUTOSSH_CONNECTTIME and a forward's port or ssh's "Authenticated to" to watch),
-//   only once that evidence came (the machine left `connecting`);
+//   only once this ssh's session was shown to be up: its evidence came, or a connection test
+//   passed in its life (the machine's `sessionShown`). A test started before either (a POLL
+//   shorter than CONNECTTIME) is no evidence yet: the tunnel is still `connecting`;
 // - while a connection test is in flight, the last one passed (a failed one stops ssh at once);
 // - with neither evidence nor tests (-M 0, D9 off), a running ssh is all there is to know: up,
 //   as 1.4g itself assumes.
@@ -13,7 +15,7 @@ import type { AutosshSnapshot } from './machine-runner.js';
 export type TunnelPhase =
   /** before START: the listener and the pid file */
   | 'starting'
-  /** ssh runs; its session is not yet known to be up (D9) */
+  /** ssh runs; its session is not yet shown to be up (D9), even while a connection test runs */
   | 'connecting'
   | 'up'
   /** ssh runs and a connection test is in flight */
@@ -48,9 +50,11 @@ export function tunnelStateOf(snapshot: AutosshSnapshot): TunnelState {
 
 function phaseOf(snapshot: AutosshSnapshot): TunnelPhase {
   if (snapshot.status !== 'active') return 'exited';
-  if (snapshot.matches({ sshRunning: 'connecting' })) return 'connecting';
-  if (snapshot.matches({ sshRunning: 'probing' })) return 'testing';
-  if (snapshot.matches('sshRunning')) return 'up';
+  if (snapshot.matches('sshRunning')) {
+    // `connecting`, or a test that POLL_DUE started before the session was shown (D9)
+    if (!snapshot.context.sessionShown) return 'connecting';
+    return snapshot.matches({ sshRunning: 'probing' }) ? 'testing' : 'up';
+  }
   if (snapshot.matches('backingOff')) return 'backingOff';
   if (snapshot.matches('killing')) return 'stopping';
   return 'starting';

@@ -40,6 +40,12 @@ export interface MachineContext {
   startCount: number;
   /** when the latest ssh was started: its run time, and the fast-try count of the next start */
   lastStartMs: number | null;
+  /**
+   * the latest ssh's session was shown to be up in its own life: by D9's evidence, or by a
+   * connection test that passed. True from its start when D9 is off for it (1.4g takes a running
+   * ssh for up); "up" in src/driver/tunnel-state.ts reads it.
+   */
+  sessionShown: boolean;
   graceTries: number;
   graceSeconds: number;
   /** the wait before the next start, and the rule that set it */
@@ -354,7 +360,7 @@ export const autosshMachine = setup({
     startSsh: enqueueActions(({ enqueue, context, event }) => {
       const n = context.startCount + 1;
       const { config } = context;
-      enqueue.assign({ startCount: n, lastStartMs: event.atMs, killEscalated: false });
+      enqueue.assign({ startCount: n, lastStartMs: event.atMs, killEscalated: false, sessionShown: !awaitsEstablishment(config) });
       const counted = config.maxStart < 0 ? `count ${n}` : `count ${n} of ${config.maxStart}`;
       queueLog(enqueue, LOG_INFO, `starting ssh (${counted})`);
       enqueue.emit({ type: 'spawnSsh', n, argv: config.sshArgv });
@@ -367,6 +373,7 @@ export const autosshMachine = setup({
       if (dueMs !== null) queueArm(enqueue, 'poll', dueMs);
     }),
     noteEstablished: enqueueActions(({ enqueue, context, event }) => {
+      if (!context.sessionShown) enqueue.assign({ sessionShown: true });
       if (context.timers.connect === undefined) return;
       queueCancel(enqueue, context, 'connect');
       const afterMs = event.atMs - (context.lastStartMs ?? event.atMs);
@@ -463,6 +470,7 @@ export const autosshMachine = setup({
     lifetimeDeadlineMs: null,
     startCount: 0,
     lastStartMs: null,
+    sessionShown: false,
     graceTries: 0,
     graceSeconds: 0,
     waitMs: 0,

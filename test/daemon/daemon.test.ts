@@ -168,9 +168,10 @@ describe('the daemon', { timeout: 20_000 }, () => {
     expect(isAlive(pid)).toBe(false);
   });
 
-  it('lives on when one tunnel ends (MAXSTART used up); a reload starts it again', async () => {
+  it('lives on when one tunnel ends (MAXSTART used up, restart = "no"); a reload starts it again', async () => {
     const failing = fakeSsh(dir, 'failing-ssh', 'exit 255');
-    const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db'), spec('flaky', 'flaky', { AUTOSSH_PATH: failing, AUTOSSH_MAXSTART: '2' })]));
+    const flaky = { ...spec('flaky', 'flaky', { AUTOSSH_PATH: failing, AUTOSSH_MAXSTART: '2' }), restart: { mode: 'no' as const } };
+    const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db'), flaky]));
     const db = await sshOf(h.daemon, 'db');
     await waitFor(() => h.daemon.tunnel('flaky')!.done, { timeoutMs: WAIT_MS, what: 'tunnel flaky to end' });
     expect(h.daemon.done).toBe(false);
@@ -207,9 +208,8 @@ describe('the daemon', { timeout: 20_000 }, () => {
 
   it('writes JSON lines that parse and name their tunnel, with the rule of the decision they came with', async () => {
     const failing = fakeSsh(dir, 'failing-ssh', 'exit 255');
-    const h = startDaemon(
-      daemonConfig(CONFIG_PATH, [spec('db'), spec('flaky', 'flaky', { AUTOSSH_PATH: failing, AUTOSSH_MAXSTART: '1' })], 'json'),
-    );
+    const flaky = { ...spec('flaky', 'flaky', { AUTOSSH_PATH: failing, AUTOSSH_MAXSTART: '1' }), restart: { mode: 'no' as const } };
+    const h = startDaemon(daemonConfig(CONFIG_PATH, [spec('db'), flaky], 'json'));
     await sshOf(h.daemon, 'db');
     await waitFor(() => h.daemon.tunnel('flaky')!.done, { timeoutMs: WAIT_MS, what: 'tunnel flaky to end' });
     h.daemon.signal('SIGTERM');

@@ -18,6 +18,7 @@ describe('a tunnel tracker over a hand-driven world', () => {
     expect(t.tracker.report()).toEqual({
       name: 'db', phase: 'up', up: true, sshPid: 4001, starts: 1, lastExit: null,
       lastRule: null, lastDecision: null, since: isoAt(0), backoffSeconds: null,
+      restartPolicy: 'no', runs: 1, lastRunEnd: null, restartSeconds: null,
     });
 
     clock.runUntil(30_000, MAX_CALLBACKS);
@@ -27,7 +28,7 @@ describe('a tunnel tracker over a hand-driven world', () => {
     expect(report).toMatchObject({ phase: 'up', up: true, sshPid: 4002, starts: 2, lastRule: 'status255', since: isoAt(30_000) });
     expect(report.lastExit).toEqual({ code: 255, signal: null, reason: 'status_255', at: isoAt(30_000) });
     expect(report.lastDecision).toBe('ssh exited with error status 255; restarting ssh');
-    expect(t.tracker.counts()).toEqual({ starts: 2, exits: { status_255: 1 }, decisions: { status255: 1 } });
+    expect(t.tracker.counts()).toEqual({ starts: 2, exits: { status_255: 1 }, decisions: { status255: 1 }, restarts: {} });
   });
 
   it('counts down the backoff wait from the snapshot and the clock, and leaves it when the wait ends', () => {

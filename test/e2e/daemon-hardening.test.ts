@@ -35,7 +35,7 @@ function start(args: string[], env: Record<string, string> = {}): SupervisorRun 
 describe('the daemon, held against what a bad-input sweep found', { timeout: 30_000 }, () => {
   it('stays up when every tunnel has ended, until a signal to exit', async () => {
     const file = join(dir, 'ends.toml');
-    writeFileSync(file, ['[[tunnel]]', 'name = "a"', 'args = ["-M", "0", "h"]', `env = { AUTOSSH_PATH = "${failing}", AUTOSSH_MAXSTART = "1" }`, ''].join('\n'));
+    writeFileSync(file, ['[[tunnel]]', 'name = "a"', 'args = ["-M", "0", "h"]', `env = { AUTOSSH_PATH = "${failing}", AUTOSSH_MAXSTART = "1" }`, 'restart = "no"', ''].join('\n'));
     const log = join(dir, 'ends.log');
     const run = start(['--config', file], { AUTOSSH_LOGFILE: log });
     await waitFor(() => (readFileSync(log, 'utf8').includes('its supervisor exited with status') ? true : undefined), { timeoutMs: WAIT_MS, what: 'the tunnel\'s end in the log', abortIf: run.exitReason });

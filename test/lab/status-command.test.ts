@@ -9,6 +9,7 @@ import { createDaemonMetrics } from '../../src/daemon/metrics.js';
 import { startStatusServer, type StatusServer } from '../../src/daemon/status-server.js';
 import type { DaemonInfo, StatusSource } from '../../src/daemon/status-types.js';
 import { threeTunnels } from '../support/tracked-tunnel.js';
+import { formatStatusTable, statusUrlFrom } from '../../lab/cli/commands/status.js';
 
 const DAEMON: DaemonInfo = { pid: 4242, configPath: '/etc/autossh-ts/tunnels.toml', startedAt: '2026-01-01T00:00:00.000Z', version: '0.1.0' };
 
@@ -33,13 +34,13 @@ afterEach(async () => {
 });
 
 /** A status server whose source is the scene's real tracker reports, frozen as they are now. */
-async function daemonScene(): Promise<{ url: string; server: StatusServer }> {
+async function daemonScene(host = '127.0.0.1'): Promise<{ url: string; server: StatusServer }> {
   // the virtual clock's 0 was ten minutes ago, so SINCE reads like a real daemon's
   const { tunnels } = threeTunnels(Date.now() - 600_000);
   const source: StatusSource = { reports: () => tunnels.map((t) => t.tracker.report()), daemon: DAEMON };
-  const server = await startStatusServer({ host: '127.0.0.1', port: 0 }, source, createDaemonMetrics({ trackers: () => [] }));
+  const server = await startStatusServer({ host, port: 0 }, source, createDaemonMetrics({ trackers: () => [] }));
   closers.push(() => server.close());
-  return { url: `http://127.0.0.1:${server.address.port}`, server };
+  return { url: `http://${host.includes(':') ? `[${host}]` : host}:${server.address.port}`, server };
 }
 
 /** A plain HTTP server answering every request with this. */
@@ -109,9 +110,48 @@ describe('autossh-lab status', () => {
     expect(run.stderr).toMatch(/^autossh-lab status: http:\/\/127\.0\.0\.1:\d+\/status: not an autossh-ts status answer: tunnels\.0\.phase: /);
   });
 
+  it('takes the [status] listen value as the file writes it: host:port and [v6]:port, as well as a URL', async () => {
+    const v4 = await daemonScene();
+    const v6 = await daemonScene('::1');
+    for (const given of [v4.url.slice('http://'.length), `localhost:${new URL(v4.url).port}`, v6.url.slice('http://'.length), `${v6.url}/status`]) {
+      const run = await lab('status', '--url', given, '--json');
+      expect(run.stderr, given).toBe('');
+      expect(run.code, given).toBe(0);
+      expect(JSON.parse(run.stdout).daemon, given).toEqual(DAEMON);
+    }
+  });
+
+  it('shows a restart wait in STATE and in the words of STATUS=', () => {
+    const now = new Date('2026-01-01T00:10:00.000Z');
+    const table = formatStatusTable({
+      daemon: DAEMON,
+      tunnels: [{
+        name: 'db', phase: 'restarting', up: false, sshPid: null, starts: 4, lastExit: null, lastRule: 'maxStart',
+        lastDecision: null, since: '2026-01-01T00:09:30.000Z', backoffSeconds: null, restartPolicy: 'always', runs: 4,
+        lastRunEnd: { run: 4, reason: 'max_start', code: 0, at: '2026-01-01T00:09:30.000Z' }, restartSeconds: 29.2,
+      }],
+    }, now);
+    const lines = table.trimEnd().split('\n');
+    expect(lines[1]!.split(/\s{2,}/)).toEqual(['db', 'restarting 30s', 'no', '-', '4', '-', 'maxStart', '30s']);
+    expect(lines[2]).toBe('db: restarting in 30 s (policy always, run 4 ended: maximum start count reached)');
+    expect(lines[3]).toBe('0/1 tunnels up; daemon pid 4242, /etc/autossh-ts/tunnels.toml, autossh-ts 0.1.0');
+  });
+
+  it('reads --url as a listen value unless it has a scheme', () => {
+    expect(String(statusUrlFrom('127.0.0.1:9302'))).toBe('http://127.0.0.1:9302/');
+    expect(String(statusUrlFrom('[::1]:9302'))).toBe('http://[::1]:9302/');
+    expect(String(statusUrlFrom('localhost:9302'))).toBe('http://localhost:9302/');
+    expect(String(statusUrlFrom('https://proxy.example/autossh/'))).toBe('https://proxy.example/autossh/');
+    expect(statusUrlFrom('::1:9302')).toMatch(/^expected host:port .*\[::1\]:9273/);
+    expect(statusUrlFrom('ftp://127.0.0.1/')).toBe('expected an http or https URL');
+  });
+
   it('refuses a URL that is not http as a usage error (exit 2)', async () => {
     const run = await lab('status', '--url', 'ftp://127.0.0.1/');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error: option '--url <url>' argument 'ftp://127.0.0.1/' is invalid. expected an http or https URL");
+    const v6 = await lab('status', '--url', '::1:9273');
+    expect(v6.code).toBe(2);
+    expect(v6.stderr).toContain("argument '::1:9273' is invalid. expected host:port as in [status] listen");
   });
 });

@@ -3,12 +3,15 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonConfig, TunnelDefinition } from '../../src/daemon/config/types.js';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../src/daemon/restart-policy.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 
 export interface TunnelSpec {
   name: string;
   args: string[];
   env?: Record<string, string>;
+  /** the restart policy, over the daemon's defaults; none: the definition has none (the default applies) */
+  restart?: Partial<RestartPolicy>;
 }
 
 export function tunnelDefinition(spec: TunnelSpec, index = 0): TunnelDefinition {
@@ -23,6 +26,7 @@ export function tunnelDefinition(spec: TunnelSpec, index = 0): TunnelDefinition 
     config: outcome.config,
     notices: outcome.notices,
     definitionKey: JSON.stringify([spec.args, sortedEnv]),
+    ...(spec.restart ? { restart: { ...DEFAULT_RESTART_POLICY, ...spec.restart } } : {}),
   };
 }
 

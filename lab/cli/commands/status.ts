@@ -4,8 +4,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { z } from 'zod';
 import { EXIT_REASONS } from '../../../src/daemon/exit-reason.js';
+import { RESTART_MODES, RUN_END_REASONS } from '../../../src/daemon/restart-policy.js';
+import { DAEMON_PHASES, restartingWords } from '../../../src/daemon/tunnel-view.js';
 import type { StatusAnswer } from '../../../src/daemon/status-server.js';
 import type { LastExit, TunnelReport } from '../../../src/daemon/status-types.js';
+import type { DaemonPhase } from '../../../src/daemon/tunnel-view.js';
 
 /** The daemon's default [status] listen address. */
 export const DEFAULT_STATUS_URL = 'http://127.0.0.1:9273';
@@ -14,11 +17,10 @@ const FETCH_TIMEOUT_MS = 5_000;
 /** A /status answer is a few hundred bytes per tunnel; refuse anything absurd. */
 const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
-const PHASES = ['starting', 'connecting', 'up', 'testing', 'backingOff', 'stopping', 'exited'] as const;
 
 const reportSchema = z.object({
   name: z.string(),
-  phase: z.enum(PHASES),
+  phase: z.enum(DAEMON_PHASES as [DaemonPhase, ...DaemonPhase[]]),
   up: z.boolean(),
   sshPid: z.number().int().nullable(),
   starts: z.number().int().nonnegative(),
@@ -29,6 +31,12 @@ const reportSchema = z.object({
   lastDecision: z.string().nullable(),
   since: z.string(),
   backoffSeconds: z.number().nonnegative().nullable(),
+  restartPolicy: z.enum(RESTART_MODES),
+  runs: z.number().int().nonnegative(),
+  lastRunEnd: z
+    .object({ run: z.number().int(), reason: z.enum([...RUN_END_REASONS, 'stopped']), code: z.number().int(), at: z.string() })
+    .nullable(),
+  restartSeconds: z.number().nonnegative().nullable(),
 });
 
 const answerSchema = z.object({
@@ -42,7 +50,7 @@ export function registerStatus(program: Command): void {
   program
     .command('status')
     .description("show a running autossh-ts daemon's tunnels (its /status endpoint): state, up, ssh pid, starts, last exit, last rule, since when")
-    .option('--url <url>', "the daemon's [status] listen address", parseStatusUrl, DEFAULT_STATUS_URL)
+    .option('--url <url>', "the daemon's [status] listen address as the file writes it (127.0.0.1:9273, [::1]:9273), or a URL (http://host:port/prefix)", parseStatusUrl, DEFAULT_STATUS_URL)
     .option('--json', 'print the JSON the daemon answered instead of the table')
     .action(async (options: { url: string; json?: boolean }) => {
       try {
@@ -56,16 +64,30 @@ export function registerStatus(program: Command): void {
     });
 }
 
-/** commander's parser for --url: an http(s) URL, given back as text (as the default is) */
-function parseStatusUrl(text: string): string {
+/**
+ * What --url takes: a [status] listen value as the file writes it ("127.0.0.1:9273",
+ * "[::1]:9273", "localhost:9273"), or a whole http(s) URL. The URL of the daemon's base, or why not.
+ */
+export function statusUrlFrom(text: string): URL | string {
+  // "localhost:9273" is a valid URL of the scheme "localhost:": only "://" makes a URL here
+  const whole = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text);
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(whole ? text : `http://${text}`);
   } catch {
-    throw new InvalidArgumentError('expected an http URL such as http://127.0.0.1:9273');
+    return whole
+      ? 'expected an http URL such as http://127.0.0.1:9273'
+      : 'expected host:port as in [status] listen (127.0.0.1:9273, [::1]:9273 with an IPv6 address in brackets) or an http URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http or https URL');
-  return text;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'expected an http or https URL';
+  return url;
+}
+
+/** commander's parser for --url: the daemon's base URL, as text (as the default is) */
+function parseStatusUrl(text: string): string {
+  const url = statusUrlFrom(text);
+  if (typeof url === 'string') throw new InvalidArgumentError(url);
+  return url.href;
 }
 
 /** The daemon's base URL (a reverse proxy's prefix kept), or its /status itself. */
@@ -131,11 +153,18 @@ export function formatStatusTable(answer: StatusAnswer, now: Date): string {
   const lines = table.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  '));
   const up = answer.tunnels.filter((report) => report.up).length;
   const footer = `${up}/${answer.tunnels.length} tunnels up; daemon pid ${answer.daemon.pid}${answer.daemon.configPath ? `, ${answer.daemon.configPath}` : ''}, autossh-ts ${answer.daemon.version}`;
-  return `${lines.join('\n')}\n${footer}\n`;
+  // a restart wait, in the words of STATUS=: what the policy does and why
+  const waits = answer.tunnels.flatMap((report) => {
+    if (report.restartSeconds === null || report.lastRunEnd === null) return [];
+    const { run, reason } = report.lastRunEnd;
+    return [`${report.name}: ${restartingWords({ seconds: report.restartSeconds, policy: report.restartPolicy, run, reason })}\n`];
+  });
+  return `${lines.join('\n')}\n${waits.join('')}${footer}\n`;
 }
 
 function rowOf(report: TunnelReport, now: Date): string[] {
-  const state = report.backoffSeconds === null ? report.phase : `${report.phase} ${Math.ceil(report.backoffSeconds)}s`;
+  const waitSeconds = report.backoffSeconds ?? report.restartSeconds;
+  const state = waitSeconds === null ? report.phase : `${report.phase} ${Math.ceil(waitSeconds)}s`;
   return [
     report.name,
     state,

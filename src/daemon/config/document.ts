@@ -6,6 +6,7 @@ import { variableProblem } from './env-rules.js';
 import type { KeyPath } from './key-lines.js';
 import { DEFAULT_STATUS_LISTEN, parseListen } from './listen.js';
 import type { Locator } from './locator.js';
+import { RESTART_KEYS, readRestartSettings, type RestartSettings } from './restart-settings.js';
 import { splitShellWords, ShellWordsError } from './shell-words.js';
 import type { StatusListen } from './types.js';
 
@@ -22,12 +23,16 @@ export interface TunnelEntry {
   args: string[];
   /** its own env, values as strings */
   env: Record<string, string>;
+  /** its own restart policy keys */
+  restart: RestartSettings;
 }
 
 export interface FileSettings {
   status: StatusListen | null;
   logFormat: 'text' | 'json';
   defaultsEnv: Record<string, string>;
+  /** [defaults]' restart policy keys */
+  defaultsRestart: RestartSettings;
   tunnels: TunnelEntry[];
 }
 
@@ -36,8 +41,8 @@ type Table = Record<string, unknown>;
 const TOP_KEYS = ['status', 'log', 'defaults', 'tunnel'];
 const STATUS_KEYS = ['listen'];
 const LOG_KEYS = ['format'];
-const DEFAULTS_KEYS = ['env'];
-const TUNNEL_KEYS = ['name', 'args', 'env'];
+const DEFAULTS_KEYS = ['env', ...RESTART_KEYS];
+const TUNNEL_KEYS = ['name', 'args', 'env', ...RESTART_KEYS];
 
 function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof TomlDate) && !(value instanceof Date);
@@ -67,10 +72,12 @@ function expectTable(value: unknown, what: string, path: KeyPath, at: Locator): 
 
 export function readFileSettings(doc: Table, at: Locator): FileSettings {
   checkKeys(doc, TOP_KEYS, 'the file\'s top level', [], at);
+  const defaults = doc.defaults === undefined ? { env: {}, restart: {} } : readDefaults(doc.defaults, at);
   return {
     status: doc.status === undefined ? null : readStatus(doc.status, at),
     logFormat: doc.log === undefined ? 'text' : readLog(doc.log, at),
-    defaultsEnv: doc.defaults === undefined ? {} : readDefaults(doc.defaults, at),
+    defaultsEnv: defaults.env,
+    defaultsRestart: defaults.restart,
     tunnels: readTunnels(doc.tunnel, at),
   };
 }
@@ -96,10 +103,13 @@ function readLog(value: unknown, at: Locator): 'text' | 'json' {
   return format;
 }
 
-function readDefaults(value: unknown, at: Locator): Record<string, string> {
+function readDefaults(value: unknown, at: Locator): { env: Record<string, string>; restart: RestartSettings } {
   const defaults = expectTable(value, '[defaults]', ['defaults'], at);
   checkKeys(defaults, DEFAULTS_KEYS, '[defaults]', ['defaults'], at);
-  return defaults.env === undefined ? {} : readEnvTable(defaults.env, '[defaults] env', ['defaults', 'env'], at);
+  return {
+    env: defaults.env === undefined ? {} : readEnvTable(defaults.env, '[defaults] env', ['defaults', 'env'], at),
+    restart: readRestartSettings(defaults, '[defaults]', ['defaults'], at, kindOf),
+  };
 }
 
 /** an env table: AUTOSSH_* names only, string values (whole numbers are written out) */
@@ -136,6 +146,7 @@ function readTunnel(value: unknown, index: number, at: Locator): TunnelEntry {
     name,
     args: readArgs(tunnel.args, label, [...path, 'args'], at),
     env: tunnel.env === undefined ? {} : readEnvTable(tunnel.env, `${label}: env`, [...path, 'env'], at),
+    restart: readRestartSettings(tunnel, label, path, at, kindOf),
   };
 }
 

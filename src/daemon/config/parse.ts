@@ -22,7 +22,7 @@ export function parseDaemonConfig(text: string, path: string): DaemonConfig {
   const at = new Locator(path, scanKeyLines(text));
   const settings = readFileSettings(doc, at);
   refuseDuplicateNames(settings.tunnels, at);
-  const tunnels = settings.tunnels.map((entry) => defineTunnel(entry, settings.defaultsEnv, at));
+  const tunnels = settings.tunnels.map((entry) => defineTunnel(entry, settings.defaultsEnv, at, settings.defaultsRestart));
   const clash = findPortClash(
     tunnels.map((tunnel, i) => ({ name: tunnel.name, line: at.lineOf(['tunnel', i, 'args']), config: tunnel.config })),
     settings.status,

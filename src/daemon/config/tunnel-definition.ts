@@ -5,6 +5,7 @@ import type { TunnelEntry } from './document.js';
 import { quoted } from './echo.js';
 import { effectiveEnv } from './env-rules.js';
 import type { Locator } from './locator.js';
+import { restartPolicyOf, type RestartSettings } from './restart-settings.js';
 import { parseTunnel } from './tunnel-outcome.js';
 import type { TunnelDefinition } from './types.js';
 
@@ -51,7 +52,12 @@ function sshPathProblem(env: Readonly<Record<string, string>>): string | null {
     'so write the program\'s full path (e.g. "/usr/bin/ssh"), or leave AUTOSSH_PATH out for ssh from PATH';
 }
 
-export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<string, string>>, at: Locator): TunnelDefinition {
+export function defineTunnel(
+  entry: TunnelEntry,
+  defaultsEnv: Readonly<Record<string, string>>,
+  at: Locator,
+  defaultsRestart: RestartSettings = {},
+): TunnelDefinition {
   const env = effectiveEnv(defaultsEnv, entry.env);
   const unrunnable = execProblem(entry.args, env);
   if (unrunnable !== null) at.failAtLine(at.lineOf(['tunnel', entry.index, 'args']), `tunnel "${entry.name}": ${unrunnable}`);
@@ -71,6 +77,7 @@ export function defineTunnel(entry: TunnelEntry, defaultsEnv: Readonly<Record<st
     notices: outcome.notices,
     autoMonitorPort: outcome.autoMonitorPort,
     definitionKey: definitionKeyOf(entry.args, env),
+    restart: restartPolicyOf(defaultsRestart, entry.restart, entry.name, at),
   };
 }
 

@@ -1,6 +1,7 @@
 // The daemon's configuration once a TOML file was read and every tunnel validated.
 import type { Config, Notice } from '../../machine/config/types.js';
 import { escapeControls } from './echo.js';
+import type { RestartPolicy } from '../restart-policy.js';
 
 export interface TunnelDefinition {
   /** unique in the file: the key for reload, logs and metrics */
@@ -26,6 +27,11 @@ export interface TunnelDefinition {
   notices: Notice[];
   /** equal keys: the definition did not change, a reload leaves the tunnel alone */
   definitionKey: string;
+  /**
+   * what follows a run of its machine that ended (../restart-policy.ts); not part of
+   * definitionKey: a reload applies a new policy to the running tunnel. Absent: the daemon's default
+   */
+  restart?: RestartPolicy;
 }
 
 export interface StatusListen {
