@@ -422,7 +422,7 @@ describe('file content echoed in a message', () => {
     ['a quoted key holding a terminal escape, a quote and a backslash', lines('"a\\u001b[2J\\"\\\\" = 1', ...TUNNEL_DB),
       'tunnels.toml:1: unknown key "a\\u001b[2J\\"\\\\" in the file\'s top level (known keys: status, log, defaults, tunnel)'],
     ['a quoted key holding a carriage return, NEL and a Unicode line separator', lines('[[tunnel]]', 'name = "db"', 'args = "-M 0 h"', '"x\\r\\u0085\\u2028" = 1'),
-      'tunnels.toml:4: unknown key "x\\r\\u0085\\u2028" in [[tunnel]] number 1 (known keys: name, args, env)'],
+      'tunnels.toml:4: unknown key "x\\r\\u0085\\u2028" in [[tunnel]] number 1 (known keys: name, args, env, restart, restart_sec, start_limit_burst, start_limit_interval_sec, restart_max_delay_sec)'],
     ['[log] format', lines('[log]', 'format = "text\\n"', ...TUNNEL_DB), 'tunnels.toml:2: [log] format must be "text" or "json", not "text\\n"'],
     ['[status] listen', lines('[status]', 'listen = "127.0.0.1:80\\nx"', ...TUNNEL_DB), 'tunnels.toml:2: [status] listen "127.0.0.1:80\\nx": port "80\\nx" is not a number from 1 to 65535'],
     ['an env name', lines(...TUNNEL_DB, 'env = { "PATH\\nx" = "1", "AUTOSSH_X\\ny" = "1" }'),
@@ -457,9 +457,9 @@ describe('a dotted key deeper than the line scan records (33 parts and more)', (
   const deep = (parts: number): string => Array.from({ length: parts }, (_, i) => `k${i}`).join('.');
   it.each([
     ['in a tunnel, below its header', lines(...TUNNEL_DB, '', `${deep(33)} = 1`),
-      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env, restart, restart_sec, start_limit_burst, start_limit_interval_sec, restart_max_delay_sec)'],
     ['of 2,000 parts in a tunnel', lines(...TUNNEL_DB, '', `${deep(2_000)} = 1`),
-      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env)'],
+      'tunnels.toml:5: unknown key "k0" in [[tunnel]] number 1 (known keys: name, args, env, restart, restart_sec, start_limit_burst, start_limit_interval_sec, restart_max_delay_sec)'],
     ['in a tunnel\'s env table', lines(...TUNNEL_DB, '[tunnel.env]', 'AUTOSSH_POLL = "60"', `${deep(40)} = 1`),
       'tunnels.toml:6: tunnel "db": env: "k0" is not an AUTOSSH_* variable: env holds autossh\'s settings only (ssh options go in args)'],
     ['as a table header', lines('# a comment', '', `[${deep(33)}]`, ...TUNNEL_DB),

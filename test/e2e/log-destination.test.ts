@@ -111,7 +111,7 @@ describe('stderr is the journal', { timeout: 30_000 }, () => {
     expect(lines).toContain('<6>db: starting ssh (count 1)');
     expect(lines).toContain('<3>db: signalled to exit');
     expect(lines.filter((line) => line.includes('reload refused'))).toEqual([
-      `<3>reload refused, the running tunnels are left as they were: ${config}:3: unknown key "bogus" in [[tunnel]] number 1 (known keys: name, args, env)`,
+      `<3>reload refused, the running tunnels are left as they were: ${config}:3: unknown key "bogus" in [[tunnel]] number 1 (known keys: name, args, env, restart, restart_sec, start_limit_burst, start_limit_interval_sec, restart_max_delay_sec)`,
     ]);
     for (const line of lines) expect(line).toMatch(/^<[0-7]>/);
   });
