@@ -128,7 +128,8 @@ describe('fleet HTML report', () => {
 
 describe('fleet HTML report with --compare', () => {
   // the same fleet with POLL 60, and with no start limit (nobody gives up: a shorter worst case)
-  const compared = [{ ...result.config.env, AUTOSSH_POLL: '60' }, { AUTOSSH_GATETIME: '30' }].map((env) => runFleet({
+  const envs: Array<Record<string, string>> = [{ ...result.config.env, AUTOSSH_POLL: '60' }, { AUTOSSH_GATETIME: '30' }];
+  const compared = envs.map((env) => runFleet({
     tunnels: 100, durationMs: DAY_MS, model: builtinModel('wifi-flaky')!, seed: 3, config: { ...DEFAULT_FLEET_CONFIG, env },
   }));
   const all = [result, ...compared];
