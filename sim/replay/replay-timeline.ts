@@ -20,7 +20,7 @@ export function replayAll(
   configs.forEach((config, i) => assertRunnable(config, i === 0 ? 'the timeline\'s configuration' : `--compare "${compare[i - 1]}"`, settings));
   return configs.map((config) => {
     const result = replay(timeline, config, options);
-    return { ...result, logCheck: timeline.source ? checkAgainstLog(timeline.source, result) : null };
+    return { ...result, logCheck: timeline.source ? checkAgainstLog(timeline.source, result, timeline.unknowns) : null };
   });
 }
 
