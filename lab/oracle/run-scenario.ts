@@ -194,10 +194,11 @@ export async function runScenarioFile(file: string, options: RunScenarioOptions 
   }
   if (!isExecutable(FAKE_SSH)) throw new Error(`${FAKE_SSH}: the fake ssh is missing or not executable (npm run build makes it)`);
   const command = [...(options.command ?? DEFAULT_COMMAND)];
-  const ports = await allocatePortBlock(options.portBase);
   const workdir = realpathSync(mkdtempSync(join(tmpdir(), `oracle-${basename(file).replace(/\.scenario\.json$/, '').replace(/[^\w.-]/g, '_')}-`)));
   const held: Server[] = [];
+  let ports: Awaited<ReturnType<typeof allocatePortBlock>> | null = null;
   try {
+    ports = await allocatePortBlock(options.portBase);
     const resolved = fillPlaceholders(raw, { MPORT: ports.base, EPORT: ports.base + 2, WORKDIR: workdir }) as Record<string, unknown>;
     const scenario = parseScenario(resolved, file);
     const scenarioPath = join(workdir, 'scenario.resolved.json');
@@ -236,7 +237,7 @@ export async function runScenarioFile(file: string, options: RunScenarioOptions 
     return { trace, workdir };
   } finally {
     for (const server of held) server.close();
-    ports.release();
+    ports?.release();
     if (!options.keep) rmSync(workdir, { recursive: true, force: true });
   }
 }

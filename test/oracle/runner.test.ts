@@ -5,7 +5,9 @@
 // a -f daemon seen through the reaper). npm test's scripts/oracle-conformance.sh runs the whole
 // corpus against autossh-ts with it. Needs the build (npm run build) for the fake ssh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTraces, describeDifferences } from '../../sim/oracle/compare-traces.js';
 import type { Trace } from '../../sim/oracle/trace.js';
@@ -62,6 +64,22 @@ describe('the oracle runner against the real 1.4g', () => {
       const run = spawnSync(process.execPath, ['dist/lab/oracle/run-all.js', ...args], { encoding: 'utf8' });
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr).toMatch(/^run-all: .+\nusage: run-all\.js DIR/);
+    }
+  });
+
+  it('run-all: a scenario that does not check out fails naming the field, and leaves no work directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oracle-bad-'));
+    try {
+      const name = `badscenario${process.pid}`;
+      writeFileSync(join(dir, `${name}.scenario.json`), JSON.stringify({ name, args: ['-V'], ssh: [{ exit: 'soon' }] }));
+      writeFileSync(join(dir, `${name}.trace.json`), readFileSync(`${DIR}/version_flag.trace.json`));
+      const run = spawnSync(process.execPath, ['dist/lab/oracle/run-all.js', dir], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(new RegExp(`FAIL ${name}[\\s\\S]*the run failed: .*\\$\\.ssh\\[0\\]\\.exit: expected a whole number`));
+      expect(run.stdout).toMatch(/0 passed, 1 failed\n$/);
+      expect(readdirSync(tmpdir()).filter((f) => f.startsWith(`oracle-${name}-`))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
