@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { compareTraces, DEFAULT_TOLERANCE_S, describeDifferences } from '../../sim/oracle/compare-traces.js';
 import type { Trace } from '../../sim/oracle/trace.js';
 import { withAutoPortPlaceholders } from './auto-port.js';
-import { DEFAULT_COMMAND, runScenarioFile, traceText } from './run-scenario.js';
+import { DEFAULT_COMMAND, runScenarioFile } from './run-scenario.js';
+import { traceText } from './trace-file.js';
 
 const USAGE = 'usage: run-all.js DIR... [-j N] [--tol SECONDS] [--only NAME,...] [--skip NAME,...] [--out DIR] [-- COMMAND [ARGS...]]\n'
   + '  (a scenario in a later DIR replaces one of the same name in an earlier DIR; the command defaults to /usr/lib/autossh/autossh)';

@@ -5,7 +5,7 @@
 //
 // The run loop ticks every 10 ms: it reads the fake's events, the reaper's exits, the pid file,
 // and sends the signals that are due. Times are ms of the monotonic clock from the launch.
-import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -15,6 +15,8 @@ import { parseScenario, type ScheduledSignal } from '../../sim/oracle/scenario.j
 import type { Trace, TraceEvent } from '../../sim/oracle/trace.js';
 import { isAlive, readProc } from '../world/proc-table.js';
 import { allocatePortBlock } from './port-block.js';
+import { fillPlaceholders, maskProbeData, Normalizer } from './placeholders.js';
+import { FakeEventsTail, logLines, readCapped } from './run-files.js';
 import { Reaper, type ExitStatus } from './reaper.js';
 
 /**
@@ -32,9 +34,6 @@ const TICK_MS = 10;
 const ORPHAN_GRACE_MS = 400;
 /** how long the end of a run waits for what it killed to be reaped */
 const CLEANUP_MS = 3000;
-/** stdout and stderr kept in the trace (for people; never compared) */
-const OUTPUT_CHARS = 4000;
-const LOG_LINES = 400;
 
 export interface RunScenarioOptions {
   /** the program under test and its own arguments; the scenario's args follow */
@@ -49,130 +48,6 @@ export interface RunScenarioOptions {
 export interface ScenarioRun {
   trace: Trace;
   workdir: string;
-}
-
-/** Each `{{NAME}}` or `{{NAME+k}}` with a known NAME, in every string of the scenario. */
-export function fillPlaceholders(value: unknown, values: Readonly<Record<string, number | string>>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\{\{(\w+)(?:\+(\d+))?\}\}/g, (whole, name: string, plus?: string) => {
-      const v = values[name];
-      if (v === undefined) return whole;
-      return plus === undefined ? String(v) : String(Number(v) + Number(plus));
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, values));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillPlaceholders(v, values)]));
-  return value;
-}
-
-/** Real ports, pids and paths written back as the trace's placeholders, so traces of different runs compare. */
-class Normalizer {
-  private readonly words = new Map<string, string>();
-
-  constructor(base: number, private readonly workdir: string, private readonly sshPaths: readonly string[]) {
-    this.words.set(String(base), '{{MPORT}}');
-    this.words.set(String(base + 1), '{{MPORT+1}}');
-    this.words.set(String(base + 2), '{{EPORT}}');
-    this.words.set(String(base + 3), '{{EPORT+1}}');
-  }
-
-  pid(pid: number, label: string): void {
-    if (!this.words.has(String(pid))) this.words.set(String(pid), label);
-  }
-
-  text(text: string): string {
-    let out = text.split(this.workdir).join('{{WORKDIR}}');
-    for (const path of this.sshPaths) out = out.split(path).join('ssh');
-    return out.replace(/(?<![\d.])\d+(?![\d.])/g, (digits) => this.words.get(digits) ?? digits);
-  }
-
-  /** ssh's argv: the executed path as "ssh", each ':'-separated port as its placeholder */
-  argv(argv: readonly string[]): string[] {
-    return argv.map((word, i) => {
-      if (i === 0 && (this.sshPaths.includes(word) || basename(word).startsWith('fake-ssh'))) return 'ssh';
-      return word.split(':').map((field) => (/^\d+$/.test(field) && this.words.get(field)?.startsWith('{{') ? this.words.get(field)! : field)).join(':');
-    });
-  }
-}
-
-interface FakeEvent {
-  t: number;
-  ev: string;
-  n: number;
-  [field: string]: unknown;
-}
-
-/** events.jsonl as it grows: whole lines only */
-class FakeEventsTail {
-  private offset = 0;
-  private partial = '';
-  private readonly buffer = Buffer.alloc(64 * 1024);
-
-  constructor(private readonly path: string) {}
-
-  read(): FakeEvent[] {
-    const out: FakeEvent[] = [];
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return out;
-    }
-    try {
-      for (;;) {
-        const got = readSync(fd, this.buffer, 0, this.buffer.length, this.offset);
-        if (got === 0) break;
-        this.offset += got;
-        this.partial += this.buffer.toString('utf8', 0, got);
-      }
-    } finally {
-      closeSync(fd);
-    }
-    const lines = this.partial.split('\n');
-    this.partial = lines.pop()!;
-    for (const line of lines) {
-      try {
-        out.push(JSON.parse(line) as FakeEvent);
-      } catch {
-        // a torn line from a fake killed mid-write says nothing reliable
-      }
-    }
-    return out;
-  }
-}
-
-/** "<host> <program> <pid> <id> <message>": what differs between runs masked */
-function maskProbeData(data: string): string {
-  const parts = data.split(' ');
-  if (parts.length < 5) return data;
-  return ['<host>', parts[1], '<pid>', '<id>', parts.slice(4).join(' ')].join(' ');
-}
-
-function readCapped(path: string, normalize: (text: string) => string): string {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-  return normalize(text.length > OUTPUT_CHARS ? `${text.slice(0, OUTPUT_CHARS)}...[truncated]` : text);
-}
-
-/** autossh's log lines as "[Ns] message", N seconds from the launch by the wall clock (the log's own stamps). */
-function logLines(path: string, wall0Ms: number, normalize: (text: string) => string): string[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return [];
-  }
-  const lines = text.split('\n').filter((l) => l !== '').slice(0, LOG_LINES);
-  return lines.map((line) => {
-    const m = /^(\d{4})\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) \S+?\[\d+\]: (.*)$/.exec(line);
-    if (!m) return normalize(line);
-    const at = new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!).getTime();
-    return `[${Math.round((at - Math.floor(wall0Ms / 1000) * 1000) / 1000)}s] ${normalize(m[7]!)}`;
-  });
 }
 
 function isExecutable(path: string): boolean {
@@ -514,11 +389,3 @@ async function supervise(s: Supervision): Promise<Trace> {
   };
 }
 
-/** The trace as a file: the head, then one event a line (as the goldens are laid out). */
-export function traceText(trace: Trace): string {
-  const { events, stdout, stderr, log, ...head } = trace;
-  const lines = Object.entries(head).map(([k, v]) => ` ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
-  return `{\n${lines.join('\n')}\n "events": [\n${events.map((e) => `  ${JSON.stringify(e)}`).join(',\n')}\n ],\n`
-    + ` "stdout": ${JSON.stringify(stdout)},\n "stderr": ${JSON.stringify(stderr)},\n`
-    + ` "log": [\n${log.map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n ]\n}\n`;
-}
