@@ -1,6 +1,7 @@
 // A fleet's figures as text and JSON: deterministic, nothing about the host or wall time.
 import { formatDuration, formatOffset } from '../timeline/duration.js';
 import type { FleetResult } from './run-fleet.js';
+import { formatRoundedDuration as rounded } from './rounded-duration.js';
 
 export const FLEET_FORMAT = 'autossh-fleet/1';
 
@@ -14,8 +15,8 @@ export function formatFleet(r: FleetResult): string {
     `config: ${[...Object.entries(r.config.env).map(([k, v]) => `${k}=${v}`), 'autossh', ...r.config.args].join(' ')}`,
     `faults: ${r.faults.total} inflicted (${r.faults.correlatedEvents} correlated events)`,
     'downtime per tunnel:',
-    `  p50 ${formatDuration(d.p50)} (${pct(d.p50)})  p90 ${formatDuration(d.p90)} (${pct(d.p90)})  p99 ${formatDuration(d.p99)} (${pct(d.p99)})  max ${formatDuration(d.max)} (${pct(d.max)})`,
-    `  mean ${formatDuration(Math.round(d.mean))} (${pct(d.mean)})`,
+    `  p50 ${rounded(d.p50)} (${pct(d.p50)})  p90 ${rounded(d.p90)} (${pct(d.p90)})  p99 ${rounded(d.p99)} (${pct(d.p99)})  max ${rounded(d.max)} (${pct(d.max)})`,
+    `  mean ${rounded(d.mean)} (${pct(d.mean)})`,
     `ssh starts: ${s.total} in all; per tunnel p50 ${s.p50}  p90 ${s.p90}  p99 ${s.p99}  max ${s.max}`,
     `  peak ${s.peakRestartsPerSecond} restarts in one second${s.peakRestartsPerSecond > 0 ? ` (from ${formatOffset(s.peakRestartsAtMs)})` : ''}; each tunnel's first start aside`,
     `supervisors that gave up: ${r.gaveUp}${codes ? ` (${codes})` : ''}`,

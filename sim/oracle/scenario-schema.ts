@@ -1,4 +1,4 @@
-// An oracle scenario as written (../shared/oracle/README.md), checked field by field after its
+// An oracle scenario as written (test/fixtures/oracle/README.md), checked field by field after its
 // placeholders are filled in. Strict everywhere: a typo (`onSigTerm`) or a field the harness does
 // not read is an unknown field, so a scenario never silently means less than it says. Every
 // list is bounded: a scenario is a few dozen events, not a soak.

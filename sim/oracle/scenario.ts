@@ -1,4 +1,4 @@
-// The oracle's scenario format (../shared/oracle/README.md), loaded with its placeholders
+// The oracle's scenario format (test/fixtures/oracle/README.md), loaded with its placeholders
 // filled in. The simulator uses fixed ports: in a virtual world nothing else can take them.
 import { readTextBounded } from '../schema/read-bounded.js';
 import { jsonPath, parseOrThrow } from '../schema/issues.js';

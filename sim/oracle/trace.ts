@@ -1,5 +1,5 @@
 // The oracle's trace format, autossh-oracle-trace/1: what a simulated run looked like from
-// outside, so ../shared/oracle/compare-traces can judge it against a real one.
+// outside, so compare-traces.ts can judge it against a real one.
 import { LineSpool } from './line-spool.js';
 
 export interface TraceEvent {

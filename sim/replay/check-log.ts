@@ -1,7 +1,8 @@
 // A replay of an imported log checks itself: the decisions autossh logged (starts, exits, waits,
 // the final exit) against the ones the replay made, in order, each timed from the decision
 // before it to within the log's 1 s resolution. The answer is "reproduces 40 of 40", or the first place they part and the setting
-// most likely behind it.
+// most likely behind it, unless the import already named what the simulated world cannot replay
+// there (its known limits, among the timeline's unknowns): then that is the answer.
 import { DECISION_LINE } from '../import/infer.js';
 import { formatOffset } from '../timeline/duration.js';
 import type { TimelineSource } from '../timeline/types.js';
@@ -21,10 +22,31 @@ export interface LogCheck {
     /** the replay's decision there, or null: the replay stopped short */
     replayed: { atMs: number; message: string } | null;
     likelyMissing: string | null;
+    /** the import's own words for what the world cannot replay here; then no setting is blamed */
+    knownLimit: string | null;
   };
 }
 
-export function checkAgainstLog(source: TimelineSource, result: ReplayResult): LogCheck {
+/**
+ * What an import says the simulated world cannot replay (sim/import/infer.ts writes these
+ * unknowns), and the decisions it throws off.
+ */
+const KNOWN_LIMITS: ReadonlyArray<{ unknown: RegExp; decision: RegExp }> = [
+  // refused tests fail at once in the log, a net timeout later in the replay
+  { unknown: /connection test\(s\) were refused at once/, decision: /^port down/ },
+];
+
+function knownLimit(unknowns: readonly string[], logged: string | null, replayed: string | null): string | null {
+  for (const limit of KNOWN_LIMITS) {
+    if (![logged, replayed].some((m) => m !== null && limit.decision.test(m))) continue;
+    const said = unknowns.find((u) => limit.unknown.test(u));
+    if (said !== undefined) return said;
+  }
+  return null;
+}
+
+/** `unknowns`: the timeline's, where an import names its known limits. */
+export function checkAgainstLog(source: TimelineSource, result: ReplayResult, unknowns: readonly string[] = []): LogCheck {
   const keep = (message: string): boolean => DECISION_LINE.test(message) && (source.debug || !message.startsWith('sleeping for grace time'));
   const logged = source.decisions.filter((d) => keep(d.message));
   const replayed = result.logs.filter((l) => keep(l.message));
@@ -49,7 +71,7 @@ export function checkAgainstLog(source: TimelineSource, result: ReplayResult): L
         index: i,
         logged: l ? { line: l.line, atMs: l.atMs, message: l.message } : null,
         replayed: r ? { atMs: r.atMs, message: r.message } : null,
-        likelyMissing: likelyMissing(l?.message ?? null, r?.message ?? null, logged),
+        ...explain(l?.message ?? null, r?.message ?? null, logged, unknowns),
       },
     };
   }
@@ -59,6 +81,11 @@ export function checkAgainstLog(source: TimelineSource, result: ReplayResult): L
 function loggedExit(logged: ReadonlyArray<{ message: string }>): boolean {
   const last = logged[logged.length - 1]?.message ?? '';
   return /exiting|signalled to exit|exceeded maximum time/.test(last);
+}
+
+function explain(logged: string | null, replayed: string | null, all: ReadonlyArray<{ message: string }>, unknowns: readonly string[]): { likelyMissing: string | null; knownLimit: string | null } {
+  const limit = knownLimit(unknowns, logged, replayed);
+  return limit === null ? { likelyMissing: likelyMissing(logged, replayed, all), knownLimit: null } : { likelyMissing: null, knownLimit: limit };
 }
 
 function likelyMissing(logged: string | null, replayed: string | null, all: ReadonlyArray<{ message: string }>): string | null {
@@ -89,6 +116,7 @@ export function formatLogCheck(check: LogCheck): string {
     `log check: reproduces ${check.reproduced} of ${check.logged} logged decisions; they part at decision ${d.index + 1}:`,
     `  ${logged}`,
     `  ${replayed}`,
+    ...(d.knownLimit ? [`  not a missing setting: the import named this as what the simulated world cannot replay: ${d.knownLimit}`] : []),
     ...(d.likelyMissing ? [`  likely missing setting: ${d.likelyMissing} (--set NAME=VALUE, or --args)`] : []),
   ].join('\n') + '\n';
 }

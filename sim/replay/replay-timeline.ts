@@ -49,7 +49,7 @@ export function* runPlan(plan: ReplayPlan): Generator<ReplayProgress, CheckedRes
   for (const config of plan.configs) {
     const result = yield* replaySteps(plan.timeline, config, { ...plan.options, maxSshStarts: startsLeft });
     startsLeft -= result.summary.sshStarts;
-    results.push({ ...result, logCheck: plan.timeline.source ? checkAgainstLog(plan.timeline.source, result) : null });
+    results.push({ ...result, logCheck: plan.timeline.source ? checkAgainstLog(plan.timeline.source, result, plan.timeline.unknowns) : null });
   }
   return results;
 }

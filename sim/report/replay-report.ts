@@ -2,6 +2,11 @@
 // the timeline knows its start) with the world's facts as bands and, per configuration, the
 // tunnel's working spans, each ssh's life and every decision; then the tables an incident
 // review quotes: the configurations side by side, recovery per disruption, the decisions.
+// The axis spans the incident: up to the last thing that happened (a fact's end, a decision, an
+// ssh's start or end, autossh's exit) and a little more, not the quiet tail a timeline runs on
+// for (an imported log adds minutes of it); `wholeAxis` draws the whole replayed time. A
+// configuration's "down" band stops where its downtime stops being counted: at autossh's exit
+// when it exited on purpose, as the summary table counts it.
 import { formatDuration, formatOffset } from '../timeline/duration.js';
 import { factEndMs, type Timeline } from '../timeline/types.js';
 import type { ReplayResult } from '../replay/run-replay.js';
@@ -21,31 +26,60 @@ const FACT_COLOURS: Record<string, string> = {
   outage: '#d62728', serverRestart: '#9467bd', authFailure: '#8c564b', remotePortBound: '#e377c2',
   latency: '#bcbd22', sshCrash: '#000000', signal: '#1f77b4',
 };
-const COLOURS = { working: '#2ca02c', down: '#f4a6a6', connecting: '#aec7e8', up: '#1f77b4', decision: '#ff7f0e' };
+const COLOURS = { working: '#2ca02c', down: '#f4a6a6', afterExit: '#e6e6e6', connecting: '#aec7e8', up: '#1f77b4', decision: '#ff7f0e' };
 
 /** The timeline's start as a wall clock, or null when it has none (epoch 0). */
 function startOf(timeline: Timeline): number | null {
   return timeline.startEpochMs > 0 ? timeline.startEpochMs : null;
 }
 
-export function replayReportHtml(timeline: Timeline, results: readonly ReplayResult[]): string {
+export interface ReplayReportOptions {
+  /** draw the whole replayed time, the quiet tail after the incident included */
+  wholeAxis?: boolean;
+}
+
+/** Room after the incident's last event, as a share of its length (at least a second). */
+const MARGIN_SHARE = 0.05;
+const MIN_MARGIN_MS = 1000;
+
+/**
+ * Where the plot ends: a little after the last thing any configuration did or the world did
+ * (never past the replayed time); the whole replayed time when nothing happened at all.
+ */
+export function incidentEndMs(timeline: Timeline, results: readonly ReplayResult[]): number {
+  let last = 0;
+  for (const fact of timeline.facts) if (fact.atMs <= timeline.durationMs) last = Math.max(last, Math.min(factEndMs(fact), timeline.durationMs));
+  for (const r of results) {
+    last = Math.max(last, r.trace.at(-1)?.atMs ?? 0, r.summary.exitAtMs ?? 0);
+  }
+  if (last === 0) return timeline.durationMs;
+  // on a whole second (a tenth under 10 s): the end is named in the page
+  const unit = last < 10_000 ? 100 : 1000;
+  return Math.min(timeline.durationMs, Math.ceil((last + Math.max(MIN_MARGIN_MS, last * MARGIN_SHARE)) / unit) * unit);
+}
+
+export function replayReportHtml(timeline: Timeline, results: readonly ReplayResult[], options: ReplayReportOptions = {}): string {
   const start = startOf(timeline);
+  const axisEndMs = options.wholeAxis ? timeline.durationMs : incidentEndMs(timeline, results);
   const at = (ms: number): string => (start === null ? formatOffset(ms) : `${new Date(start + ms).toISOString().slice(0, 19).replace('T', ' ')} (${formatOffset(ms)})`);
   const kinds = [...new Set(timeline.facts.map((f) => f.kind))];
   const head = `<p>${esc(start === null ? 'No wall-clock start: times are h:mm:ss from the start.' : `Starts ${new Date(start).toISOString()} (UTC); the axis shows UTC.`)} `
-    + `${esc(formatDuration(timeline.durationMs))} replayed; ${results.length} configuration${results.length === 1 ? '' : 's'}.</p>`
+    + `${esc(formatDuration(timeline.durationMs))} replayed; ${results.length} configuration${results.length === 1 ? '' : 's'}.`
+    + `${axisEndMs < timeline.durationMs ? esc(` The plot shows the incident, its first ${formatDuration(axisEndMs)}; nothing changes after it until the end (--report-tail draws the rest).`) : ''}</p>`
     + (timeline.unknowns.length > 0 ? `<p>Not known from the source: ${esc(timeline.unknowns.join('; '))}</p>` : '');
   const legendHtml = legend([
     ...kinds.map((k) => [FACT_COLOURS[k] ?? '#777', `world fact: ${k}`] as const),
-    [COLOURS.working, 'tunnel working'], [COLOURS.down, 'tunnel down'], [COLOURS.connecting, 'ssh connecting'],
-    [COLOURS.up, 'ssh up'], [COLOURS.decision, 'decision (hover: rule)'],
+    [COLOURS.working, 'tunnel working'], [COLOURS.down, 'tunnel down'],
+    ...(results.some((r) => r.summary.countedUntilMs < timeline.durationMs) ? [[COLOURS.afterExit, 'after autossh exited on purpose (not counted as down)'] as const] : []),
+    [COLOURS.connecting, 'ssh connecting'], [COLOURS.up, 'ssh up'], [COLOURS.decision, 'decision (hover: rule)'],
+    ...(results.some((r) => r.summary.exitAtMs !== null) ? [['#000', 'autossh exited'] as const] : []),
   ]);
-  return page(`replay: ${timeline.name}`, [head, legendHtml, plot(timeline, results),
+  return page(`replay: ${timeline.name}`, [head, legendHtml, plot(timeline, results, axisEndMs),
     summaryTable(results), recoveryTable(results, at), ...results.map((r, i) => decisionTable(r, i, at))].join('\n'));
 }
 
-function plot(timeline: Timeline, results: readonly ReplayResult[]): string {
-  const span = Math.max(1, timeline.durationMs);
+function plot(timeline: Timeline, results: readonly ReplayResult[], axisEndMs: number): string {
+  const span = Math.max(1, axisEndMs);
   const x = (ms: number): number => LEFT + (Math.min(Math.max(ms, 0), span) / span) * WIDTH;
   const parts: string[] = [];
   const factsTop = 10;
@@ -55,7 +89,7 @@ function plot(timeline: Timeline, results: readonly ReplayResult[]): string {
   // World facts: a solid bar in their own row, and a faint band through every configuration.
   parts.push(text(4, factsTop + 15, 'world facts', 'font-weight="bold"'));
   timeline.facts.forEach((fact, i) => {
-    if (fact.atMs > timeline.durationMs) return;
+    if (fact.atMs > span) return;
     const w = Math.max(x(Math.min(factEndMs(fact), span)) - x(fact.atMs), 2);
     const colour = FACT_COLOURS[fact.kind] ?? '#777';
     parts.push(`<rect class="band" x="${x(fact.atMs).toFixed(1)}" y="${factsTop}" width="${w.toFixed(1)}" height="${bottom - factsTop}" fill="${colour}" fill-opacity="0.08"/>`);
@@ -65,12 +99,22 @@ function plot(timeline: Timeline, results: readonly ReplayResult[]): string {
   results.forEach((result, k) => {
     const y = rowsTop + k * (ROW + 20);
     parts.push(text(4, y + 14, result.config.name.slice(0, 34), 'font-weight="bold"'));
-    parts.push(rect(x(0), y, WIDTH, 6, COLOURS.down, 'tunnel down'));
-    for (const [a, b] of result.workingSpans.slice(0, MAX_MARKS)) parts.push(rect(x(a), y, x(b) - x(a), 6, COLOURS.working, `working ${formatOffset(a)}..${formatOffset(b)}`, 'working'));
+    // down until the books close (autossh's exit, when it exited on purpose); working spans drawn over it
+    const countedUntil = Math.min(result.summary.countedUntilMs, span);
+    if (countedUntil > 0) parts.push(rect(x(0), y, x(countedUntil) - x(0), 6, COLOURS.down, `tunnel down (unless working) until ${formatOffset(countedUntil)}`, 'down'));
+    if (countedUntil < span) {
+      parts.push(rect(x(countedUntil), y, x(span) - x(countedUntil), 6, COLOURS.afterExit,
+        `${formatOffset(countedUntil)}: autossh exited on purpose (exit ${result.summary.exitCode}); downtime is not counted after it`, 'after-exit'));
+    }
+    for (const [a, b] of result.workingSpans.slice(0, MAX_MARKS)) {
+      if (a >= span) break;
+      parts.push(rect(x(a), y, x(Math.min(b, span)) - x(a), 6, COLOURS.working, `working ${formatOffset(a)}..${formatOffset(b)}`, 'working'));
+    }
     // two alternating lanes, so back-to-back ssh processes stay distinct
     result.sshRuns.slice(0, MAX_MARKS).forEach((run, i) => {
       const lane = y + 8 + (i % 2) * 6;
-      const end = run.endMs ?? timeline.durationMs;
+      if (run.startMs > span) return;
+      const end = Math.min(run.endMs ?? timeline.durationMs, span);
       const up = run.upMs ?? end;
       const connectingW = Math.max(MIN_LIFE_PX, x(up) - x(run.startMs));
       parts.push(rect(x(run.startMs), lane, connectingW, 5, COLOURS.connecting, `ssh #${run.n} connecting from ${formatOffset(run.startMs)}${run.upMs === null ? ` until ${formatOffset(end)} ${run.end ?? '(still running)'}` : ''}`, 'ssh-life'));

@@ -30,3 +30,28 @@ describe('the log check', () => {
     expect(formatLogCheck(check('gate0_maxstart9_grace_info', []))).toBe('log check: reproduces 19 of 19 logged decisions\n');
   });
 });
+
+describe('the log check and the import\'s known limits', () => {
+  it('names the limit the import listed as the cause, not -M or AUTOSSH_POLL', () => {
+    // 1.4g's tests were refused at once; the simulated world fails them a net timeout later
+    const log = 'monitor_portdown_poll4_maxstart2_info';
+    const timeline = parseTimeline(logToTimeline(readFileSync(`test/fixtures/logs/${log}.log`, 'utf8'), { name: log }).timeline, log);
+    const limit = timeline.unknowns.find((u) => /connection test\(s\) were refused at once/.test(u))!;
+    expect(limit).toBeDefined();
+    const c = replayAll(timeline, [], [])[0]!.logCheck!;
+    expect(c.divergence!.logged!.message).toBe('port down, restarting ssh');
+    expect(c.divergence!.knownLimit).toBe(limit);
+    expect(c.divergence!.likelyMissing).toBeNull();
+    const text = formatLogCheck(c);
+    expect(text).toContain(`not a missing setting: the import named this as what the simulated world cannot replay: ${limit}`);
+    expect(text).not.toMatch(/likely missing setting/);
+  });
+
+  it('without that unknown, the same divergence still blames the settings that place the tests', () => {
+    const log = 'monitor_portdown_poll4_maxstart2_info';
+    const timeline = parseTimeline(logToTimeline(readFileSync(`test/fixtures/logs/${log}.log`, 'utf8'), { name: log }).timeline, log);
+    const c = replayAll({ ...timeline, unknowns: timeline.unknowns.filter((u) => !/refused at once/.test(u)) }, [], [])[0]!.logCheck!;
+    expect(c.divergence!.knownLimit).toBeNull();
+    expect(c.divergence!.likelyMissing).toMatch(/^-M, AUTOSSH_POLL or AUTOSSH_FIRST_POLL/);
+  });
+});

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, parseScenario } from '../../sim/oracle/scenario.js';
 import { simulateScenario, streamScenario } from '../../sim/oracle/run-scenario.js';
 
-const PUBLIC = join(__dirname, '../../../shared/oracle/public');
+// the oracle's public corpus, carried in the repository (test/fixtures/oracle/README.md)
+const PUBLIC = join(__dirname, '../fixtures/oracle');
 
 function streamed(scenario: Parameters<typeof streamScenario>[0]): string {
   const pieces: string[] = [];

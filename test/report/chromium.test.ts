@@ -30,7 +30,14 @@ function expectScriptRan(dom: string): void {
   expect(dom, 'the page\'s script did not run to its end').toMatch(/<body[^>]*data-script="ran"/);
 }
 
-const { timeline, compared, fleet, chaos, pages } = reportPages();
+/** Every element of class `name` (one tag each) with its numeric attributes. */
+function shapes(dom: string, tag: string, name: string): Array<Record<string, number>> {
+  return [...dom.matchAll(new RegExp(`<${tag}\\s[^>]*>`, 'g'))].map((m) => m[0])
+    .filter((t) => (/class="([^"]*)"/.exec(t)?.[1] ?? '').split(/\s+/).includes(name))
+    .map((t) => Object.fromEntries([...t.matchAll(/\s(x|y|width|height|x1|x2|y1|y2)="([-\d.]+)"/g)].map((a) => [a[1]!, Number(a[2])])));
+}
+
+const { timeline, compared, fleet, fleetCompared, importedResults, chaos, pages } = reportPages();
 
 const doms: Record<string, string> = {};
 beforeAll(async () => {
@@ -70,6 +77,55 @@ describe('reports in headless Chromium', () => {
     expect(summary.match(/<tr>/g)).toHaveLength(1 + compared.length);
     expect(countClass(dom, 'decision')).toBe(compared.reduce((n, r) => n + r.decisions.length, 0));
     expect(countClass(dom, 'decisions')).toBe(compared.length);
+  });
+
+  it('imported incident: the 28 s it lasted fill the axis, and the down band stops where autossh exited on purpose', () => {
+    const dom = doms['imported']!;
+    expectScriptRan(dom);
+    const result = importedResults[0]!;
+    // the log's run: 9 starts, then its starts used up at 28 s: exit 0, downtime counted until then
+    expect(result.summary.exitAtMs).toBe(28_000);
+    expect(result.summary.countedUntilMs).toBe(28_000);
+    const [axis] = shapes(dom, 'line', 'axis');
+    const [exit] = shapes(dom, 'line', 'exit');
+    const widthPx = axis!['x2']! - axis!['x1']!;
+    // the exit is near the right end, not lost in a 5-minute tail
+    expect((exit!['x1']! - axis!['x1']!) / widthPx).toBeGreaterThan(0.9);
+    const down = shapes(dom, 'rect', 'down');
+    expect(down).toHaveLength(1);
+    expect(down[0]!['x']! + down[0]!['width']!).toBeLessThanOrEqual(exit!['x1']! + 0.1);
+    expect(down[0]!['x']! + down[0]!['width']!).toBeGreaterThanOrEqual(exit!['x1']! - 0.1);
+    // after the exit: the band that says "not counted", to the axis's end
+    const after = shapes(dom, 'rect', 'after-exit');
+    expect(after).toHaveLength(1);
+    expect(after[0]!['x']!).toBeCloseTo(exit!['x1']!, 0);
+    expect(after[0]!['x']! + after[0]!['width']!).toBeCloseTo(axis!['x2']!, 0);
+    // the summary table says the same downtime the band draws
+    expect(/<table class="summary">[\s\S]*?<td class="n">28s<\/td>/.test(dom)).toBe(true);
+    expect(drawn(dom, 'ssh-life', 'width')).toBe(9);
+  });
+
+  it('replay: a configuration still running at the end is down (where not working) to the axis\'s end; the axis stops after the last event', () => {
+    const dom = doms['replay']!;
+    const [axis] = shapes(dom, 'line', 'axis');
+    const down = shapes(dom, 'rect', 'down');
+    expect(down).toHaveLength(1);
+    expect(down[0]!['x']! + down[0]!['width']!).toBeCloseTo(axis!['x2']!, 0);
+    expect(shapes(dom, 'rect', 'after-exit')).toHaveLength(0);
+    expect(countClass(dom, 'exit')).toBe(0);
+  });
+
+  it('fleet --compare: every configuration drawn on the same scales, and one summary row each', () => {
+    const dom = doms['fleet-compare']!;
+    expectScriptRan(dom);
+    const plots = [...dom.matchAll(/<svg [^>]*class="fleet configuration"[^>]*>([\s\S]*?)<\/svg>/g)].map((m) => m[1]!);
+    expect(plots).toHaveLength(1 + fleetCompared.length);
+    for (const plot of plots) expect(drawn(plot, 'bar', 'height')).toBeGreaterThan(1);
+    // one downtime scale: every plot's axis ends at the same label
+    const ends = plots.map((plot) => textsOf(plot, 'tick-label').at(-1));
+    expect(new Set(ends).size).toBe(1);
+    const summary = /<table class="summary">([\s\S]*?)<\/table>/.exec(dom)![1]!;
+    expect(summary.match(/<tr>/g)).toHaveLength(2 + fleetCompared.length);
   });
 
   it('fleet: bars on labelled axes, the three percentile markers, configuration and give-ups', () => {

@@ -7,7 +7,7 @@ import { reportPages } from './pages.js';
 
 const OUT_DIR = 'docs/reports';
 /** Tall enough for the plots and the first tables. */
-const SIZES: Record<string, string> = { replay: '1400,1000', compare: '1400,1000', fleet: '1400,1000', chaos: '1400,1300' };
+const SIZES: Record<string, string> = { replay: '1400,1000', compare: '1400,1000', imported: '1400,760', fleet: '1400,1000', 'fleet-compare': '1400,1250', chaos: '1400,1300' };
 
 mkdirSync(OUT_DIR, { recursive: true });
 const { pages } = reportPages();

@@ -7,7 +7,7 @@ import { MAX_SCHEDULE_MS } from '../../chaos/schedule/schema.js';
 import { runChaos } from '../../chaos/run.js';
 import { ChaosAbortedError } from '../../chaos/run-clock.js';
 import { DEFAULT_SUPERVISOR_ARGS, type SupervisorSpec } from '../../chaos/supervisor-command.js';
-import { allRecovered, chaosJson, formatSummary } from '../../chaos/format.js';
+import { chaosJson, formatSummary, formatVerdict, underTestRecovered } from '../../chaos/format.js';
 import { chaosReportHtml } from '../../chaos/report.js';
 import { killOwnedTreesNow } from '../../world/owned-processes.js';
 import { collect, splitCommandLine } from '../options.js';
@@ -40,7 +40,7 @@ export function registerChaos(program: Command): void {
     .option('--recovery-timeout <seconds>', 'after the last fault, wait this long at most for recovery (default: the schedule\'s, else 30)')
     .addHelpText(
       'after',
-      '\nToxiproxy: the server at $TOXIPROXY_URL when set, else an embedded one. Schedules with flow-freeze or link-down\nsteps (stuck-handshake, stale-listener, link-flap) run sshd in a network namespace instead: root, ip and nft needed.\nExit status: 0 all recovered, 1 some fault not recovered, 2 bad input or setup error, 130 interrupted.',
+      '\nToxiproxy: the server at $TOXIPROXY_URL when set, else an embedded one. Schedules with flow-freeze or link-down\nsteps (stuck-handshake, stale-listener, link-flap) run sshd in a network namespace instead: root, ip and nft needed.\nExit status: 0 when the supervisor under test recovered from every fault (whatever the --compare ones did), 1 when it did not,\n2 bad input or setup error, 130 interrupted.',
     )
     .action(async (supervisorArgs: string[], options: ChaosCliOptions) => {
       const schedule = loadSchedule(options.schedule);
@@ -96,10 +96,10 @@ export function registerChaos(program: Command): void {
           },
         });
         clearStatus();
-        process.stdout.write(`\n${formatSummary(result)}`);
+        process.stdout.write(`\n${formatSummary(result)}\n${formatVerdict(result)}`);
         if (options.json) writeFileSync(options.json, chaosJson(result));
         if (options.report) writeFileSync(options.report, chaosReportHtml(result));
-        if (!allRecovered(result)) process.exitCode = 1;
+        if (!underTestRecovered(result)) process.exitCode = 1;
       } catch (error) {
         clearStatus();
         if (error instanceof ChaosAbortedError) {

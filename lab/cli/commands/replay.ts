@@ -17,9 +17,10 @@ export function registerReplay(program: Command): void {
     .option('--set <NAME=VALUE>', 'override an AUTOSSH_* variable (repeatable)', collect, [])
     .option('--json <file>', 'write decisions and summary as JSON')
     .option('--compare <config>', 'also run this configuration (repeatable): "AUTOSSH_POLL=60", "-M 0 -o ServerAliveInterval=15", FILE.json', collect, [])
-    .option('--report <file>', 'write a self-contained HTML timeline plot')
+    .option('--report <file>', 'write a self-contained HTML timeline plot of the incident (up to the last thing that happened)')
+    .option('--report-tail', 'in --report, draw the whole replayed time, the quiet tail after the incident too')
     .option('--quiet', 'print the summary only, not the trace')
-    .action((file: string, options: { set: string[]; json?: string; compare: string[]; report?: string; quiet?: boolean }) => interruptible('replay', async (signal) => {
+    .action((file: string, options: { set: string[]; json?: string; compare: string[]; report?: string; reportTail?: boolean; quiet?: boolean }) => interruptible('replay', async (signal) => {
       const timeline = loadTimeline(file);
       // refused here, before anything runs, when the estimate is past the bound
       const plan = planReplay(timeline, options.set, options.compare);
@@ -40,7 +41,7 @@ export function registerReplay(program: Command): void {
       if (results.length > 1) out.write(formatComparison(results));
       out.flush();
       if (options.json) streamFileAtomic(options.json, (write) => writeReplayJson(timeline, results, write));
-      if (options.report) writeFileAtomic(options.report, replayReportHtml({ ...timeline, facts: results[0]!.facts }, results));
+      if (options.report) writeFileAtomic(options.report, replayReportHtml({ ...timeline, facts: results[0]!.facts }, results, { wholeAxis: options.reportTail === true }));
       const first = results[0]!;
       if (first.setupError) process.exitCode = 1;
     }));

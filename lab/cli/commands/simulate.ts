@@ -4,6 +4,7 @@ import { DEFAULT_FLEET_CONFIG, MAX_FLEET_DURATION_MS, MAX_TUNNELS, resultOf, sli
 import { defaultWorkers, MAX_WORKERS, runFleetParallel } from '../../../sim/fleet/parallel.js';
 import { partialJson } from '../../../sim/fleet/partial-format.js';
 import { fleetJson, formatFleet } from '../../../sim/fleet/format.js';
+import { formatRoundedDuration as rounded } from '../../../sim/fleet/rounded-duration.js';
 import { applyConfigSpec, withSettings } from '../../../sim/replay/config-spec.js';
 import { assertRunnable } from '../../../sim/replay/replay-timeline.js';
 import { formatDuration } from '../../../sim/timeline/duration.js';
@@ -34,7 +35,7 @@ export function registerSimulate(program: Command): void {
     .option('--json <file>', 'write the figures as JSON (with --export-tunnel: the timeline)')
     .option('--export-tunnel <n>', 'write tunnel N (from 0) of this fleet as a timeline, its faults as the whole fleet gives them, '
       + 'for `autossh-lab replay` (to --json FILE, else tunnel-N.timeline.json); nothing else runs', wholeNumberFrom(0, MAX_TUNNELS - 1))
-    .option('--report <file>', 'write an HTML report with the downtime histogram')
+    .option('--report <file>', 'write an HTML report with the downtime histogram (with --compare: one per configuration on shared axes, and a summary table)')
     .option('--no-progress', 'no progress bar on stderr')
     .addOption(new Option('--workers <n>', 'worker threads sharing the tunnels (the numbers do not depend on it)')
       .argParser(wholeNumberFrom(1, MAX_WORKERS)).default(defaultWorkers(), 'all cores'))
@@ -86,7 +87,8 @@ export function registerSimulate(program: Command): void {
       }
       if (others.length > 0) process.stdout.write(`\n${formatFleetComparison([result, ...others])}`);
       if (options.json) writeFileAtomic(options.json, others.length === 0 ? fleetJson(result) : fleetJsonCompared(result, others));
-      if (options.report) writeFileAtomic(options.report, fleetReportHtml(result));
+      // every configuration on the same axes, the fleet's own first
+      if (options.report) writeFileAtomic(options.report, fleetReportHtml(result, fleet.model, others));
     });
 }
 
@@ -96,7 +98,7 @@ function formatFleetComparison(results: readonly FleetResult[]): string {
   for (const r of results) {
     rows.push([
       [...Object.entries(r.config.env).map(([k, v]) => `${k}=${v}`), ...r.config.args].join(' ') || r.config.name,
-      formatDuration(r.downtimeMs.p50), formatDuration(r.downtimeMs.p99), formatDuration(r.downtimeMs.max),
+      rounded(r.downtimeMs.p50), rounded(r.downtimeMs.p99), rounded(r.downtimeMs.max),
       String(r.sshStarts.total), String(r.gaveUp),
     ]);
   }
