@@ -102,7 +102,7 @@ describe('a log too long for one replay is refused at its line', () => {
       'Jan  1 00:00:00 h autossh[10]: ssh exited with error status 255; restarting ssh',
     ]).flat();
     const file = logFile('flip.log', `${flips.join('\n')}\n`);
-    const run = lab('import', file);
+    const run = lab('import', file, '--year', '2000');
     expect(run.stderr).toBe(`autossh-lab: ${file}: line 5: 2002-12-31T23:59:59.000Z is 730d after the run's first line (line 1, 2000-12-31T23:59:59.000Z); `
       + 'a replay covers at most 399d23h55m of log; classic syslog lines carry no year, and the log\'s month goes from December back to January 3000 time(s), each taken as a new year\n');
     expect(run.status).toBe(2);
