@@ -1,6 +1,6 @@
 // What binding ssh to our life costs per start: from spawn() to the exit of an "ssh" that exits at
 // once (/usr/bin/true), for a direct exec, setpriv alone (before issue 16) and the parent-bound
-// plan (setpriv, sh's parent check, env -i: src/adapters/parent-bound-exec.ts). Alternated runs,
+// plan (setpriv, sh's parent check, env -i -S: src/adapters/parent-bound-exec.ts). Alternated runs,
 // medians and the 90th percentile, in ms.
 // Run: node dist/bench/ssh-exec-cost.js [runs=200]
 import { spawn } from 'node:child_process';
@@ -13,7 +13,7 @@ const env = { ...process.env };
 const PLANS: Array<{ name: string; plan: ExecPlan }> = [
   { name: 'direct exec', plan: { file: TRUE, args: ['-N', 'host'], argv0: TRUE, env, bound: false } },
   { name: 'setpriv --pdeathsig (before)', plan: { file: SETPRIV, args: ['--pdeathsig', 'SIGKILL', '--', TRUE, '-N', 'host'], argv0: 'ssh', env, bound: true } },
-  { name: 'setpriv + parent check + env -i (now)', plan: parentBoundExec(TRUE, ['-N', 'host'], env, process.pid) },
+  { name: 'setpriv + parent check + env -i -S (now)', plan: parentBoundExec(TRUE, ['-N', 'host'], env, process.pid) },
 ];
 
 function once(plan: ExecPlan): Promise<number> {
