@@ -58,7 +58,12 @@ describe('sd_notify from the drop-in', { timeout: 30_000 }, () => {
     // ssh is not the service: systemd's variables are not passed on to it
     // the pid is ssh's from the fork on, but setpriv and the parent check exec it a moment later:
     // its environment is read once the exec has happened (a loaded machine shows the gap)
-    for (let tries = 0; tries < 100 && !readFileSync(`/proc/${sshPid}/cmdline`, 'utf8').includes(stubbornSsh); tries++) {
+    // (until then it holds our environment renamed AUTOSSH_TS_ENV_n, or none mid-exec)
+    const execDone = (): boolean => {
+      const environment = readFileSync(`/proc/${sshPid}/environ`, 'utf8');
+      return environment !== '' && !environment.includes('AUTOSSH_TS_ENV_');
+    };
+    for (let tries = 0; tries < 100 && !execDone(); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const sshEnvironment = readFileSync(`/proc/${sshPid}/environ`, 'utf8').split('\0');

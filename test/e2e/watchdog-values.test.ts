@@ -71,6 +71,8 @@ describe.each(Object.keys(MODES) as Array<keyof typeof MODES>)('WATCHDOG_USEC in
     const runs = await Promise.all(['abc', '-5', '0x10'].map((usec, i) => watched(mode, usec, `${mode}-bad-${i}`).then((w) => ({ usec, w }))));
     for (const { usec, w } of runs) {
       const said = `sd_notify: WATCHDOG_USEC=${JSON.stringify(usec)} is not a positive whole number of microseconds: no watchdog pings`;
+      // stderr comes through a pipe: it may arrive after the log file's line
+      await waitFor(() => (w.run.output().includes(said) ? true : undefined), { timeoutMs: 5_000, what: `stderr says ${said}` }).catch(() => undefined);
       expect(w.run.output()).toContain(said);
       expect(w.log()).toContain(said);
     }
