@@ -1,8 +1,8 @@
-// Out of descriptors is a start that fails for now, not D7: under a low RLIMIT_NOFILE (set with
-// prlimit, which execs: the pid is the supervisor's; soft = hard, since Node raises its soft
-// limit to the hard one at start) the daemon's tunnels that cannot start ssh retry, and come up
-// once other tunnels have ended and given their descriptors back; the drop-in retries too, and
-// neither says D7's error nor exits.
+// Out of descriptors is a start that fails for now, not D7: under a low RLIMIT_NOFILE (soft =
+// hard, since Node raises its soft limit to the hard one at start) the daemon's tunnels that
+// cannot start ssh retry, and come up once other tunnels have ended and given their descriptors
+// back; the drop-in retries too, and neither says D7's error nor exits.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,18 +64,24 @@ describe('a start out of descriptors', { timeout: 60_000 }, () => {
   });
 
   it('drop-in: a start that fails for EMFILE is retried on a growing wait, not D7, until a signal ends it', async () => {
-    // how many descriptors the drop-in holds once its ssh runs (that ssh counts them): with no
-    // more than that, the next start cannot get the pipes it needs
+    // The limit is lowered once the drop-in runs (prlimit --pid), not at launch: Node's module
+    // loader opens its chunks in parallel while it starts, so a limit that fits the running
+    // supervisor can be too low for its start-up. The first ssh counts the descriptors its
+    // supervisor holds while it runs, then waits for the test to lower the limit to that count and
+    // ends; with no more than that, the next start cannot get the pipes it needs.
     const counted = join(dir, 'fd-count');
-    const counter = fakeSsh(dir, 'ssh-counts', `ls /proc/$PPID/fd | wc -l > "${counted}"; exec sleep 30`);
-    const env = { AUTOSSH_GATETIME: '0', AUTOSSH_FORWARDCHECK: '1', FD_COUNT: counted };
-    const probe = start(1024, ['-M', '0', '-N', 'host'], { ...env, AUTOSSH_PATH: counter, AUTOSSH_LOGFILE: join(dir, 'probe.log') });
-    const held = await waitFor(() => Number(read(counted).trim()) || undefined, { timeoutMs: 10_000, what: 'the descriptor count', abortIf: probe.exitReason });
-    await probe.stop();
-
+    const go = join(dir, 'fd-go');
+    const counter = fakeSsh(dir, 'ssh-counts', `ls /proc/$PPID/fd | wc -l > "${counted}"; while [ ! -e "${go}" ]; do sleep 0.05; done; exit 255`);
     const log = join(dir, 'dropin.log');
-    const run = start(held, ['-M', '0', '-N', 'host'], { ...env, AUTOSSH_PATH: counter, AUTOSSH_LOGFILE: log });
-    await waitFor(() => (/retrying in 2 s/.test(read(log)) ? true : undefined), { timeoutMs: 15_000, what: 'a second retry', abortIf: () => run.exitReason() ?? (read(log).includes('ssh child pid') ? `ssh started:\n${read(log)}` : undefined) });
+    const env = { AUTOSSH_GATETIME: '0', AUTOSSH_FORWARDCHECK: '1', AUTOSSH_PATH: counter, AUTOSSH_LOGFILE: log };
+    const run = spawnSupervisor({ cmd: AUTOSSH_TS, args: ['-M', '0', '-N', 'host'], cwd: dir, env });
+    runs.push(run);
+    const held = await waitFor(() => Number(read(counted).trim()) || undefined, { timeoutMs: 10_000, what: 'the descriptor count', abortIf: run.exitReason });
+    execFileSync('prlimit', ['--pid', String(run.pid), `--nofile=${held}:${held}`]);
+    writeFileSync(go, '');
+
+    const sshStarts = (): number => read(log).match(/ssh child pid/g)?.length ?? 0;
+    await waitFor(() => (/retrying in 2 s/.test(read(log)) ? true : undefined), { timeoutMs: 15_000, what: 'a second retry', abortIf: () => run.exitReason() ?? (sshStarts() > 1 ? `a second ssh started:\n${read(log)}` : undefined) });
     expect(read(log)).toMatch(/cannot start ssh: too many open files \(EMFILE\): retrying in 1 s/);
     expect(run.exitInfo()).toBeUndefined();
     expect(run.output()).toBe('');
