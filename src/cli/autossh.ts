@@ -60,7 +60,7 @@ function main(): void {
   }
   // the daemon's load and nothing more, as `sshd -t`: for ExecStartPre= and ExecReload=
   if (isLongOption(args[0], '--check-config')) {
-    void import('../daemon/cli.js').then(({ checkConfig }) => checkConfig(PROG, args)).catch(fail);
+    void import('../daemon/check-config.js').then(({ checkConfig }) => checkConfig(PROG, args)).catch(fail);
     return;
   }
   // our pid spreads AUTOSSH_JITTER's draws between supervisors started together (D12)

@@ -7,7 +7,7 @@
 //   drop-in's would (ssh SIGTERMed, SIGKILLed after its AUTOSSH_KILLTIME); once every tunnel has
 //   ended the daemon exits 1, as 1.4g does on SIGTERM (a unit says SuccessExitStatus=1). A second
 //   one goes to every machine again: D4, SIGKILL at once.
-// - SIGHUP: reload (./reload-plan.ts). Reloads run one at a time; a SIGHUP during one queues one
+// - SIGHUP: reload (./reload.ts). Reloads run one at a time; a SIGHUP during one queues one
 //   more, however many come.
 // - SIGUSR1: every tunnel's machine gets it, as the drop-in's would: each running ssh is killed
 //   and restarted, each backoff wait ends now (D1), and each restart wait too (the next run starts
@@ -17,22 +17,17 @@
 // listener it could not bind) is followed by another as the tunnel's restart policy says
 // (./daemon-tunnel.ts); a tunnel the policy does not restart is logged and shows in its report,
 // the daemon and the other tunnels go on, and a reload starts it again.
+// Its parts: the tunnels (./tunnel-set.ts), the reload (./reload.ts), what systemd is told
+// (./daemon-notifications.ts); here, their start, the signals, and the way out.
 import { LogOutputs, Logger } from '../adapters/logger.js';
-import { startWatchdog } from '../adapters/systemd-watchdog.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
-import type { Effect } from '../machine/effects.js';
 import { signalNumber, type SupervisorSignal } from '../machine/signals.js';
 import type { DaemonConfig, TunnelDefinition } from './config/types.js';
-import { describePlan, reloadPlan } from './reload-plan.js';
-import { DaemonTunnel, type TunnelDeps } from './daemon-tunnel.js';
-import { DEFAULT_RESTART_POLICY } from './restart-policy.js';
+import { DaemonNotifications, type NotifySink } from './daemon-notifications.js';
+import type { DaemonTunnel, TunnelDeps } from './daemon-tunnel.js';
+import { Reloader } from './reload.js';
 import type { StatusSource, TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
-import { statusLine } from './status-line.js';
-
-/** sd_notify's sender (src/adapters/sd-notify.ts): READY=1, STATUS=, RELOADING=1, STOPPING=1, WATCHDOG=1 */
-export interface Notifier {
-  notify(fields: Record<string, string>): void;
-}
+import { prepareTunnels, TunnelSet } from './tunnel-set.js';
 
 export interface DaemonLogSettings {
   logFile: string | null;
@@ -54,7 +49,7 @@ export interface DaemonDeps {
   onReload?: (result: 'ok' | 'failed') => void;
   /** a refused reload is said here too (stderr): it must not pass unseen */
   warn?: (line: string) => void;
-  notifier?: Notifier | null;
+  notifier?: NotifySink | null;
   /** the status side's tracker for each tunnel (./status-types.ts) */
   makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
   /** systemd's WATCHDOG_USEC and WATCHDOG_PID, read before they were unset: WATCHDOG=1 at half of it */
@@ -63,38 +58,21 @@ export interface DaemonDeps {
   refusalShownMs?: number;
 }
 
-/**
- * A refused reload is said in STATUS= for this long (long enough for `systemctl reload; systemctl
- * status`), then STATUS= says the tunnels again: the refusal stays in the log, on stderr and in
- * autossh_config_reloads_total{result="failed"}, not in a status line about tunnels that are fine.
- */
-export const REFUSAL_SHOWN_MS = 10_000;
-
 export class Daemon implements StatusSource {
-  /** the tunnels of the file now, in its order (an ended one stays until a reload) */
-  private tunnels = new Map<string, DaemonTunnel>();
-  /** every tunnel not ended for good (running or waiting to restart), those a reload is stopping too */
-  private readonly alive = new Set<DaemonTunnel>();
-  /** tunnels that have started their first ssh (or ended a run): READY=1 once all have */
-  private readonly begun = new WeakSet<DaemonTunnel>();
+  private readonly tunnels = new TunnelSet();
+  private readonly notifications: DaemonNotifications;
   private readonly outputs: LogOutputs;
   private readonly logger: Logger;
-  private config: DaemonConfig | null = null;
+  /** made at the start, with the file as read then */
+  private reloader: Reloader | null = null;
   private stoppingFor: SupervisorSignal | null = null;
   private finished = false;
-  private readyTold = false;
-  private reloadRun: Promise<void> | null = null;
-  private reloadQueued = false;
   private keepAlive: NodeJS.Timeout | null = null;
-  private statusQueued = false;
-  private lastStatus = '';
-  private stopWatchdog: (() => void) | null = null;
-  /** STATUS= says a refused reload until this fires */
-  private refusalShown: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: DaemonDeps) {
     this.outputs = new LogOutputs({ progName: deps.prog, syslogSocket: deps.log.syslogSocket ?? null });
     this.logger = new Logger({ progName: deps.prog, ...deps.log, outputs: this.outputs });
+    this.notifications = new DaemonNotifications(deps.notifier ?? null, () => this.tunnels.all(), deps.refusalShownMs);
   }
 
   /** Start every tunnel of a validated file. An error message (a log that cannot be opened) starts none. */
@@ -104,16 +82,30 @@ export class Daemon implements StatusSource {
     if (logError !== null) return logError;
     const prepared = this.prepare(config.tunnels, config);
     if ('error' in prepared) return prepared.error;
-    this.config = config;
+    this.reloader = new Reloader(config, {
+      prog: this.deps.prog,
+      load: this.deps.load,
+      logger: this.logger,
+      tunnels: this.tunnels,
+      notifications: this.notifications,
+      prepare: (definitions, next) => this.prepare(definitions, next),
+      exiting: () => this.stoppingFor !== null,
+      onReload: this.deps.onReload,
+      warn: this.deps.warn,
+    });
     this.logger.log(LOG_INFO, `${this.deps.prog} starting ${config.tunnels.length} tunnel(s) from ${config.path} (pid ${process.pid})`);
-    // all in the map before any starts: READY=1 waits for every one of them, not those launched so far
-    for (const tunnel of prepared.tunnels) this.tunnels.set(tunnel.name, tunnel);
-    for (const tunnel of prepared.tunnels) this.launch(tunnel);
-    this.startWatchdog();
+    // all known before any starts: READY=1 waits for every one of them, not those launched so far
+    this.tunnels.adopt(config.tunnels.map((definition) => definition.name), prepared.tunnels);
+    this.notifications.arm();
+    this.tunnels.launch(prepared.tunnels);
+    this.notifications.startWatchdog(this.deps.watchdogEnv ?? null, (level, message) => {
+      this.logger.log(level, message);
+      this.deps.warn?.(`${this.deps.prog}: ${message}\n`);
+    });
     // every tunnel may end (MAXSTART) with nothing else to wait for: the daemon still waits for
     // a reload or a signal to exit, as documented, instead of leaving with the event loop
     this.keepAlive = setInterval(() => {}, 2 ** 30);
-    this.checkReady();
+    this.notifications.checkReady();
     return null;
   }
 
@@ -125,8 +117,8 @@ export class Daemon implements StatusSource {
         void this.reload();
         return;
       case 'SIGUSR1':
-        this.logger.log(LOG_INFO, `received SIGUSR1: restarting the ssh of ${this.alive.size} tunnel(s)`);
-        for (const tunnel of this.alive) tunnel.signal('SIGUSR1');
+        this.logger.log(LOG_INFO, `received SIGUSR1: restarting the ssh of ${this.tunnels.aliveCount} tunnel(s)`);
+        this.tunnels.signalAlive('SIGUSR1');
         return;
       case 'SIGUSR2':
         return;
@@ -137,22 +129,8 @@ export class Daemon implements StatusSource {
 
   /** Reload the file; resolves once this reload (and one queued behind it, if any) is done. */
   reload(): Promise<void> {
-    if (this.stoppingFor !== null || this.finished || this.config === null) return Promise.resolve();
-    if (this.reloadRun !== null) {
-      // one queued reload covers every SIGHUP that comes during this one: it reads the file then
-      this.reloadQueued = true;
-      return this.reloadRun;
-    }
-    const run = (async () => {
-      do {
-        this.reloadQueued = false;
-        await this.reloadOnce();
-      } while (this.reloadQueued && this.stoppingFor === null);
-    })();
-    this.reloadRun = run.finally(() => {
-      this.reloadRun = null;
-    });
-    return this.reloadRun;
+    if (this.stoppingFor !== null || this.finished || this.reloader === null) return Promise.resolve();
+    return this.reloader.request();
   }
 
   get done(): boolean {
@@ -166,16 +144,16 @@ export class Daemon implements StatusSource {
 
   /** the trackers of the tunnels in the file now (the metrics read them) */
   trackers(): TunnelTracker[] {
-    return [...this.tunnels.values()].flatMap((tunnel) => (tunnel.tracker ? [tunnel.tracker] : []));
+    return this.tunnels.trackers();
   }
 
   reports(): TunnelReport[] {
-    return [...this.tunnels.values()].map((tunnel) => tunnel.tracker?.report() ?? tunnel.basicReport());
+    return this.tunnels.reports();
   }
 
   /** Last resort (an internal error): no ssh outlives us, no pid file stays. */
   killEverySsh(): void {
-    for (const tunnel of this.alive) tunnel.kill();
+    this.tunnels.killEverySsh();
   }
 
   private prepare(definitions: readonly TunnelDefinition[], config: DaemonConfig): { tunnels: DaemonTunnel[] } | { error: string } {
@@ -186,116 +164,31 @@ export class Daemon implements StatusSource {
       logFile: this.deps.log.logFile,
       debug: this.deps.log.debug,
       makeTracker: this.deps.makeTracker,
-      onEffect: (tunnel, effect) => this.observe(tunnel, effect),
-      onRunEnd: (tunnel) => this.runEnded(tunnel),
+      onEffect: (tunnel, effect) => this.notifications.observe(tunnel, effect),
+      onRunEnd: (tunnel) => this.notifications.runEnded(tunnel),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
     };
-    const tunnels: DaemonTunnel[] = [];
-    for (const definition of definitions) {
-      const prepared = DaemonTunnel.prepare(definition, deps);
-      if ('error' in prepared) {
-        for (const tunnel of tunnels) tunnel.discard();
-        return prepared;
-      }
-      tunnels.push(prepared);
-    }
-    return { tunnels };
-  }
-
-  private launch(tunnel: DaemonTunnel): void {
-    this.alive.add(tunnel);
-    tunnel.start();
-  }
-
-  private async reloadOnce(): Promise<void> {
-    const current = this.config!;
-    this.notify({ RELOADING: '1', MONOTONIC_USEC: String(process.hrtime.bigint() / 1000n) });
-    this.logger.log(LOG_INFO, `reloading ${current.path}`);
-    let next: DaemonConfig;
-    try {
-      next = await this.deps.load(current.path);
-    } catch (error) {
-      return this.refuseReload(error instanceof Error ? error.message : String(error));
-    }
-    const running = [...this.tunnels.values()].map((tunnel) => ({
-      name: tunnel.name, definitionKey: tunnel.definition.definitionKey, ended: tunnel.done,
-    }));
-    const plan = reloadPlan(running, next.tunnels);
-    // every new tunnel's log opens before anything is stopped: a reload happens whole or not at all
-    const prepared = this.prepare([...plan.start, ...plan.restart], next);
-    if ('error' in prepared) return this.refuseReload(prepared.error);
-
-    this.logger.format = next.logFormat;
-    for (const name of plan.keep) this.tunnels.get(name)!.logger.format = next.logFormat;
-    // a changed restart policy alone is no new definition: a kept tunnel takes it as it runs or waits
-    const kept = new Set(plan.keep);
-    for (const definition of next.tunnels) {
-      if (kept.has(definition.name)) this.tunnels.get(definition.name)!.setRestartPolicy(definition.restart ?? DEFAULT_RESTART_POLICY);
-    }
-    const leaving = [...plan.stop, ...plan.restart.map((definition) => definition.name)].map((name) => this.tunnels.get(name)!);
-    for (const tunnel of leaving) {
-      if (tunnel.done) continue;
-      tunnel.logger.log(LOG_INFO, plan.stop.includes(tunnel.name) ? 'stopping: removed from the file' : 'restarting: its definition changed');
-      tunnel.retire();
-    }
-    await Promise.all(leaving.map((tunnel) => tunnel.ended));
-    if (this.stoppingFor !== null) {
-      // a signal to exit came while old tunnels stopped: start nothing more
-      for (const tunnel of prepared.tunnels) tunnel.discard();
-      return;
-    }
-    const fresh = new Map(prepared.tunnels.map((tunnel) => [tunnel.name, tunnel]));
-    this.tunnels = new Map(next.tunnels.map((definition) => [definition.name, fresh.get(definition.name) ?? this.tunnels.get(definition.name)!]));
-    this.config = next;
-    for (const tunnel of prepared.tunnels) this.launch(tunnel);
-    this.logger.log(LOG_INFO, `reloaded ${next.path}: ${describePlan(plan)}`);
-    if (JSON.stringify(next.status) !== JSON.stringify(current.status)) {
-      this.logger.log(LOG_ERR, '[status] changed in the file: the status endpoint keeps its old address until the daemon restarts');
-    }
-    this.deps.onReload?.('ok');
-    this.notify({ READY: '1' });
-    this.queueStatus();
-  }
-
-  private refuseReload(why: string): void {
-    const message = `reload refused, the running tunnels are left as they were: ${why}`;
-    this.logger.log(LOG_ERR, message);
-    this.deps.warn?.(`${this.deps.prog}: ${message}\n`);
-    this.deps.onReload?.('failed');
-    this.notify({ READY: '1', STATUS: `reload refused: ${why}` });
-    this.lastStatus = '';
-    if (this.refusalShown) clearTimeout(this.refusalShown);
-    this.refusalShown = setTimeout(() => {
-      this.refusalShown = null;
-      this.queueStatus();
-    }, this.deps.refusalShownMs ?? REFUSAL_SHOWN_MS);
-    this.refusalShown.unref();
+    return prepareTunnels(definitions, deps);
   }
 
   private shutdown(signal: SupervisorSignal): void {
     const first = this.stoppingFor === null;
     this.stoppingFor ??= signal;
     if (first) {
-      this.logger.log(LOG_INFO, `received signal to exit (${signalNumber(signal)}): stopping ${this.alive.size} tunnel(s)`);
-      this.notify({ STOPPING: '1' });
+      this.logger.log(LOG_INFO, `received signal to exit (${signalNumber(signal)}): stopping ${this.tunnels.aliveCount} tunnel(s)`);
+      this.notifications.stopping();
     }
     // each machine answers as the drop-in's: a second signal while its ssh is stopping is D4's SIGKILL.
     // A tunnel a reload is already stopping got its SIGTERM then: the first signal to exit is not
     // its second
-    for (const tunnel of this.alive) if (!(first && tunnel.isRetiring)) tunnel.signal(signal);
-    if (first) void this.whenAllEnded().then(() => this.exit(1));
-  }
-
-  private async whenAllEnded(): Promise<void> {
-    // bounded: nothing joins `alive` once a signal to exit came (reloads start nothing more)
-    while (this.alive.size > 0) await Promise.all([...this.alive].map((tunnel) => tunnel.ended));
+    this.tunnels.signalAlive(signal, first);
+    if (first) void this.tunnels.whenAllEnded().then(() => this.exit(1));
   }
 
   private exit(code: number): void {
     if (this.finished) return;
     this.finished = true;
-    this.stopWatchdog?.();
-    if (this.refusalShown) clearTimeout(this.refusalShown);
+    this.notifications.close();
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.logger.log(LOG_INFO, `every tunnel stopped; exiting with status ${code}`);
     this.logger.close();
@@ -303,69 +196,13 @@ export class Daemon implements StatusSource {
   }
 
   private tunnelEnded(tunnel: DaemonTunnel, code: number): void {
-    this.alive.delete(tunnel);
-    this.begun.add(tunnel);
-    if (this.stoppingFor === null && !tunnel.isRetiring && this.tunnels.get(tunnel.name) === tunnel) {
+    this.tunnels.ended(tunnel);
+    if (this.stoppingFor === null && !tunnel.isRetiring && this.tunnels.isInFile(tunnel)) {
       tunnel.logger.log(
         code === 0 ? LOG_INFO : LOG_ERR,
         `its supervisor exited with status ${code}; the other tunnels go on, and a reload (SIGHUP) starts it again`,
       );
     }
-    this.checkReady();
-    this.queueStatus();
-  }
-
-  /** A run ended: the tunnel waits to restart, or has ended (tunnelEnded follows). */
-  private runEnded(tunnel: DaemonTunnel): void {
-    this.begun.add(tunnel);
-    this.checkReady();
-    this.queueStatus();
-  }
-
-  private observe(tunnel: DaemonTunnel, effect: Effect): void {
-    if (effect.type === 'spawnSsh' && !this.begun.has(tunnel)) {
-      this.begun.add(tunnel);
-      this.checkReady();
-    }
-    this.queueStatus();
-  }
-
-  /** READY=1 once every tunnel has started its first ssh (or ended trying). */
-  private checkReady(): void {
-    if (this.readyTold || this.config === null) return;
-    for (const tunnel of this.tunnels.values()) if (!this.begun.has(tunnel)) return;
-    this.readyTold = true;
-    this.notify({ READY: '1' });
-  }
-
-  /** STATUS= ("2/3 tunnels up; db: backing off 32 s"), once per step, sent when it changed. */
-  private queueStatus(): void {
-    if (!this.deps.notifier || this.statusQueued || this.finished) return;
-    this.statusQueued = true;
-    queueMicrotask(() => {
-      this.statusQueued = false;
-      const line = statusLine([...this.tunnels.values()].map((tunnel) => ({ name: tunnel.name, state: tunnel.state(), nowMs: tunnel.nowMs() })));
-      if (line === this.lastStatus) return;
-      this.lastStatus = line;
-      this.notify({ STATUS: line });
-    });
-  }
-
-  /** The drop-in's watchdog: one reading of the variables, one interval rule; a refusal is logged and said on stderr. */
-  private startWatchdog(): void {
-    const env = this.deps.watchdogEnv ?? null;
-    if (!this.deps.notifier || env === null) return;
-    this.stopWatchdog = startWatchdog(() => this.notify({ WATCHDOG: '1' }), env, (level, message) => {
-      this.logger.log(level, message);
-      this.deps.warn?.(`${this.deps.prog}: ${message}\n`);
-    });
-  }
-
-  private notify(fields: Record<string, string>): void {
-    try {
-      this.deps.notifier?.notify(fields);
-    } catch {
-      // systemd's socket going away must not stop the tunnels
-    }
+    this.notifications.runEnded(tunnel);
   }
 }

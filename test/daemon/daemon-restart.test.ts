@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readProc } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
-import { Daemon, type Notifier } from '../../src/daemon/daemon.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { NotifySink } from '../../src/daemon/daemon-notifications.js';
 import { createDaemonMetrics } from '../../src/daemon/metrics.js';
 import { RUN_END_REASONS } from '../../src/daemon/restart-policy.js';
 import type { TunnelReport } from '../../src/daemon/status-types.js';
@@ -56,7 +57,7 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
     let resolveExit!: (code: number) => void;
     const statuses: string[] = [];
     const notified: Array<Record<string, string>> = [];
-    const notifier: Notifier = {
+    const notifier: NotifySink = {
       notify: (fields) => {
         notified.push(fields);
         if (fields.READY === '1') h.atReady.push(h.daemon.reports().map((r) => `${r.name}:${r.phase}`).join(' '));

@@ -9,7 +9,8 @@ import { isAlive, readProc } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
 import { createTunnelTracker } from '../../src/daemon/tunnel-tracker.js';
-import { Daemon, type Notifier } from '../../src/daemon/daemon.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import type { NotifySink } from '../../src/daemon/daemon-notifications.js';
 import type { TrackedTunnel, TunnelReport, TunnelTracker } from '../../src/daemon/status-types.js';
 import { tunnelStateOf } from '../../src/driver/tunnel-state.js';
 import type { Effect } from '../../src/machine/effects.js';
@@ -44,7 +45,7 @@ describe('the daemon', { timeout: 20_000 }, () => {
   function startDaemon(config: DaemonConfig, makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker): Harness {
     let resolveExit!: (code: number) => void;
     const notified: Array<Record<string, string>> = [];
-    const notifier: Notifier = { notify: (fields) => notified.push(fields) };
+    const notifier: NotifySink = { notify: (fields) => notified.push(fields) };
     const h: Harness = {
       daemon: null as unknown as Daemon,
       next: config,
