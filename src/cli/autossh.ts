@@ -9,7 +9,7 @@ import { findSystemLog } from '../adapters/log-destination.js';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 import { parseCommandLine } from '../machine/config/parse.js';
 import { signalEvent } from '../machine/events.js';
-import { SUPERVISOR_SIGNALS } from '../machine/signals.js';
+import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../machine/signals.js';
 import { usageText, versionText } from './help.js';
 import type { RealHost } from '../adapters/real-host.js';
 import type { ParseOutcome } from '../machine/config/types.js';
@@ -25,21 +25,34 @@ try {
   // a cache directory we cannot write: start without it
 }
 
-/** The supervisor and host once ./run.js has made them; the signal and error handlers read them. */
-export interface Live {
-  supervisor: Pick<Supervisor, 'done' | 'tell'> | null;
-  host: Pick<RealHost, 'signalSsh' | 'removePidFile'> | null;
+/** The daemon, as the process's signal and error handlers reach it (../daemon/cli.ts). */
+export interface LiveDaemon {
+  /** a signal to the process: the daemon answers for all its tunnels */
+  signal(signal: SupervisorSignal): void;
+  /** last resort (an internal error): no ssh outlives us */
+  killEverySsh(): void;
 }
 
-const live: Live = { supervisor: null, host: null };
+/** What runs once ./run.js or the daemon has made it; the signal and error handlers read them. */
+export interface Live {
+  /** the drop-in's */
+  supervisor: Pick<Supervisor, 'done' | 'tell'> | null;
+  host: Pick<RealHost, 'signalSsh' | 'removePidFile'> | null;
+  /** `--config`'s */
+  daemon: LiveDaemon | null;
+}
 
-// Installed first: Node's default SIGUSR1 starts the inspector. Once the supervisor exists the
-// machine decides (a signal to exit during start-up ends the run with status 1); before that
-// (parsing, loading the supervisor, daemonizing) a signal to exit ends us at once.
+const live: Live = { supervisor: null, host: null, daemon: null };
+
+// Installed first: Node's default SIGUSR1 starts the inspector. Once the daemon or the supervisor
+// exists it decides (the machine: a signal to exit during start-up ends the run with status 1);
+// before that (parsing, loading the supervisor, daemonizing) a signal to exit ends us at once.
 for (const signal of SUPERVISOR_SIGNALS) {
   process.on(signal, () => {
-    const { supervisor } = live;
-    if (supervisor) {
+    const { supervisor, daemon } = live;
+    // the daemon ignores signals once it is done, as the supervisor below
+    if (daemon) daemon.signal(signal);
+    else if (supervisor) {
       // once it is done, the exit is under way (the last syslog lines being flushed)
       if (!supervisor.done) supervisor.tell({ type: signalEvent(signal) });
     } else if (signal !== 'SIGHUP' && signal !== 'SIGUSR1' && signal !== 'SIGUSR2') process.exit(1);
@@ -117,6 +130,7 @@ function fail(error: unknown): void {
   try {
     live.host?.signalSsh('SIGKILL');
     live.host?.removePidFile();
+    live.daemon?.killEverySsh();
   } finally {
     process.exit(1);
   }

@@ -5,7 +5,6 @@
 // A file that cannot be read or is broken ends the start here, before anything runs: exit 1
 // (as the drop-in's bad settings do, D8) with `autossh-ts: FILE:LINE: problem` on stderr.
 import { EnvError } from '../machine/config/env.js';
-import { signalOf, type SignalEvent } from '../machine/events.js';
 import type { Live } from '../cli/autossh.js';
 import { ConfigFileError, type DaemonConfig } from './config/types.js';
 import { configPathOf, loadConfigFile, usage } from './config-file.js';
@@ -76,17 +75,8 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
     }
   }
 
-  // autossh.ts's signal handlers tell `live.supervisor`: here that is the daemon, which answers
-  // for all its tunnels; its error handler kills through `live.host`
-  live.supervisor = {
-    get done() {
-      return daemon.done;
-    },
-    tell: (event) => {
-      if (event.type.startsWith('SIGNAL.')) daemon.signal(signalOf(event.type as SignalEvent));
-    },
-  };
-  live.host = { signalSsh: () => daemon.killEverySsh(), removePidFile: () => {} };
+  // autossh.ts's signal handlers and its error handler reach the daemon from now on
+  live.daemon = daemon;
   const error = daemon.start(config);
   if (error !== null) {
     await server?.close();
