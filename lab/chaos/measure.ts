@@ -15,7 +15,7 @@
 // - attribution: who ended ssh (attribution.ts), from the log and stderr lines and the ssh lives.
 import { attributeFault, type Attribution } from './attribution.js';
 import type { CanaryRecord } from './canary.js';
-import type { LogLine, OutputLine, SshLife } from './supervisor.js';
+import type { TimedLine, OutputLine, SshLife } from './supervisor.js';
 
 const STARTING_SSH = /starting ssh \(count \d+\)/;
 
@@ -42,7 +42,7 @@ export function measureFaults(
   sshLives: readonly SshLife[],
   canaries: readonly CanaryRecord[],
   runEndMs: number,
-  log: readonly LogLine[] = [],
+  log: readonly TimedLine[] = [],
   /** Log and stderr lines in the order seen; default: the log alone. */
   lines: readonly OutputLine[] = log.map((l) => ({ ...l, source: 'log' as const })),
 ): FaultMeasurement[] {

@@ -7,7 +7,7 @@ import { formatSeconds } from './schedule/duration.js';
 import { describeAttribution, formatAggregate } from './format.js';
 import { esc, PAGE_SCRIPT } from '../../sim/report/svg.js';
 import { medianAndWorst } from './measure.js';
-import type { LogLine } from './supervisor.js';
+import type { TimedLine } from './supervisor.js';
 import type { ChaosResult, SupervisorResult } from './result.js';
 
 const WIDTH = 1000;
@@ -188,7 +188,7 @@ function waitMsOf(text: string): number | null {
 }
 
 /** The decisions a supervisor's log records: restarts of ssh and the waits before them. */
-export function decisionsOf(log: readonly LogLine[]): LoggedDecision[] {
+export function decisionsOf(log: readonly TimedLine[]): LoggedDecision[] {
   const out: LoggedDecision[] = [];
   for (const line of log) {
     const waitMs = waitMsOf(line.text);

@@ -2,9 +2,9 @@
 // supervisor, what was observed of it and the measurements made from that.
 import { measureFaults, type FaultMeasurement } from './measure.js';
 import type { CanaryRecord } from './canary.js';
-import type { LogLine, SshLife } from './supervisor.js';
+import type { TimedLine, SshLife } from './supervisor.js';
 import type { ForwardSpec } from './supervisor-command.js';
-import type { Tunnel } from './tunnels.js';
+import type { ChaosTunnel } from './tunnels.js';
 import type { WorldKind } from './faults/index.js';
 
 export interface FaultRecord {
@@ -37,9 +37,9 @@ export interface SupervisorResult {
   measurements: FaultMeasurement[];
   sshLives: SshLife[];
   canaries: CanaryRecord[];
-  log: LogLine[];
+  log: TimedLine[];
   /** Its stderr, where its ssh's own messages are ("Timeout, server ... not responding."). */
-  stderr: LogLine[];
+  stderr: TimedLine[];
   /** Set when the supervisor exited by itself during the run. */
   exited: string | null;
 }
@@ -66,7 +66,7 @@ export interface ChaosResult {
 }
 
 /** One tunnel's observations and their per-fault measurements, up to `observedEndMs`. */
-export function supervisorResult(tunnel: Tunnel, faults: readonly FaultRecord[], observedEndMs: number, exited: string | null): SupervisorResult {
+export function supervisorResult(tunnel: ChaosTunnel, faults: readonly FaultRecord[], observedEndMs: number, exited: string | null): SupervisorResult {
   const { supervisor, canary } = tunnel;
   return {
     label: supervisor.label,

@@ -1,12 +1,12 @@
 // The one-line status a chaos run reports while it runs: which fault is on (or next), and per
 // tunnel its current ssh and the last canary's round trip.
 import type { FaultRunner } from './fault-runner.js';
-import type { Tunnel } from './tunnels.js';
+import type { ChaosTunnel } from './tunnels.js';
 
 /** Twice a second: fast enough to watch a fault bite, slow enough not to flood a log. */
 const STATUS_INTERVAL_MS = 500;
 
-export function statusLine(nowMs: number, faults: FaultRunner, tunnels: readonly Tunnel[]): string {
+export function statusLine(nowMs: number, faults: FaultRunner, tunnels: readonly ChaosTunnel[]): string {
   const perTunnel = tunnels.map(({ supervisor, canary }) => {
     const ssh = supervisor.currentSsh();
     const last = canary.lastSettled();

@@ -26,13 +26,13 @@ export interface SshLife {
   endMs: number | null;
 }
 
-export interface LogLine {
+export interface TimedLine {
   ms: number;
   text: string;
 }
 
 /** A line of the log file or of stderr, in the order the lab saw them. */
-export interface OutputLine extends LogLine {
+export interface OutputLine extends TimedLine {
   source: 'log' | 'stderr';
 }
 
@@ -46,8 +46,8 @@ export interface WatchedSupervisorOptions {
 
 export class WatchedSupervisor {
   readonly sshLives: SshLife[] = [];
-  readonly logLines: LogLine[] = [];
-  readonly stderrLines: LogLine[] = [];
+  readonly logLines: TimedLine[] = [];
+  readonly stderrLines: TimedLine[] = [];
   /** Log and stderr lines together, in the order seen. */
   readonly lines: OutputLine[] = [];
   private readonly child: ChildProcess;

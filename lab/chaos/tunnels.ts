@@ -14,7 +14,7 @@ import type { ForwardKind } from './schedule/types.js';
 import type { RunClock } from './run-clock.js';
 import type { Teardown } from './teardown.js';
 
-export interface Tunnel {
+export interface ChaosTunnel {
   supervisor: WatchedSupervisor;
   canary: Canary;
   forward: ForwardSpec;
@@ -37,7 +37,7 @@ export interface TunnelPlan {
 }
 
 /** Starts every supervisor, then every canary; each is stopped by the teardown. */
-export async function startTunnels(plan: TunnelPlan, world: ChaosWorld, clock: RunClock, teardown: Teardown, event: (line: string) => void): Promise<Tunnel[]> {
+export async function startTunnels(plan: TunnelPlan, world: ChaosWorld, clock: RunClock, teardown: Teardown, event: (line: string) => void): Promise<ChaosTunnel[]> {
   const logDir = mkdtempSync(join(tmpdir(), 'autossh-lab-chaos-'));
   teardown.defer(() => rmSync(logDir, { recursive: true, force: true }));
   const forwards: ForwardSpec[] = [];
@@ -51,7 +51,7 @@ export async function startTunnels(plan: TunnelPlan, world: ChaosWorld, clock: R
   const remote = forwards.filter((f) => f.kind === 'remote').map((f) => f.listenPort);
   const remoteCanaries = await world.canariesForRemotePorts(remote);
 
-  const tunnels: Tunnel[] = [];
+  const tunnels: ChaosTunnel[] = [];
   for (const [index, spec] of plan.supervisors.entries()) {
     const entry = world.entries[index]!;
     const forward = forwards[index]!;
@@ -80,13 +80,13 @@ export async function startTunnels(plan: TunnelPlan, world: ChaosWorld, clock: R
  * Measurements end here, just before the lab stops the supervisors: the ssh ends that stopping
  * causes are not detections. Returns, per tunnel, why its supervisor exited by itself, if it did.
  */
-export function endObservation(tunnels: readonly Tunnel[], clock: RunClock): { observedEndMs: number; exited: Array<string | null> } {
+export function endObservation(tunnels: readonly ChaosTunnel[], clock: RunClock): { observedEndMs: number; exited: Array<string | null> } {
   const exited = tunnels.map((t) => t.supervisor.exitedOnItsOwn() ?? null);
   for (const { supervisor } of tunnels) supervisor.poll();
   return { observedEndMs: clock.now(), exited };
 }
 
-export async function stopTunnels(tunnels: readonly Tunnel[]): Promise<void> {
+export async function stopTunnels(tunnels: readonly ChaosTunnel[]): Promise<void> {
   for (const { canary } of tunnels) canary.stop();
   await Promise.all(tunnels.map((t) => t.supervisor.stop()));
 }

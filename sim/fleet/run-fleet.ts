@@ -11,7 +11,7 @@ import type { CorrelatedSpec, FaultModel } from './fault-model.js';
 import { Prng, streamSeed } from './prng.js';
 import { addStartCounts, peakOfStartCounts, StartCounts, type RestartCounts } from './start-rate.js';
 import { percentilesOf, type Percentiles } from './stats.js';
-import { factOf, Tunnel } from './tunnel.js';
+import { factOf, FleetTunnel } from './tunnel.js';
 
 const DAY_MS = 86_400_000;
 /** bounds: a fleet is a product, not an accident */
@@ -134,14 +134,14 @@ function runTunnels(options: FleetOptions, range: TunnelRange, config: Config, s
   // one scope runs every tunnel's machine: a snapshot per tunnel rather than an actor each
   const scope = new FleetScope();
   const startCounts = new StartCounts();
-  const tunnels: Tunnel[] = [];
+  const tunnels: FleetTunnel[] = [];
   for (let i = from; i < to; i++) {
     const tunnelSeed = streamSeed(seed, i);
     // AUTOSSH_JITTER spreads restarts only if each supervisor draws its own: each tunnel's seed
     // is its PRNG stream's, what parseCommandLine(args, env, tunnelSeed) would give. Without
     // jitter the seed changes nothing, and the tunnels share one config.
     const tunnelConfig = config.jitterSeconds > 0 ? { ...config, jitterSeed: tunnelSeed } : config;
-    tunnels.push(new Tunnel(clock, model, perDay, tunnelSeed, tunnelConfig, DEFAULT_WORLD, sshOptions, scope.run, startCounts));
+    tunnels.push(new FleetTunnel(clock, model, perDay, tunnelSeed, tunnelConfig, DEFAULT_WORLD, sshOptions, scope.run, startCounts));
   }
   if (onFact) tunnels.forEach((tunnel, k) => { tunnel.onFact = (fact) => onFact(from + k, fact); });
   for (const tunnel of tunnels) tunnel.start();
@@ -218,7 +218,7 @@ export function resultOf(p: FleetPartial): FleetResult {
 }
 
 function scheduleCorrelated(
-  clock: VirtualClock, spec: CorrelatedSpec, prng: Prng, count: number, range: TunnelRange, tunnels: Tunnel[], counted: () => void,
+  clock: VirtualClock, spec: CorrelatedSpec, prng: Prng, count: number, range: TunnelRange, tunnels: FleetTunnel[], counted: () => void,
 ): void {
   if (spec.perDay <= 0) return;
   const next = (): void => {

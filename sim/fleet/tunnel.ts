@@ -22,7 +22,7 @@ export function factOf(spec: FaultSpec, atMs: number, forMs: number): Fact {
   }
 }
 
-export class Tunnel {
+export class FleetTunnel {
   readonly world: OpensshWorld;
   private readonly supervisor: Supervisor;
   private readonly prng: Prng;

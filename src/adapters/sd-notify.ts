@@ -168,7 +168,7 @@ export type NotifierLog = (level: number, message: string) => void;
  * sd_notify for one process: the drop-in (../cli/readiness.ts) and the daemon. Each call sends
  * one datagram at once (the send is synchronous: once it returns, systemd has the message).
  */
-export class Notifier {
+export class SdNotifier {
   private readonly problemsLogged = new Set<string>();
   private lastStatus: string | null = null;
   private closed = false;
@@ -217,10 +217,10 @@ export class Notifier {
 }
 
 /**
- * The Notifier NOTIFY_SOCKET asks for: null when it is unset or empty (not under systemd: nothing
+ * The SdNotifier NOTIFY_SOCKET asks for: null when it is unset or empty (not under systemd: nothing
  * is loaded, nothing is sent), or when it cannot be used (logged once, and the run goes on).
  */
-export async function notifierFromEnvironment(env: NodeJS.ProcessEnv, log: NotifierLog): Promise<Notifier | null> {
+export async function notifierFromEnvironment(env: NodeJS.ProcessEnv, log: NotifierLog): Promise<SdNotifier | null> {
   const value = env.NOTIFY_SOCKET;
   if (!value) return null;
   const address = parseNotifySocket(value);
@@ -233,5 +233,5 @@ export async function notifierFromEnvironment(env: NodeJS.ProcessEnv, log: Notif
     log(LOG_ERR, `sd_notify: ${sender}: no readiness notifications`);
     return null;
   }
-  return new Notifier(sender, log);
+  return new SdNotifier(sender, log);
 }

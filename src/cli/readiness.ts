@@ -6,7 +6,7 @@
 // establishment, when on, shows in STATUS=). Waiting for the session would make a unit whose
 // server is down at boot fail to start and hold back every unit ordered after it, while autossh's
 // whole job is to keep trying. docs/systemd.md says the same to operators.
-import { notifierFromEnvironment, type Notifier } from '../adapters/sd-notify.js';
+import { notifierFromEnvironment, type SdNotifier } from '../adapters/sd-notify.js';
 import { startWatchdog } from '../adapters/systemd-watchdog.js';
 import type { Logger } from '../adapters/logger.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
@@ -16,8 +16,8 @@ import type { Effect } from '../machine/effects.js';
 /** systemd's notification variables, read here and then unset */
 export const NOTIFY_VARIABLES = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
 
-/** What readiness reads of the running tunnel, when it is asked (the daemon's TrackedTunnel, less the name). */
-export interface WatchedTunnel {
+/** What readiness reads of the running tunnel, when it is asked (the daemon's TunnelSource, less the name). */
+export interface ReadinessSource {
   snapshot(): AutosshSnapshot;
   sshPid(): number | undefined;
   /** the supervisor's clock (ms), to turn the backoff's due time into seconds left */
@@ -80,8 +80,8 @@ class DropInReadiness implements Readiness {
   private renderQueued = false;
 
   constructor(
-    private readonly notifier: Notifier,
-    private readonly tunnel: WatchedTunnel,
+    private readonly notifier: SdNotifier,
+    private readonly tunnel: ReadinessSource,
   ) {}
 
   observe(effect: Effect): void {
@@ -130,7 +130,7 @@ class DropInReadiness implements Readiness {
  * once, in order, even one sent just before the process exits. Removes systemd's variables from
  * `env` (process.env: what ssh inherits).
  */
-export async function systemdReadiness(env: NodeJS.ProcessEnv, logger: Logger, tunnel: WatchedTunnel, warn: (message: string) => void = () => {}): Promise<Readiness | null> {
+export async function systemdReadiness(env: NodeJS.ProcessEnv, logger: Logger, tunnel: ReadinessSource, warn: (message: string) => void = () => {}): Promise<Readiness | null> {
   const log = (level: number, message: string): void => logger.log(level, message);
   const notifier = await notifierFromEnvironment(env, log);
   // a watchdog setting refused is said where it will be seen, as a bad AUTOSSH_* value is (D8)

@@ -13,7 +13,6 @@ import { daemonLogSettings, takeSystemdEnvironment } from './daemon-environment.
 import type { DaemonMetrics } from './metrics.js';
 import { StatusListenError, type StatusServer } from './status-server.js';
 import { startStatusSide } from './status-side.js';
-import { createTunnelTracker } from './tunnel-tracker.js';
 import { NoFreeMonitorPortError } from '../adapters/monitor-port.js';
 import { findSystemLog } from '../adapters/log-destination.js';
 
@@ -60,7 +59,6 @@ export async function runDaemon(prog: string, args: readonly string[], live: Liv
       if (!logOnStderr) process.stderr.write(line);
     },
     notifier,
-    makeTracker: (tunnel) => createTunnelTracker(tunnel),
     watchdogEnv,
   });
 

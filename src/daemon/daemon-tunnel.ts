@@ -14,7 +14,8 @@ import type { TunnelDefinition } from './config/types.js';
 import { RestartLoop, type FinalEnd, type LoopTimer, type RestartWait } from './restart-loop.js';
 import { DEFAULT_RESTART_POLICY, restartJitterOf, runEndWords, seconds, type RestartPolicy, type RunEndReason } from './restart-policy.js';
 import { RunningTunnel } from './running-tunnel.js';
-import type { TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
+import type { TunnelSource, TunnelTracker } from './status-types.js';
+import { createTunnelTracker } from './tunnel-tracker.js';
 import { daemonStateOf, secondsLeft, type DaemonTunnelState } from './tunnel-view.js';
 
 export interface TunnelDeps {
@@ -24,8 +25,8 @@ export interface TunnelDeps {
   /** where every line goes: the daemon's AUTOSSH_LOGFILE (else syslog) and AUTOSSH_DEBUG, for every tunnel */
   logFile: string | null;
   debug: boolean;
-  /** the status side's view of this tunnel (./status-types.ts); none when nobody asks */
-  makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
+  /** the status side's view of this tunnel (./status-types.ts); createTunnelTracker unless told */
+  makeTracker?: (tunnel: TunnelSource) => TunnelTracker;
   /** every effect of every run, after the tracker saw it: the daemon's readiness and STATUS= lines */
   onEffect?: (tunnel: DaemonTunnel, effect: Effect) => void;
   /** a run ended (the tunnel now waits to restart, or has ended for good) */
@@ -51,7 +52,7 @@ const NOT_STARTED: TunnelState = { phase: 'starting', up: false, startCount: 0, 
 export class DaemonTunnel {
   readonly name: string;
   readonly logger: Logger;
-  readonly tracker: TunnelTracker | null;
+  readonly tracker: TunnelTracker;
   private readonly loop: RestartLoop;
   private readonly timer: LoopTimer;
   /** the current run, or the last one */
@@ -64,8 +65,6 @@ export class DaemonTunnel {
   private resolveEnded!: (code: number) => void;
   /** the last run's exit code, once it ended for good */
   readonly ended: Promise<number> = new Promise((resolve) => (this.resolveEnded = resolve));
-  /** wall-clock ms of its start, for reports made without a tracker */
-  readonly startedAtMs = Date.now();
 
   /** Opens its log; an error message (a log file that cannot be opened) leaves nothing open. */
   static prepare(definition: TunnelDefinition, deps: TunnelDeps): DaemonTunnel | { error: string } {
@@ -84,13 +83,13 @@ export class DaemonTunnel {
     this.name = definition.name;
     this.logger = logger;
     this.timer = deps.restartTimer ?? REAL_LOOP_TIMER;
-    this.tracker = deps.makeTracker?.({
+    this.tracker = (deps.makeTracker ?? createTunnelTracker)({
       name: this.name,
       snapshot: () => this.machineSnapshot(),
       sshPid: () => this.sshPid,
       nowMs: () => this.nowMs(),
       state: () => this.state(),
-    }) ?? null;
+    });
     this.loop = new RestartLoop(definition.restart ?? DEFAULT_RESTART_POLICY, this.timer, restartJitterOf(definition.config.jitterSeed), {
       startRun: (run) => this.startRun(run),
       waiting: (wait) => this.sayWaiting(wait),
@@ -137,29 +136,6 @@ export class DaemonTunnel {
   /** the clock (ms) of its hosts and its restart waits */
   nowMs(): number {
     return this.timer.now();
-  }
-
-  /** What /status shows when no tracker was given: the state, without history. */
-  basicReport(): TunnelReport {
-    const state = this.state();
-    const nowMs = this.nowMs();
-    const lastEnd = this.loop.lastEnd;
-    return {
-      name: this.name,
-      phase: state.phase,
-      up: state.up,
-      sshPid: this.sshPid,
-      starts: state.startCount,
-      lastExit: null,
-      lastRule: null,
-      lastDecision: null,
-      since: new Date(this.startedAtMs).toISOString(),
-      backoffSeconds: state.backoffDueMs === null ? null : secondsLeft(state.backoffDueMs, nowMs),
-      restartPolicy: state.policy,
-      runs: state.runs,
-      lastRunEnd: lastEnd === null ? null : { run: lastEnd.run, reason: lastEnd.reason, code: lastEnd.code, at: new Date(Date.now() - (nowMs - lastEnd.atMs)).toISOString() },
-      restartSeconds: state.restart === null ? null : secondsLeft(state.restart.dueMs, nowMs),
-    };
   }
 
   /**
@@ -228,7 +204,7 @@ export class DaemonTunnel {
   }
 
   private runEnded(run: number, code: number, reason: RunEndReason): void {
-    this.tracker?.noteRunEnd(run, this.stopAsked ? 'stopped' : reason, code);
+    this.tracker.noteRunEnd(run, this.stopAsked ? 'stopped' : reason, code);
     this.loop.runEnded(code, reason);
     this.deps.onRunEnd?.(this);
   }
@@ -243,7 +219,7 @@ export class DaemonTunnel {
   }
 
   private sayRestarting(after: RestartWait, early: boolean): void {
-    this.tracker?.noteRestart(after.reason);
+    this.tracker.noteRestart(after.reason);
     const run = after.run + 1;
     this.logger.log(LOG_INFO, early ? `SIGUSR1 ends the restart wait: starting run ${run} now` : `starting run ${run} (restart policy)`);
   }

@@ -26,7 +26,7 @@ import type { DaemonConfig, TunnelDefinition } from './config/types.js';
 import { DaemonNotifications, type NotifySink } from './daemon-notifications.js';
 import type { DaemonTunnel, TunnelDeps } from './daemon-tunnel.js';
 import { Reloader } from './reload.js';
-import type { StatusSource, TrackedTunnel, TunnelReport, TunnelTracker } from './status-types.js';
+import type { StatusSource, TunnelSource, TunnelReport, TunnelTracker } from './status-types.js';
 import { prepareTunnels, TunnelSet } from './tunnel-set.js';
 
 export interface DaemonLogSettings {
@@ -51,7 +51,7 @@ export interface DaemonDeps {
   warn?: (line: string) => void;
   notifier?: NotifySink | null;
   /** the status side's tracker for each tunnel (./status-types.ts) */
-  makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker;
+  makeTracker?: (tunnel: TunnelSource) => TunnelTracker;
   /** systemd's WATCHDOG_USEC and WATCHDOG_PID, read before they were unset: WATCHDOG=1 at half of it */
   watchdogEnv?: NodeJS.ProcessEnv | null;
   /** how long STATUS= says a refused reload before it says the tunnels again (REFUSAL_SHOWN_MS unless told) */

@@ -33,18 +33,18 @@ export class RunningTunnel {
     readonly definition: TunnelDefinition,
     logger: Logger,
     prog: string,
-    tracker: TunnelTracker | null,
+    tracker: TunnelTracker,
     private readonly hooks: RunHooks,
   ) {
     this.supervisor = new Supervisor(definition.config, {
       observe: (effect) => {
         this.watch.observe(effect);
-        tracker?.observe(effect);
+        tracker.observe(effect);
         hooks.onEffect(effect);
       },
     });
     // ssh's end reaches the tracker before the machine, which may start the next ssh in that step
-    const inner = tracker ? trackSshEnds(tracker, this.supervisor.tell) : this.supervisor.tell;
+    const inner = trackSshEnds(tracker, this.supervisor.tell);
     const tell: typeof inner = (event) => {
       this.watch.heard(event);
       inner(event);

@@ -22,8 +22,8 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** GET /ready's body: ready when every tunnel is up, and the ones that are not. */
-export interface ReadyAnswer {
+/** GET /ready's body: whether every tunnel is up (the readiness-probe convention calls it `ready`), and the ones that are not. */
+export interface AllUpAnswer {
   ready: boolean;
   tunnels: Array<{ name: string; phase: TunnelReport['phase'] }>;
 }
@@ -36,9 +36,9 @@ export interface StatusAnswer {
 
 export class StatusListenError extends Error {}
 
-export function readyAnswer(reports: readonly TunnelReport[]): ReadyAnswer {
+export function allUpAnswer(reports: readonly TunnelReport[]): AllUpAnswer {
   const down = reports.filter((report) => !report.up).map(({ name, phase }) => ({ name, phase }));
-  // no tunnels at all is ready: nothing the daemon runs is down
+  // no tunnels at all are all up: nothing the daemon runs is down
   return { ready: down.length === 0, tunnels: down };
 }
 
@@ -163,7 +163,7 @@ async function answer(
   const path = pathOf(request.url);
   switch (path) {
     case '/ready': {
-      const body = readyAnswer(source.reports());
+      const body = allUpAnswer(source.reports());
       return sendJson(response, body.ready ? 200 : 503, body);
     }
     case '/status': {

@@ -60,7 +60,7 @@ export interface TunnelReport {
 }
 
 /** What the daemon hands a tracker so it can read the tunnel's state when asked. */
-export interface TrackedTunnel {
+export interface TunnelSource {
   name: string;
   snapshot(): AutosshSnapshot;
   sshPid(): number | null;

@@ -77,10 +77,10 @@ export class TunnelSet {
 
   /** the trackers of the tunnels in the file now (the metrics read them) */
   trackers(): TunnelTracker[] {
-    return this.all().flatMap((tunnel) => (tunnel.tracker ? [tunnel.tracker] : []));
+    return this.all().map((tunnel) => tunnel.tracker);
   }
 
   reports(): TunnelReport[] {
-    return this.all().map((tunnel) => tunnel.tracker?.report() ?? tunnel.basicReport());
+    return this.all().map((tunnel) => tunnel.tracker.report());
   }
 }

@@ -17,7 +17,7 @@ import type {
   LastExit,
   LastRunEnd,
   StatusSource,
-  TrackedTunnel,
+  TunnelSource,
   TrackerSource,
   TunnelCounts,
   TunnelReport,
@@ -37,11 +37,11 @@ export const OTHER_RULE = 'other';
  */
 const UP_PHASES: ReadonlySet<DaemonPhase> = new Set(['up', 'testing']);
 
-function stateOf(tracked: TrackedTunnel): DaemonTunnelState {
+function stateOf(tracked: TunnelSource): DaemonTunnelState {
   return tracked.state ? tracked.state() : daemonStateOf(tunnelStateOf(tracked.snapshot()), null);
 }
 
-export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Date = () => new Date()): TunnelTracker {
+export function createTunnelTracker(tracked: TunnelSource, wallClock: () => Date = () => new Date()): TunnelTracker {
   let starts = 0;
   /** the current ssh was sent SIGTERM or SIGKILL: its end is ours */
   let signalledCurrent = false;
@@ -55,13 +55,13 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
   let lastDecision: string | null = null;
   // before the first effect the machine has not started: the supervisor may not exist yet
   let phase: DaemonPhase = 'starting';
-  let since = wallClock().toISOString();
+  let inPhaseSince = wallClock().toISOString();
 
   /** `anew`: a new ssh started: the tunnel is in its phase anew, even if the phase's name did not change */
   function notePhase(now: DaemonPhase, anew = false): void {
     const same = now === phase || (UP_PHASES.has(now) && UP_PHASES.has(phase));
     phase = now;
-    if (!same || anew) since = wallClock().toISOString();
+    if (!same || anew) inPhaseSince = wallClock().toISOString();
   }
 
   function countDecision(rule: string): void {
@@ -128,7 +128,7 @@ export function createTunnelTracker(tracked: TrackedTunnel, wallClock: () => Dat
         lastExit,
         lastRule,
         lastDecision,
-        since,
+        since: inPhaseSince,
         backoffSeconds: state.backoffDueMs === null ? null : secondsLeft(state.backoffDueMs, nowMs),
         restartPolicy: state.policy,
         runs: state.runs,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  Notifier,
+  SdNotifier,
   errnoName,
   monotonicUsec,
   notifierFromEnvironment,
@@ -42,7 +42,7 @@ async function receiver(opts: NotifyReceiverOptions = {}): Promise<NotifyReceive
   return r;
 }
 
-async function notifierTo(address: string, log: (level: number, message: string) => void): Promise<Notifier> {
+async function notifierTo(address: string, log: (level: number, message: string) => void): Promise<SdNotifier> {
   const notifier = await notifierFromEnvironment({ NOTIFY_SOCKET: address }, log);
   expect(notifier, `no notifier for ${address}`).not.toBeNull();
   cleanups.push(() => notifier!.close());
@@ -80,7 +80,7 @@ describe('parseNotifySocket', () => {
   });
 });
 
-describe('Notifier over unix-dgram', () => {
+describe('SdNotifier over unix-dgram', () => {
   it('delivers each message as one datagram, in order, to a path', async () => {
     const r = await receiver();
     const { lines, log } = recorder();

@@ -11,7 +11,7 @@ import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/type
 import { createTunnelTracker } from '../../src/daemon/tunnel-tracker.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import type { NotifySink } from '../../src/daemon/daemon-notifications.js';
-import type { TrackedTunnel, TunnelReport, TunnelTracker } from '../../src/daemon/status-types.js';
+import type { TunnelSource, TunnelReport, TunnelTracker } from '../../src/daemon/status-types.js';
 import { tunnelStateOf } from '../../src/driver/tunnel-state.js';
 import type { Effect } from '../../src/machine/effects.js';
 import { LOG_DEBUG, LOG_INFO } from '../../src/machine/config/log-levels.js';
@@ -42,7 +42,7 @@ describe('the daemon', { timeout: 20_000 }, () => {
     env: { AUTOSSH_PATH: sleepingSsh, AUTOSSH_GATETIME: '0', AUTOSSH_LOGFILE: logFile, AUTOSSH_LOGLEVEL: String(LOG_DEBUG), ...env },
   });
 
-  function startDaemon(config: DaemonConfig, makeTracker?: (tunnel: TrackedTunnel) => TunnelTracker): Harness {
+  function startDaemon(config: DaemonConfig, makeTracker?: (tunnel: TunnelSource) => TunnelTracker): Harness {
     let resolveExit!: (code: number) => void;
     const notified: Array<Record<string, string>> = [];
     const notifier: NotifySink = { notify: (fields) => notified.push(fields) };
@@ -234,8 +234,8 @@ describe('the daemon', { timeout: 20_000 }, () => {
 
   it('hands each tunnel to its tracker: every effect in order, its snapshot and ssh pid; reports come from the trackers', async () => {
     const seen = new Map<string, Effect[]>();
-    const tracked = new Map<string, TrackedTunnel>();
-    const makeTracker = (tunnel: TrackedTunnel): TunnelTracker => {
+    const tracked = new Map<string, TunnelSource>();
+    const makeTracker = (tunnel: TunnelSource): TunnelTracker => {
       const effects: Effect[] = [];
       seen.set(tunnel.name, effects);
       tracked.set(tunnel.name, tunnel);

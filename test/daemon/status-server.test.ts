@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemonMetrics } from '../../src/daemon/metrics.js';
-import { MAX_CONNECTIONS, readyAnswer, startStatusServer, type StatusServer, type StatusServerOptions } from '../../src/daemon/status-server.js';
+import { MAX_CONNECTIONS, allUpAnswer, startStatusServer, type StatusServer, type StatusServerOptions } from '../../src/daemon/status-server.js';
 import type { DaemonInfo } from '../../src/daemon/status-types.js';
 import { statusSourceOf } from '../../src/daemon/tunnel-tracker.js';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
@@ -258,8 +258,8 @@ describe('the status server', () => {
   });
 });
 
-describe('readyAnswer', () => {
+describe('allUpAnswer', () => {
   it('is ready with no tunnels at all: nothing the daemon runs is down', () => {
-    expect(readyAnswer([])).toEqual({ ready: true, tunnels: [] });
+    expect(allUpAnswer([])).toEqual({ ready: true, tunnels: [] });
   });
 });

@@ -14,7 +14,7 @@ import { configArb, freezesArb, HORIZON_MS, signalsArb, worldArb } from '../supp
 const MAX_CALLBACKS = 10_000_000;
 const LIVENESS_DECISION = / decision (connectTimeExceeded|remoteForwardFailed|forwardRetry|networkChanged|jitter)$/;
 
-interface Tunnel {
+interface TunnelCase {
   config: Config;
   options: RandomWorldOptions;
   seed: number;
@@ -25,7 +25,7 @@ interface Tunnel {
 const tunnelArb = fc.record({ config: configArb, options: worldArb, seed: fc.integer(), signals: signalsArb, freezes: freezesArb });
 
 /** Run the tunnels side by side on one clock, each supervisor made by `run`; their steps. */
-function runTogether(tunnels: readonly Tunnel[], run: (i: number) => RunMachine): string[][] {
+function runTogether(tunnels: readonly TunnelCase[], run: (i: number) => RunMachine): string[][] {
   const clock = new VirtualClock();
   const runs = tunnels.map((t, i) => new SupervisedRandomWorld(clock, new Prng(t.seed), t.config, t.options, run(i)));
   tunnels.forEach((t, i) => {
