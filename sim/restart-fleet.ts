@@ -90,14 +90,7 @@ export class SimulatedDaemonTunnel {
 
   /** as the daemon's DaemonTunnel takes a signal (src/daemon/daemon-tunnel.ts) */
   signal(signal: SupervisorSignal): void {
-    if (this.final !== null) return;
-    const running = this.loop.phase === 'running' && this.supervisor !== null && !this.supervisor.done;
-    if (signal === 'SIGUSR1') {
-      if (!this.loop.restartNow() && running) this.current()!.signal(signal);
-      return;
-    }
-    if (this.loop.stop()) return;
-    if (running) this.current()!.signal(signal);
+    this.loop.takeSignal(signal, () => (this.loop.phase === 'running' && this.supervisor !== null && !this.supervisor.done ? this.current()! : null));
   }
 
   private current(): RunWorld | undefined {

@@ -59,8 +59,6 @@ export class DaemonTunnel {
   private run: RunningTunnel | null = null;
   private started = false;
   private retiring = false;
-  /** a signal to exit or a reload asked it to stop: no run follows */
-  private stopAsked = false;
   private endedWith: number | null = null;
   private resolveEnded!: (code: number) => void;
   /** the last run's exit code, once it ended for good */
@@ -138,28 +136,13 @@ export class DaemonTunnel {
     return this.timer.now();
   }
 
-  /**
-   * A signal, as the drop-in's machine takes it, and as its restart policy does: SIGUSR1 ends a
-   * restart wait (the next run starts now) or restarts a running ssh; a signal to exit ends a
-   * wait at once, or stops the running ssh (KILLTIME applies) and no run follows.
-   */
+  /** A signal, as the drop-in's machine takes it and as its restart policy does (RestartLoop.takeSignal). */
   signal(signal: SupervisorSignal): void {
     if (!this.started) {
-      this.stopAsked = true;
       this.loop.stop();
       return;
     }
-    if (signal === 'SIGUSR1') {
-      if (!this.loop.restartNow()) this.runningRun()?.signal(signal);
-      return;
-    }
-    if (signal === 'SIGHUP' || signal === 'SIGUSR2') {
-      this.runningRun()?.signal(signal);
-      return;
-    }
-    this.stopAsked = true;
-    if (this.loop.stop()) return;
-    this.runningRun()?.signal(signal);
+    this.loop.takeSignal(signal, () => this.runningRun());
   }
 
   /** A reload removed or changed it: SIGTERM now (or the wait ends); its end is expected, not news. */
@@ -204,7 +187,7 @@ export class DaemonTunnel {
   }
 
   private runEnded(run: number, code: number, reason: RunEndReason): void {
-    this.tracker.noteRunEnd(run, this.stopAsked ? 'stopped' : reason, code);
+    this.tracker.noteRunEnd(run, this.loop.stopAsked ? 'stopped' : reason, code);
     this.loop.runEnded(code, reason);
     this.deps.onRunEnd?.(this);
   }

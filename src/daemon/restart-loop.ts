@@ -5,6 +5,7 @@
 //
 // The clock and the timer come in (LoopTimer), so the same loop runs a daemon's tunnel on real
 // time and a simulated fleet on a virtual clock (test/daemon/restart-properties.test.ts).
+import type { SupervisorSignal } from '../machine/signals.js';
 import { historyNeeded, planRestart, type RestartPolicy, type RestartRule, type RunEnd, type RunEndReason, type RunRecord } from './restart-policy.js';
 
 export interface LoopTimer {
@@ -53,7 +54,7 @@ export class RestartLoop {
   private readonly history: RunRecord[] = [];
   private currentWait: RestartWait | null = null;
   private cancelWait: (() => void) | null = null;
-  private stopAsked = false;
+  private stopRequested = false;
   private finalEnd: FinalEnd | null = null;
 
   constructor(
@@ -103,7 +104,7 @@ export class RestartLoop {
     if (this.state !== 'running') throw new Error(`restart loop: a run ended while ${this.state}`);
     const record = this.history.at(-1)!;
     const atMs = this.timer.now();
-    record.end = { atMs, code, reason: this.stopAsked ? 'stopped' : reason };
+    record.end = { atMs, code, reason: this.stopRequested ? 'stopped' : reason };
     const plan = planRestart(this.policy, this.history, atMs, this.jitter);
     if (!plan.restart) return this.finish(plan.why);
     this.waitUntil({ run: record.run, reason, code, dueMs: plan.atMs, rule: plan.rule, why: plan.why });
@@ -125,7 +126,7 @@ export class RestartLoop {
    * is final.
    */
   stop(): boolean {
-    this.stopAsked = true;
+    this.stopRequested = true;
     if (this.state === 'idle') {
       this.finish('it was stopped before it started', 'stopped');
       return true;
@@ -134,6 +135,30 @@ export class RestartLoop {
     this.clearWait();
     this.finish('it was stopped', 'stopped');
     return true;
+  }
+
+  /** a signal to exit or a reload asked it to stop: no run follows, and the running one's end is `stopped` */
+  get stopAsked(): boolean {
+    return this.stopRequested;
+  }
+
+  /**
+   * A signal, as a daemon tunnel takes it: first its restart loop's part, then the running run's
+   * machine's, as the drop-in's would. SIGUSR1 ends a restart wait (the next run starts now), else
+   * restarts the running ssh; SIGHUP and SIGUSR2 are the running machine's alone; a signal to exit
+   * ends a wait at once, or stops the running ssh (KILLTIME applies), and no run follows.
+   * `running`: the machine of the run under way, if any, read once the loop has had its say.
+   */
+  takeSignal(signal: SupervisorSignal, running: () => { signal(signal: SupervisorSignal): void } | null): void {
+    if (signal === 'SIGUSR1') {
+      if (!this.restartNow()) running()?.signal(signal);
+      return;
+    }
+    if (signal === 'SIGHUP' || signal === 'SIGUSR2') {
+      running()?.signal(signal);
+      return;
+    }
+    if (!this.stop()) running()?.signal(signal);
   }
 
   /** A reload changed the policy: it counts from now on, and a wait is planned again under it. */
