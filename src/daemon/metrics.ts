@@ -52,61 +52,25 @@ export function createDaemonMetrics(source: TrackerSource, options: MetricsOptio
   const registry = new Registry();
   const registers = [registry];
 
-  const tunnels = new Gauge({ name: 'autossh_tunnels', help: 'Tunnels in the running configuration.', registers });
-  const up = new Gauge({
-    name: 'autossh_tunnel_up',
-    help: '1 when the tunnel is up (ssh runs and nothing says its session is not working), else 0.',
-    labelNames: TUNNEL,
-    registers,
-  });
-  const starts = new Counter({ name: 'autossh_ssh_starts_total', help: 'ssh processes started.', labelNames: TUNNEL, registers });
-  const exits = new Counter({
-    name: 'autossh_ssh_exits_total',
-    help: 'ssh processes ended, by reason: stopped, signal, status_0, status_1, status_2, status_255, status_other, spawn_failed.',
-    labelNames: ['tunnel', 'reason'] as const,
-    registers,
-  });
-  const decisions = new Counter({
-    name: 'autossh_decisions_total',
-    help: "The machine's decisions, by the rule that made them.",
-    labelNames: ['tunnel', 'rule'] as const,
-    registers,
-  });
-  const backoff = new Gauge({
-    name: 'autossh_backoff_seconds',
-    help: 'Seconds left of the wait before the next ssh start; 0 when not waiting.',
-    labelNames: TUNNEL,
-    registers,
-  });
-  const restarts = new Counter({
-    name: 'autossh_tunnel_restarts_total',
-    help: 'New runs of the tunnel\'s machine the restart policy started, by why the run before ended: exited_ok, exited_error, max_start, lifetime, spawn_failed, start_failed.',
-    labelNames: ['tunnel', 'reason'] as const,
-    registers,
-  });
-  const restartWait = new Gauge({
-    name: 'autossh_tunnel_restart_wait_seconds',
-    help: 'Seconds left until the restart policy starts the tunnel again; 0 when not waiting.',
-    labelNames: TUNNEL,
-    registers,
-  });
-  const reloads = new Counter({
-    name: 'autossh_config_reloads_total',
-    help: 'Configuration reloads (SIGHUP), by result: ok (the new file runs) or failed (the old set kept).',
-    labelNames: ['result'] as const,
-    registers,
-  });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> => new Counter({ name, help, labelNames, registers });
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> => new Gauge({ name, help, labelNames, registers });
+
+  const tunnels = gauge('autossh_tunnels', 'Tunnels in the running configuration.');
+  const up = gauge('autossh_tunnel_up', '1 when the tunnel is up (ssh runs and nothing says its session is not working), else 0.', TUNNEL);
+  const starts = counter('autossh_ssh_starts_total', 'ssh processes started.', TUNNEL);
+  const exits = counter('autossh_ssh_exits_total', 'ssh processes ended, by reason: stopped, signal, status_0, status_1, status_2, status_255, status_other, spawn_failed.', ['tunnel', 'reason']);
+  const decisions = counter('autossh_decisions_total', "The machine's decisions, by the rule that made them.", ['tunnel', 'rule']);
+  const backoff = gauge('autossh_backoff_seconds', 'Seconds left of the wait before the next ssh start; 0 when not waiting.', TUNNEL);
+  const restarts = counter('autossh_tunnel_restarts_total', 'New runs of the tunnel\'s machine the restart policy started, by why the run before ended: exited_ok, exited_error, max_start, lifetime, spawn_failed, start_failed.', ['tunnel', 'reason']);
+  const restartWait = gauge('autossh_tunnel_restart_wait_seconds', 'Seconds left until the restart policy starts the tunnel again; 0 when not waiting.', TUNNEL);
+  const reloads = counter('autossh_config_reloads_total', 'Configuration reloads (SIGHUP), by result: ok (the new file runs) or failed (the old set kept).', ['result']);
   // both results exist from the start, so a first failure is a rise from 0, not a new series
   reloads.inc({ result: 'ok' }, 0);
   reloads.inc({ result: 'failed' }, 0);
   // The counter says a reload failed once; this says the file on disk is still the refused one,
   // which is what an alert wants ("failed and not fixed"). A running daemon read its file at
   // start, so it starts at 1, as prometheus_config_last_reload_successful does.
-  const lastReloadOk = new Gauge({
-    name: 'autossh_config_last_reload_successful',
-    help: 'Whether the last configuration reload (SIGHUP) succeeded: 1, or 0 when it was refused (the old set kept). 1 before any reload.',
-    registers,
-  });
+  const lastReloadOk = gauge('autossh_config_last_reload_successful', 'Whether the last configuration reload (SIGHUP) succeeded: 1, or 0 when it was refused (the old set kept). 1 before any reload.');
   lastReloadOk.set(1);
 
   if (options.processMetrics) registerProcessMetrics(registry);

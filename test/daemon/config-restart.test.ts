@@ -2,7 +2,8 @@
 // tunnel's own over both, and every bad value refused at its line.
 import { describe, expect, it } from 'vitest';
 import { parseDaemonConfig } from '../../src/daemon/config/parse.js';
-import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
+import type { DaemonConfig } from '../../src/daemon/config/types.js';
+import { configErrorOf } from '../support/daemon-config.js';
 import { DEFAULT_RESTART_POLICY } from '../../src/daemon/restart-policy.js';
 
 const FILE = 'tunnels.toml';
@@ -10,15 +11,7 @@ const parse = (text: string): DaemonConfig => parseDaemonConfig(text, FILE);
 const lines = (...rows: string[]): string => `${rows.join('\n')}\n`;
 const tunnel = (name: string, ...more: string[]): string[] => ['[[tunnel]]', `name = "${name}"`, 'args = "-M 0 -N host"', ...more];
 
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigFileError);
-    return (error as ConfigFileError).message;
-  }
-  throw new Error('expected a ConfigFileError, the file loaded');
-}
+const errorOf = (text: string): string => configErrorOf(() => parse(text));
 
 describe('restart policy keys', () => {
   it('default to restart = "always", 5 s, 5 starts in 60 s, waits up to 300 s', () => {

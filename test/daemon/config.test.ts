@@ -8,20 +8,13 @@ import { loadDaemonConfig, MAX_CONFIG_BYTES } from '../../src/daemon/config/load
 import { parseDaemonConfig } from '../../src/daemon/config/parse.js';
 import { ConfigFileError, type DaemonConfig } from '../../src/daemon/config/types.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
+import { configErrorOf } from '../support/daemon-config.js';
 
 const FILE = 'tunnels.toml';
 const parse = (text: string): DaemonConfig => parseDaemonConfig(text, FILE);
 
 /** the exact message, which starts with file:line */
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigFileError);
-    return (error as ConfigFileError).message;
-  }
-  throw new Error('expected a ConfigFileError, the file loaded');
-}
+const errorOf = (text: string): string => configErrorOf(() => parse(text));
 
 const lines = (...rows: string[]): string => `${rows.join('\n')}\n`;
 const TUNNEL_DB = ['[[tunnel]]', 'name = "db"', 'args = ["-M", "0", "-N", "-L", "5432:db:5432", "tunnel@bastion"]'];
@@ -359,15 +352,7 @@ describe('loadDaemonConfig: reading the file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'daemon-config-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const loadError = (path: string): string => {
-    try {
-      loadDaemonConfig(path);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigFileError);
-      return (error as ConfigFileError).message;
-    }
-    throw new Error('expected a ConfigFileError');
-  };
+  const loadError = (path: string): string => configErrorOf(() => loadDaemonConfig(path));
 
   it('names a missing file, a directory, an unreadable file', () => {
     expect(loadError(join(dir, 'missing.toml'))).toBe(`${join(dir, 'missing.toml')}: cannot read the configuration file: no such file`);

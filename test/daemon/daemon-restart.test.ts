@@ -18,7 +18,7 @@ import { RUN_END_REASONS } from '../../src/daemon/restart-policy.js';
 import type { TunnelReport } from '../../src/daemon/status-types.js';
 import { createTunnelTracker } from '../../src/daemon/tunnel-tracker.js';
 import { LOG_DEBUG, LOG_INFO } from '../../src/machine/config/log-levels.js';
-import { daemonConfig, fakeSsh, type TunnelSpec } from '../support/daemon-config.js';
+import { daemonConfig, fakeSsh, stopIfRunning, type TunnelSpec } from '../support/daemon-config.js';
 import { parseExposition, samplesOf, valueOf } from '../support/prometheus-text.js';
 
 const WAIT_MS = 8_000;
@@ -102,10 +102,7 @@ describe('the daemon\'s restart policy', { timeout: 30_000 }, () => {
   });
 
   afterEach(async () => {
-    if (harness && !harness.daemon.done) {
-      harness.daemon.signal('SIGTERM');
-      await harness.exitCode;
-    }
+    await stopIfRunning(harness);
     harness = null;
     rmSync(dir, { recursive: true, force: true });
   });

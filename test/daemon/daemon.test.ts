@@ -15,7 +15,7 @@ import type { TunnelSource, TunnelReport, TunnelTracker } from '../../src/daemon
 import { tunnelStateOf } from '../../src/driver/tunnel-state.js';
 import type { Effect } from '../../src/machine/effects.js';
 import { LOG_DEBUG, LOG_INFO } from '../../src/machine/config/log-levels.js';
-import { daemonConfig, fakeSsh, type TunnelSpec } from '../support/daemon-config.js';
+import { daemonConfig, fakeSsh, stopIfRunning, type TunnelSpec } from '../support/daemon-config.js';
 
 const WAIT_MS = 5_000;
 const CONFIG_PATH = '/etc/autossh-ts/tunnels.toml';
@@ -90,11 +90,7 @@ describe('the daemon', { timeout: 20_000 }, () => {
   });
 
   afterEach(async () => {
-    // never leave an ssh behind, whatever the test did
-    if (harness && !harness.daemon.done) {
-      harness.daemon.signal('SIGTERM');
-      await harness.exitCode;
-    }
+    await stopIfRunning(harness);
     harness = null;
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@
 // effects say; a tunnel removed by a reload has no series left; the registry is the daemon's own.
 import { register as globalRegistry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createDaemonMetrics } from '../../src/daemon/metrics.js';
+import { createDaemonMetrics, type DaemonMetrics } from '../../src/daemon/metrics.js';
 import type { TunnelTracker } from '../../src/daemon/status-types.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { parseExposition, samplesOf, valueOf, type Family } from '../support/prometheus-text.js';
@@ -27,6 +27,15 @@ function threeTunnels(clock: VirtualClock): Array<Tracked<unknown>> {
 }
 
 /** every tunnel's series in the exposition agree with its tracker and its supervisor's effects */
+/** Three tunnels run for two minutes, read by metrics through `fleet.running` (a reload changes it). */
+function twoMinutesOfThree(): { clock: VirtualClock; fleet: { running: Array<Tracked<unknown>> }; metrics: DaemonMetrics } {
+  const clock = new VirtualClock();
+  const fleet = { running: threeTunnels(clock) };
+  const metrics = createDaemonMetrics({ trackers: () => fleet.running.map((t) => t.tracker) });
+  clock.runUntil(120_000, MAX_CALLBACKS);
+  return { clock, fleet, metrics };
+}
+
 function expectAgreement(families: Map<string, Family>, tunnels: ReadonlyArray<Tracked<unknown>>): void {
   expect(valueOf(families, 'autossh_tunnels')).toBe(tunnels.length);
   for (const t of tunnels) {
@@ -71,50 +80,42 @@ describe('the daemon metrics', () => {
   });
 
   it('drop every series of a tunnel removed by a reload, and keep the others', async () => {
-    const clock = new VirtualClock();
-    const tunnels = threeTunnels(clock);
-    let running = [...tunnels];
-    const metrics = createDaemonMetrics({ trackers: () => running.map((t) => t.tracker) });
-    clock.runUntil(120_000, MAX_CALLBACKS);
+    const { fleet, metrics } = twoMinutesOfThree();
     const before = parseExposition(await metrics.text());
     expect(samplesOf(before, 'autossh_ssh_exits_total', { tunnel: 'web' }).length).toBeGreaterThan(0);
     expect(samplesOf(before, 'autossh_decisions_total', { tunnel: 'web' }).length).toBeGreaterThan(0);
 
-    running = running.filter((t) => t.name !== 'web');
+    fleet.running = fleet.running.filter((t) => t.name !== 'web');
     metrics.noteReload('ok');
     const after = parseExposition(await metrics.text());
     for (const family of after.values()) {
       expect(family.samples.filter((s) => s.labels.tunnel === 'web'), family.name).toEqual([]);
     }
-    expectAgreement(after, running);
+    expectAgreement(after, fleet.running);
     expect(valueOf(after, 'autossh_tunnels')).toBe(2);
   });
 
   it('restart the counters of a tunnel changed by a reload (a new tracker) from its new counts', async () => {
-    const clock = new VirtualClock();
-    const tunnels = threeTunnels(clock);
-    let running = [...tunnels];
-    const metrics = createDaemonMetrics({ trackers: () => running.map((t) => t.tracker) });
-    clock.runUntil(120_000, MAX_CALLBACKS);
+    const { clock, fleet, metrics } = twoMinutesOfThree();
     const before = parseExposition(await metrics.text());
     expect(valueOf(before, 'autossh_ssh_starts_total', { tunnel: 'web' })).toBeGreaterThan(3);
 
     // the reload restarts web: a new supervisor and tracker under the same name
     const env = { AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '600' };
     const changed = handTunnel('web', configOf(['-M', '0', 'other-host'], env), clock);
-    running = running.map((t) => (t.name === 'web' ? changed : t));
+    fleet.running = fleet.running.map((t) => (t.name === 'web' ? changed : t));
     clock.runUntil(clock.now(), MAX_CALLBACKS);
     const after = parseExposition(await metrics.text());
     expect(valueOf(after, 'autossh_ssh_starts_total', { tunnel: 'web' })).toBe(1);
     expect(samplesOf(after, 'autossh_ssh_exits_total', { tunnel: 'web' })).toEqual([]);
     expect(samplesOf(after, 'autossh_decisions_total', { tunnel: 'web' })).toEqual([]);
-    expectAgreement(after, running);
+    expectAgreement(after, fleet.running);
 
     changed.host.endSsh({ code: 255 });
     clock.runUntil(clock.now() + 1_000, MAX_CALLBACKS);
     const later = parseExposition(await metrics.text());
     expect(valueOf(later, 'autossh_ssh_exits_total', { tunnel: 'web', reason: 'status_255' })).toBe(1);
-    expectAgreement(later, running);
+    expectAgreement(later, fleet.running);
   });
 
   it('count reloads by result, both from 0', async () => {

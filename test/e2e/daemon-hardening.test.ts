@@ -3,34 +3,19 @@
 // after a reload is the first signal for every tunnel, not D4's second; an ssh command line that
 // Node or exec refuses is a failed start (D7), not an internal error.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SshChild } from '../../src/adapters/ssh-child.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { fakeSsh } from '../support/daemon-config.js';
-import { spawnSupervisor, type SupervisorRun } from '../support/supervisor-process.js';
-import { SUPERVISORS } from './supervisors.js';
+import { daemonRuns } from './daemon-runs.js';
 
-const AUTOSSH_TS = SUPERVISORS.find((s) => s.name === 'autossh-ts')!.cmd;
 const WAIT_MS = 10_000;
-const dir = mkdtempSync(join(tmpdir(), 'autossh-ts-daemon-hard-'));
+const { dir, start } = daemonRuns('autossh-ts-daemon-hard');
 const failing = fakeSsh(dir, 'ssh-fails', 'exit 255');
 // ends on SIGTERM after a moment, as a real ssh closing its session does
 const slowToStop = fakeSsh(dir, 'ssh-slow', 'trap \'sleep 0.5; exit 0\' TERM; while :; do sleep 0.1; done');
-const runs: SupervisorRun[] = [];
-
-afterAll(async () => {
-  for (const run of runs) await run.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function start(args: string[], env: Record<string, string> = {}): SupervisorRun {
-  const run = spawnSupervisor({ cmd: AUTOSSH_TS, args, cwd: dir, env });
-  runs.push(run);
-  return run;
-}
 
 describe('the daemon, held against what a bad-input sweep found', { timeout: 30_000 }, () => {
   it('stays up when every tunnel has ended, until a signal to exit', async () => {

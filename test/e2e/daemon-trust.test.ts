@@ -2,34 +2,20 @@
 // a file others can write (or an AUTOSSH_PATH they can) is refused at start, naming the mode, and
 // at a reload, leaving the running tunnel's ssh alone; a refused reload's message quotes what the
 // file holds escaped, so a crafted name cannot forge a line in the log. Tests run as root.
-import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAlive, listProcesses } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
 import { fakeSsh } from '../support/daemon-config.js';
-import { spawnSupervisor, type SupervisorRun } from '../support/supervisor-process.js';
-import { SUPERVISORS } from './supervisors.js';
+import type { SupervisorRun } from '../support/supervisor-process.js';
+import { daemonRuns } from './daemon-runs.js';
 
-const AUTOSSH_TS = SUPERVISORS.find((s) => s.name === 'autossh-ts')!.cmd;
 const WAIT_MS = 10_000;
 const NOBODY = 65534;
 const AS_SSH = 'as ssh refuses keys others can write';
-const dir = mkdtempSync(join(tmpdir(), `autossh-ts-daemon-trust-${process.pid}-`));
+const { dir, start } = daemonRuns('autossh-ts-daemon-trust');
 const ssh = fakeSsh(dir, 'ssh', 'exec sleep 600');
-const runs: SupervisorRun[] = [];
-
-afterAll(async () => {
-  for (const run of runs) await run.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function start(args: string[], env: Record<string, string> = {}): SupervisorRun {
-  const run = spawnSupervisor({ cmd: AUTOSSH_TS, args, cwd: dir, env });
-  runs.push(run);
-  return run;
-}
 
 const tunnel = (name: string, program = ssh): string[] => ['[[tunnel]]', `name = "${name}"`, 'args = ["-M", "0", "-N", "db.example"]', `env = { AUTOSSH_PATH = "${program}" }`];
 const write = (file: string, rows: string[], mode = 0o644): void => {

@@ -2,7 +2,7 @@
 // through the drop-in's own parser. (The TOML side is the loader's, tested on its own.)
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DaemonConfig, TunnelDefinition } from '../../src/daemon/config/types.js';
+import { ConfigFileError, type DaemonConfig, type TunnelDefinition } from '../../src/daemon/config/types.js';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from '../../src/daemon/restart-policy.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 
@@ -40,4 +40,22 @@ export function fakeSsh(dir: string, name: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
+}
+
+/** The message of the ConfigFileError `load` throws; anything else (or nothing thrown) fails the test. */
+export function configErrorOf(load: () => unknown): string {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigFileError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigFileError, the file loaded');
+}
+
+/** Never leave an ssh behind, whatever the test did: a daemon still running gets SIGTERM, and its exit is awaited. */
+export async function stopIfRunning(harness: { daemon: { readonly done: boolean; signal(signal: 'SIGTERM'): void }; exitCode: Promise<number> } | null): Promise<void> {
+  if (harness === null || harness.daemon.done) return;
+  harness.daemon.signal('SIGTERM');
+  await harness.exitCode;
 }
