@@ -102,8 +102,10 @@ describe('the line of every key', () => {
 });
 
 // A generated document: tables, arrays of tables, and values of every form, with the line each
-// key was written on. Strings hold what looks like headers, keys and comments.
-interface Rendered { text: string; expected: [KeyPath, number][] }
+// key was written on. Strings hold what looks like headers, keys and comments. `expected` is
+// every key the scanner must place; `implied` adds the keys it may leave unknown (a dotted
+// header's or dotted key's parents, an inline table's keys): together, every key the parser reports.
+interface Rendered { text: string; expected: [KeyPath, number][]; implied: [KeyPath, number][] }
 
 const TRICKY = ['plain', '[[tunnel]]', 'name = "x"', '# not a comment', "it's", 'a ] b } c', 'x.y = 1', ''];
 const tricky = fc.constantFrom(...TRICKY);
@@ -116,18 +118,35 @@ const quoteEnded = fc.constantFrom('"""ends with a quote""""', "'''ends with two
 const scalar = fc.oneof(basicString, literalString, multiBasic, multiLiteral, quoteEnded, fc.integer().map(String), fc.constantFrom('true', '1979-05-27 07:32:00Z', '1.5'));
 const arrayValue = fc.tuple(fc.array(scalar, { maxLength: 3 }), fc.boolean())
   .map(([items, multiline]) => (multiline ? `[\n${items.map((i) => `  ${i}, # c`).join('\n')}\n]` : `[${items.join(', ')}]`));
+/** an inline table, as written, and the names of its keys */
 const inlineTable = fc.array(fc.oneof(basicString, fc.integer().map(String)), { maxLength: 3 })
-  .map((values) => `{ ${values.map((v, i) => `i${i} = ${v}`).join(', ')} }`);
-const value = fc.oneof(scalar, arrayValue, inlineTable);
-const quotedKey = fc.boolean();
+  .map((values) => ({ text: `{ ${values.map((v, i) => `"i ${i}" = ${v}`).join(', ')} }`, keys: values.map((_, i) => `i ${i}`) }));
+const value = fc.oneof(scalar.map((text) => ({ text, keys: [] as string[] })), arrayValue.map((text) => ({ text, keys: [] as string[] })), inlineTable);
+/** how a key is written: bare, quoted, quoted with escapes, or dotted (its parent is the first part) */
+const keyForm = fc.constantFrom('bare', 'quoted', 'escaped', 'dotted');
 const table = fc.record({
   header: fc.constantFrom('plain', 'array', 'dotted'),
-  keys: fc.array(fc.tuple(value, quotedKey, fc.constantFrom('', '  # trailing', '\n# a comment line\n')), { maxLength: 4 }),
+  keys: fc.array(fc.tuple(value, keyForm, fc.constantFrom('', '  # trailing', '\n# a comment line\n')), { maxLength: 4 }),
 });
 
-function render(tables: { header: string; keys: [string, boolean, string][] }[]): Rendered {
+/** the key as written, and its path under its table */
+function keyOf(form: string, k: number): { written: string; path: KeyPath } {
+  switch (form) {
+    case 'quoted':
+      return { written: `"k ${k}"`, path: [`k ${k}`] };
+    case 'escaped':
+      return { written: `"k\\u0020\\t${k}"`, path: [`k \t${k}`] };
+    case 'dotted':
+      return { written: `d${k} . "e f"`, path: [`d${k}`, 'e f'] };
+    default:
+      return { written: `k${k}`, path: [`k${k}`] };
+  }
+}
+
+function render(tables: { header: string; keys: [{ text: string; keys: string[] }, string, string][] }[]): Rendered {
   const out: string[] = [];
   const expected: [KeyPath, number][] = [];
+  const implied: [KeyPath, number][] = [];
   let arrays = 0;
   let lineCount = 0;
   /** writes s; the line its first row lands on */
@@ -141,23 +160,64 @@ function render(tables: { header: string; keys: [string, boolean, string][] }[])
     let path: (string | number)[];
     if (t.header === 'array') {
       path = ['arr', arrays++];
-      expected.push([path, emit('[[ arr ]]')]);
+      const line = emit('[[ arr ]]');
+      expected.push([path, line]);
+      if (arrays === 1) implied.push([['arr'], line]);
     } else if (t.header === 'dotted') {
       path = [`t${n}`, 'sub'];
-      expected.push([path, emit(`[t${n}."sub"]`)]);
+      const line = emit(`[t${n}."sub"]`);
+      expected.push([path, line]);
+      implied.push([[`t${n}`], line]);
     } else {
       path = [`t${n}`];
       expected.push([path, emit(`[t${n}]`)]);
     }
-    t.keys.forEach(([v, quoted, after], k) => {
-      const key = quoted ? `"k ${k}"` : `k${k}`;
-      expected.push([[...path, quoted ? `k ${k}` : `k${k}`], emit(`${key} = ${v}${after}`)]);
+    t.keys.forEach(([v, form, after], k) => {
+      const key = keyOf(form, k);
+      const keyPath = [...path, ...key.path];
+      const line = emit(`${key.written} = ${v.text}${after}`);
+      expected.push([keyPath, line]);
+      if (key.path.length > 1) implied.push([[...path, ...key.path.slice(0, -1)], line]);
+      for (const inner of v.keys) implied.push([[...keyPath, inner], line]);
     });
   });
-  return { text: `${out.join('\n')}\n`, expected };
+  return { text: `${out.join('\n')}\n`, expected, implied };
+}
+
+/** Every key path of a parsed document: table keys, and indexes into arrays of tables. */
+function keyPathsOf(table: Record<string, unknown>, under: KeyPath = []): KeyPath[] {
+  return Object.entries(table).flatMap(([key, value]) => {
+    const path = [...under, key];
+    if (Array.isArray(value) && value.length > 0 && value.every((item) => isTable(item))) {
+      return [path, ...value.flatMap((item, i) => [[...path, i], ...keyPathsOf(item as Record<string, unknown>, [...path, i])])];
+    }
+    return isTable(value) ? [path, ...keyPathsOf(value as Record<string, unknown>, path)] : [path];
+  });
+}
+
+function isTable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 describe('the line of every key, generated', () => {
+  it('gives every key the parser reports its line, or none, never a wrong one', () => {
+    fc.assert(
+      fc.property(fc.array(table, { maxLength: 6 }), (tables) => {
+        const { text, expected, implied } = render(tables);
+        const truth = new Map([...implied, ...expected].map(([path, line]) => [JSON.stringify(path), line]));
+        const lines = scanKeyLines(text);
+        for (const path of keyPathsOf(parseToml(text))) {
+          const where = JSON.stringify(path);
+          // the generator knows where the parser's every key was written
+          expect(truth.has(where), where).toBe(true);
+          const said = lines.lineOf(path);
+          if (said !== null) expect([where, said]).toEqual([where, truth.get(where)]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('matches where each key was written, in any document smol-toml accepts', () => {
     fc.assert(
       fc.property(fc.array(table, { maxLength: 6 }), (tables) => {
