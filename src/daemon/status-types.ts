@@ -1,7 +1,7 @@
 // What the daemon knows about each tunnel, as /status, /ready, /metrics and sd_notify's STATUS=
-// show it. The daemon (daemon.ts) makes one TunnelTracker per tunnel and feeds it the
-// supervisor's effects (SupervisorOptions.observe) and ssh's ends (trackSshEnds in
-// tunnel-tracker.ts); the status server and the metrics read it.
+// show it. Each daemon tunnel (daemon-tunnel.ts) has one TunnelTracker, fed the supervisor's
+// effects (SupervisorOptions.observe) and ssh's ends (trackSshEnds in tunnel-tracker.ts); the
+// status server and the metrics read it.
 import type { Effect } from '../machine/effects.js';
 import type { SshEnd } from '../machine/events.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
@@ -59,7 +59,7 @@ export interface TunnelReport {
   restartSeconds: number | null;
 }
 
-/** What the daemon hands a tracker so it can read the tunnel's state when asked. */
+/** What a tracker reads of its tunnel when asked (as a StatusSource is read at every request). */
 export interface TunnelSource {
   name: string;
   snapshot(): AutosshSnapshot;
