@@ -200,7 +200,7 @@ export class Supervisor {
   }
 
   private breached(breach: Breach, event: MachineEvent): void {
-    const message = `invariant "${breach.invariant}" broken by ${event.type} at ${event.atMs} ms: ${breach.detail}; none of that step's effects were applied`;
+    const message = `invariant "${breach.invariant}" broken by ${event.type} at ${Math.round(event.atMs)} ms: ${breach.detail}; none of that step's effects were applied`;
     if (this.onBreach === 'throw') {
       this.broken = message;
       throw new InvariantBroken(message);
