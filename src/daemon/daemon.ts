@@ -61,6 +61,8 @@ export interface DaemonDeps {
   watchdogEnv?: NodeJS.ProcessEnv | null;
   /** how long STATUS= says a refused reload before it says the tunnels again (REFUSAL_SHOWN_MS unless told) */
   refusalShownMs?: number;
+  /** Tests only (TunnelDeps.invariantConfigOf): break a tunnel's invariant on purpose */
+  invariantConfigOf?: TunnelDeps['invariantConfigOf'];
 }
 
 /**
@@ -189,6 +191,7 @@ export class Daemon implements StatusSource {
       onEffect: (tunnel, effect) => this.observe(tunnel, effect),
       onRunEnd: (tunnel) => this.runEnded(tunnel),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
+      invariantConfigOf: this.deps.invariantConfigOf,
     };
     const tunnels: DaemonTunnel[] = [];
     for (const definition of definitions) {
