@@ -4,6 +4,7 @@
 // real machine is held to a bound lowered below what it does (`invariantConfig`).
 import { describe, expect, it } from 'vitest';
 import { InvariantBroken } from '../../src/driver/invariants.js';
+import { FleetScope, runAsActor } from '../../src/driver/machine-runner.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
 import { LOG_ERR } from '../../src/machine/config/log-levels.js';
 import type { Effect } from '../../src/machine/effects.js';
@@ -96,15 +97,18 @@ describe('the real machine, held to a lowered bound (invariantConfig)', () => {
   const real = (): ReturnType<typeof config> => config({ AUTOSSH_POLL: '1', AUTOSSH_FIRST_POLL: '1', AUTOSSH_GATETIME: '0' }, ['-M', '20000:7', 'host']);
   const lowered = (): ReturnType<typeof config> => ({ ...real(), netTimeoutMs: 1 });
 
-  it("throws, in 'throw' mode, at the first connection test", () => {
-    const host = recordingHost();
-    const supervisor = new Supervisor(real(), { invariantConfig: lowered() });
-    supervisor.start(host);
-    expect(host.calls).toContain('spawn 1');
-    host.nowMs = 2000;
-    expect(() => supervisor.tell({ type: 'POLL_DUE' }))
-      .toThrow(/^invariant "a connection test within the net timeout" broken by POLL_DUE at 2000 ms: a connection test with a time limit of 500 ms, longer than the net timeout of 1 ms/);
-    expect(host.calls).not.toContain('probe');
+  it("throws, in 'throw' mode, at the first connection test: run as an actor or in a fleet's scope", () => {
+    for (const run of [runAsActor, new FleetScope().run]) {
+      const host = recordingHost();
+      const supervisor = new Supervisor(real(), { invariantConfig: lowered(), run });
+      supervisor.start(host);
+      expect(host.calls).toContain('spawn 1');
+      host.nowMs = 2000;
+      const before = host.calls.length;
+      expect(() => supervisor.tell({ type: 'POLL_DUE' }))
+        .toThrow(/^invariant "a connection test within the net timeout" broken by POLL_DUE at 2000 ms: a connection test with a time limit of 500 ms, longer than the net timeout of 1 ms/);
+      expect(host.calls).toHaveLength(before);
+    }
   });
 
   it("stops ssh and exits 1, in 'end' mode", () => {
