@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { Logger } from '../adapters/logger.js';
 import { DEV_LOG, findSystemLog } from '../adapters/log-destination.js';
-import { Supervisor } from '../driver/supervisor.js';
+import { Supervisor, type SupervisorOptions } from '../driver/supervisor.js';
 import { monotonicMs } from '../adapters/clock.js';
 import { LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config, Notice } from '../machine/config/types.js';
@@ -12,7 +12,14 @@ import { systemdReadiness } from './readiness.js';
 import { CliHost } from './cli-host.js';
 import { DAEMON_MARK, START_REPORT_MS, StartReport, launchDaemon, type DaemonStart } from './detach.js';
 
-export async function run(prog: string, config: Config, notices: Notice[], args: string[], live: Live): Promise<void> {
+/**
+ * `driver`: only test/support/breach-entry.ts gives one (an invariant bound lowered to break it
+ * on purpose); the drop-in's own entry never does.
+ */
+export async function run(
+  prog: string, config: Config, notices: Notice[], args: string[], live: Live,
+  driver: Pick<SupervisorOptions, 'invariantConfig'> = {},
+): Promise<void> {
   const logger = new Logger({
     progName: prog, logFile: config.logFile, logLevel: config.logLevel, debug: config.debug, format: config.logFormat,
   });
@@ -45,7 +52,13 @@ export async function run(prog: string, config: Config, notices: Notice[], args:
   // with AUTOSSH_DEBUG the log writes to stderr already
   const warn = (message: string): void => void (config.debug || process.stderr.write(`${prog}: ${message}\n`));
   const readiness = await systemdReadiness(process.env, logger, { snapshot: () => supervisor.machineSnapshot(), sshPid: () => host.sshPid, nowMs: monotonicMs }, warn);
-  const supervisor = new Supervisor(config, { observe: readiness ? (effect) => readiness.observe(effect) : undefined });
+  // a broken invariant is logged (the log, syslog or AUTOSSH_LOGFILE: under -f stderr is
+  // /dev/null), ssh is stopped, the pid file removed, and the run exits 1
+  const supervisor = new Supervisor(config, {
+    observe: readiness ? (effect) => readiness.observe(effect) : undefined,
+    onBreach: 'end',
+    invariantConfig: driver.invariantConfig,
+  });
   live.supervisor = supervisor;
   const host = new CliHost(config, logger, prog, supervisor.tell, (code) => {
     readiness?.stopping(code);

@@ -8,6 +8,7 @@ import { monotonicMs } from '../adapters/clock.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import { tunnelStateOf, type TunnelState } from '../driver/tunnel-state.js';
 import { LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
+import type { Config } from '../machine/config/types.js';
 import type { Effect } from '../machine/effects.js';
 import type { SupervisorSignal } from '../machine/signals.js';
 import type { TunnelDefinition } from './config/types.js';
@@ -35,6 +36,8 @@ export interface TunnelDeps {
   onEnd?: (tunnel: DaemonTunnel, code: number) => void;
   /** the restart policy's clock and timer; real time unless a test says otherwise */
   restartTimer?: LoopTimer;
+  /** Tests only: the config a tunnel's invariants hold its runs to, a bound lowered to break one on purpose. */
+  invariantConfigOf?: (definition: TunnelDefinition) => Config | undefined;
 }
 
 /** Real time, on the clock the tunnels' hosts use. */
@@ -181,7 +184,7 @@ export class DaemonTunnel {
     const current = new RunningTunnel(this.definition, this.logger, this.deps.prog, this.tracker, {
       onEffect: (effect) => this.deps.onEffect?.(this, effect),
       onEnd: (code, reason) => this.runEnded(run, code, reason),
-    });
+    }, this.deps.invariantConfigOf?.(this.definition));
     this.run = current;
     current.start();
   }

@@ -56,6 +56,8 @@ export interface DaemonDeps {
   watchdogEnv?: NodeJS.ProcessEnv | null;
   /** how long STATUS= says a refused reload before it says the tunnels again (REFUSAL_SHOWN_MS unless told) */
   refusalShownMs?: number;
+  /** Tests only (TunnelDeps.invariantConfigOf): break a tunnel's invariant on purpose */
+  invariantConfigOf?: TunnelDeps['invariantConfigOf'];
 }
 
 export class Daemon implements StatusSource {
@@ -167,6 +169,7 @@ export class Daemon implements StatusSource {
       onEffect: (tunnel, effect) => this.notifications.observe(tunnel, effect),
       onRunEnd: (tunnel) => this.notifications.runEnded(tunnel),
       onEnd: (tunnel, code) => this.tunnelEnded(tunnel, code),
+      invariantConfigOf: this.deps.invariantConfigOf,
     };
     return prepareTunnels(definitions, deps);
   }

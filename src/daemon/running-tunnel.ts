@@ -6,6 +6,7 @@ import type { Logger } from '../adapters/logger.js';
 import { RealHost } from '../adapters/real-host.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import { Supervisor } from '../driver/supervisor.js';
+import type { Config } from '../machine/config/types.js';
 import type { Effect } from '../machine/effects.js';
 import { signalEvent } from '../machine/events.js';
 import type { SupervisorSignal } from '../machine/signals.js';
@@ -35,8 +36,13 @@ export class RunningTunnel {
     prog: string,
     tracker: TunnelTracker,
     private readonly hooks: RunHooks,
+    /** the config its invariants hold it to, when a test lowers a bound (TunnelDeps.invariantConfigOf) */
+    invariantConfig?: Config,
   ) {
     this.supervisor = new Supervisor(definition.config, {
+      // a broken invariant ends this run alone, with status 1: the restart policy takes it from there
+      onBreach: 'end',
+      invariantConfig,
       observe: (effect) => {
         this.watch.observe(effect);
         tracker.observe(effect);

@@ -15,7 +15,11 @@ import type { MachineEvent } from '../machine/events.js';
 export type AutosshSnapshot = SnapshotFrom<typeof autosshMachine>;
 
 export interface MachineRunner {
-  /** one event, one whole step; its effects come out after the step, as an actor emits them */
+  /**
+   * One event, one whole step; its effects come out after the step, as an actor emits them, and
+   * before send returns: the Supervisor collects them and applies them only once all of them
+   * passed the invariants (./supervisor.ts).
+   */
   send(event: MachineEvent): void;
   getSnapshot(): AutosshSnapshot;
   getPersistedSnapshot(): Snapshot<unknown>;

@@ -4,15 +4,30 @@
 //
 // Wiring goes one way. A supervisor is made first; its `tell` is the sink a host is built
 // with; `start(host)` hands it the host to act on. The host never holds the supervisor.
+//
+// One event, one step: the machine takes it, every effect of the step is checked against the
+// invariants (./invariants.ts), then all of them are applied, or, if one breaks an invariant,
+// none. News a host tells while a step's effects are applied waits for the step, as in an
+// actor's mailbox. A broken invariant is a bug in the machine; what it does is the driver's
+// `onBreach`:
+// - 'throw' (simulations, replay, the oracle, tests): InvariantBroken, to whoever told the news;
+// - 'end' (production: the drop-in, each daemon tunnel): the breach is logged at LOG_ERR through
+//   the run's log, naming the invariant and the event; the driver stops this run's ssh itself
+//   (SIGTERM, SIGKILL after AUTOSSH_KILLTIME or at a second signal to exit, as D4) and the
+//   supervisor exits 1 (pid file removed, listener closed). Nothing else in the process is
+//   touched: a daemon's other tunnels go on.
 import type { Snapshot } from 'xstate';
 import type { Config, Notice } from '../machine/config/types.js';
 import { LOG_ERR } from '../machine/config/log-levels.js';
 import { MONITOR_HOST } from '../machine/config/ssh-argv.js';
 import type { Effect } from '../machine/effects.js';
-import type { MachineEvent, TimerName, WorldEvent } from '../machine/events.js';
+import { TIMER_DUE_EVENTS, type MachineEvent, type TimerName, type WorldEvent } from '../machine/events.js';
 import type { SupervisorHost, Tell } from './host.js';
-import { InvariantBroken, SupervisorInvariants } from './invariants.js';
+import { InvariantBroken, SupervisorInvariants, type Breach } from './invariants.js';
 import { runAsActor, type MachineRunner, type RunMachine } from './machine-runner.js';
+
+/** What a broken invariant does (see the top of this file). */
+export type OnBreach = 'throw' | 'end';
 
 export interface SupervisorOptions {
   /** resume from a persisted snapshot instead of starting afresh (then call resume, not start) */
@@ -24,28 +39,47 @@ export interface SupervisorOptions {
    * watches: what it learns goes out to the operator, never back into the machine.
    */
   observe?: (effect: Effect) => void;
+  /** 'throw' unless told: production passes 'end' */
+  onBreach?: OnBreach;
+  /**
+   * The config the invariants hold the run to: the run's own unless told. Only a test gives
+   * another, with a bound lowered below what the machine does, to break an invariant on purpose.
+   */
+  invariantConfig?: Config;
 }
+
+/** News told while one step's effects are applied: a handful in practice. */
+const MAX_QUEUED_EVENTS = 10_000;
+const TIMERS = Object.keys(TIMER_DUE_EVENTS) as TimerName[];
 
 export class Supervisor {
   private readonly machine: MachineRunner;
   private readonly invariants: SupervisorInvariants;
   private host: SupervisorHost | null = null;
   private exited = false;
-  /** nesting of send(): a host may tell news while an effect is being applied */
-  private depth = 0;
+  /** a step is being taken: news told meanwhile waits in `queue` */
+  private stepping = false;
+  private readonly queue: MachineEvent[] = [];
+  /** the effects of the step being taken, applied once all passed the invariants */
+  private readonly stepEffects: Effect[] = [];
+  /** what broke (an invariant, or the machine itself): the machine takes no more news */
   private broken: string | null = null;
+  private readonly onBreach: OnBreach;
   private readonly observe: ((effect: Effect) => void) | null;
   exitCode: number | null = null;
 
   constructor(private readonly config: Config, options: SupervisorOptions = {}) {
-    this.invariants = new SupervisorInvariants(config);
+    this.invariants = new SupervisorInvariants(options.invariantConfig ?? config);
     this.observe = options.observe ?? null;
+    this.onBreach = options.onBreach ?? 'throw';
     const run = options.run ?? runAsActor;
     this.machine = run({ config }, options.snapshot, {
-      onEffect: (effect) => this.apply(effect),
+      onEffect: (effect) => void this.stepEffects.push(effect),
       onError: (error) => {
         // an action that throws puts the machine in error: never let that pass silently
-        this.host?.log(LOG_ERR, `internal error: ${String(error)}`);
+        const message = `internal error: ${String(error)}`;
+        if (this.onBreach === 'end' && this.host !== null) return this.endBroken(message);
+        this.host?.log(LOG_ERR, message);
         this.finish(1);
       },
     });
@@ -125,26 +159,86 @@ export class Supervisor {
 
   private send(event: MachineEvent): void {
     if (this.exited) return;
-    this.invariants.noteEvent(event);
-    this.depth++;
-    try {
-      this.machine.send(event);
-    } finally {
-      this.depth--;
-    }
-    // thrown from the outermost send, to whoever told the news: a test's clock, a real callback
-    if (this.depth === 0 && this.broken !== null) throw new InvariantBroken(this.broken);
-  }
-
-  private apply(effect: Effect): void {
-    const host = this.host!;
-    const broken = this.invariants.check(effect, host.now());
-    if (broken !== null) {
-      this.broken ??= `invariant broken at ${host.now()} ms: ${broken}`;
+    if (this.broken !== null && this.onBreach === 'throw') throw new InvariantBroken(this.broken);
+    if (this.stepping) {
+      // a step's effects may each bring news back at once, but never without end
+      if (this.queue.length >= MAX_QUEUED_EVENTS) throw new Error(`supervisor: more than ${MAX_QUEUED_EVENTS} events told during one step`);
+      this.queue.push(event);
       return;
     }
+    this.stepping = true;
+    try {
+      for (let next: MachineEvent | undefined = event; next !== undefined && !this.exited; next = this.queue.shift()) {
+        if (this.broken === null) this.step(next);
+        else this.afterBreak(next);
+      }
+    } finally {
+      this.stepping = false;
+      this.queue.length = 0;
+    }
+  }
+
+  /** One event through the machine; its effects all applied, or none if one breaks an invariant. */
+  private step(event: MachineEvent): void {
+    const host = this.host!;
+    const effects = this.stepEffects;
+    try {
+      this.invariants.noteEvent(event);
+      this.machine.send(event);
+      if (this.exited || this.broken !== null) return; // the machine itself failed (onError)
+      const breach = this.invariants.checkStep(effects, host.now());
+      if (breach !== null) return this.breached(breach, event);
+      for (const effect of effects) this.apply(host, effect);
+    } finally {
+      effects.length = 0;
+    }
+  }
+
+  private apply(host: SupervisorHost, effect: Effect): void {
     this.applyToHost(host, effect);
     this.observe?.(effect);
+  }
+
+  private breached(breach: Breach, event: MachineEvent): void {
+    const message = `invariant "${breach.invariant}" broken by ${event.type} at ${Math.round(event.atMs)} ms: ${breach.detail}; none of that step's effects were applied`;
+    if (this.onBreach === 'throw') {
+      this.broken = message;
+      throw new InvariantBroken(message);
+    }
+    this.endBroken(message);
+  }
+
+  /**
+   * The machine is wrong ('end'): say so in the run's log, and end this supervisor without it.
+   * Its timers are cancelled; a running ssh is stopped here, and the exit (1) waits for its end.
+   */
+  private endBroken(message: string): void {
+    const host = this.host!;
+    this.broken = message;
+    host.log(LOG_ERR, `${message}; this supervisor stops its ssh and exits with status 1`);
+    for (const timer of TIMERS) this.apply(host, { type: 'cancelTimer', timer });
+    if (!this.invariants.sshAlive) return this.finish(1);
+    this.apply(host, { type: 'signalSsh', signal: 'SIGTERM' });
+    const { killSeconds } = this.config;
+    if (killSeconds > 0) this.apply(host, { type: 'armTimer', timer: 'kill', dueMs: host.now() + killSeconds * 1000 });
+  }
+
+  /** After endBroken, only ssh's end, the kill timer and a signal to exit still matter. */
+  private afterBreak(event: MachineEvent): void {
+    const host = this.host!;
+    switch (event.type) {
+      case 'SSH_EXITED':
+      case 'SSH_SPAWN_FAILED':
+        return this.finish(1);
+      case 'KILL_DUE':
+      case 'SIGNAL.TERM':
+      case 'SIGNAL.INT':
+      case 'SIGNAL.QUIT':
+      case 'SIGNAL.ABRT':
+        return this.apply(host, { type: 'signalSsh', signal: 'SIGKILL' });
+      default:
+        return;
+    }
   }
 
   private applyToHost(host: SupervisorHost, effect: Effect): void {

@@ -1,14 +1,18 @@
 // What "up" means, said once for every consumer: the daemon's /ready, /status and
-// autossh_tunnel_up, sd_notify's READY=1 and STATUS= lines.
+// autossh_tunnel_up, and sd_notify's STATUS= lines. READY=1 does not wait for it: it says only
+// that start-up is done (src/cli/readiness.ts).
 //
-// A tunnel is up when ssh runs and nothing the machine knows says its session is not working:
-// - with D9 on (AUTOSSH_CONNECTTIME and a forward's port or ssh's "Authenticated to" to watch),
-//   only once this ssh's session was shown to be up: its evidence came, or a connection test
-//   passed in its life (the machine's `sessionShown`). A test started before either (a POLL
-//   shorter than CONNECTTIME) is no evidence yet: the tunnel is still `connecting`;
-// - while a connection test is in flight, the last one passed (a failed one stops ssh at once);
-// - with neither evidence nor tests (-M 0, D9 off), a running ssh is all there is to know: up,
-//   as 1.4g itself assumes.
+// "Up" is what the machine can tell, not proof that the session works. It is read from the
+// machine's `sessionShown`, which each ssh start sets:
+// - D9 off for the tunnel (the drop-in's default: AUTOSSH_CONNECTTIME=0 unless AUTOSSH_LIVENESS;
+//   or no -L/-D port and no -v line to watch): true from the start. A running ssh is up from
+//   the moment it is started, before any evidence or passed connection test, as 1.4g assumes,
+//   and stays up while a test is in flight, its first one included; only a failed test (which
+//   stops ssh at once) or ssh's end takes it down.
+// - D9 on: false until this ssh's session is shown: its evidence came (the -L/-D listener, or
+//   ssh's "Authenticated to" line), or a connection test passed in its life. Until then the
+//   tunnel is `connecting`, also while a test that POLL started early (a POLL shorter than
+//   CONNECTTIME) runs; once shown, it is up for the rest of that ssh's life, tests included.
 // Deciding, backing off, stopping ssh, before START and after the end: not up.
 import type { AutosshSnapshot } from './machine-runner.js';
 

@@ -1,58 +1,10 @@
 // The driver asserts the supervisor's invariants on every run, real or simulated. A machine that
 // broke one is played here by a runner that emits a scripted list of effects for START.
 import { describe, expect, it } from 'vitest';
-import type { SupervisorHost } from '../../src/driver/host.js';
 import { InvariantBroken } from '../../src/driver/invariants.js';
-import type { MachineRunner, RunMachine } from '../../src/driver/machine-runner.js';
 import { Supervisor } from '../../src/driver/supervisor.js';
-import { parseCommandLine } from '../../src/machine/config/parse.js';
-import type { Config } from '../../src/machine/config/types.js';
 import type { Effect } from '../../src/machine/effects.js';
-import type { MachineEvent } from '../../src/machine/events.js';
-
-function config(env: Record<string, string> = {}): Config {
-  const outcome = parseCommandLine(['-M', '0', 'host'], { AUTOSSH_PATH: 'ssh', AUTOSSH_POLL: '60', ...env });
-  if (outcome.kind !== 'run') throw new Error('bad config');
-  return outcome.config;
-}
-
-/** A stand-in machine: each event it is sent plays the next scripted list of effects. */
-function scripted(...steps: Effect[][]): RunMachine {
-  return (_input, _persisted, callbacks): MachineRunner => ({
-    send(_event: MachineEvent) {
-      for (const effect of steps.shift() ?? []) callbacks.onEffect(effect);
-    },
-    getSnapshot: () => { throw new Error('not used'); },
-    getPersistedSnapshot: () => { throw new Error('not used'); },
-  });
-}
-
-/** A host that records what the driver asked of it. */
-function recordingHost(): SupervisorHost & { calls: string[] } {
-  const calls: string[] = [];
-  return {
-    calls,
-    now: () => 1000,
-    log: () => {},
-    startFailed: (message) => calls.push(`startFailed ${message}`),
-    openMonitorListener: (_port, done) => done(null),
-    closeMonitorListener: () => {},
-    writePidFile: () => null,
-    removePidFile: () => {},
-    spawnSsh: (n) => calls.push(`spawn ${n}`),
-    signalSsh: (signal) => calls.push(`signal ${signal}`),
-    runProbe: () => calls.push('probe'),
-    cancelProbe: () => {},
-    awaitEstablished: () => calls.push('awaitEstablished'),
-    watchNetwork: () => calls.push('watchNetwork'),
-    unwatchNetwork: () => calls.push('unwatchNetwork'),
-    armTimer: (timer, dueMs) => calls.push(`arm ${timer} ${dueMs}`),
-    cancelTimer: () => {},
-    exit: (code) => calls.push(`exit ${code}`),
-  };
-}
-
-const spawn = (n: number): Effect => ({ type: 'spawnSsh', n, argv: ['ssh', 'host'] });
+import { config, recordingHost, scripted, spawn } from '../support/driver-doubles.js';
 
 describe('the driver asserts the invariants', () => {
   it('one ssh at a time: a second start while one is alive is refused, and the run stops loudly', () => {
@@ -60,8 +12,9 @@ describe('the driver asserts the invariants', () => {
     const supervisor = new Supervisor(config(), { run: scripted([spawn(1), spawn(2)]) });
     expect(() => supervisor.start(host)).toThrow(InvariantBroken);
     expect(() => new Supervisor(config(), { run: scripted([spawn(1), spawn(2)]) }).start(recordingHost()))
-      .toThrow(/ssh start 2 while another ssh is alive/);
-    expect(host.calls).toEqual(['spawn 1']);
+      .toThrow(/^invariant "one ssh at a time" broken by START at 1000 ms: ssh start 2 while another ssh is alive; none of that step's effects were applied$/);
+    // the whole step is refused: not even the first start, which alone was fine
+    expect(host.calls).toEqual([]);
   });
 
   it('a new start is fine once the world reported the old ssh gone', () => {
@@ -84,13 +37,22 @@ describe('the driver asserts the invariants', () => {
     expect(() => tooLong.start(recordingHost())).toThrow(/backoff wait of 60001 ms, longer than POLL=60 s/);
   });
 
+  it('a connection test has a time limit, within the net timeout', () => {
+    const probe = (netTimeoutMs: number): Effect => ({ type: 'runProbe', probeId: 1, monitor: { form: 'echo', writePort: 20000, echoPort: 7 }, netTimeoutMs, message: '' });
+    const limit = config().netTimeoutMs;
+    expect(() => new Supervisor(config(), { run: scripted([probe(limit)]) }).start(recordingHost())).not.toThrow();
+    expect(() => new Supervisor(config(), { run: scripted([probe(0)]) }).start(recordingHost())).toThrow(/a connection test with no time limit/);
+    expect(() => new Supervisor(config(), { run: scripted([probe(limit + 1)]) }).start(recordingHost()))
+      .toThrow(new RegExp(`a connection test with a time limit of ${limit + 1} ms, longer than the net timeout of ${limit} ms`));
+  });
+
   it('no exit while ssh is alive, and nothing after the exit', () => {
     const alive = new Supervisor(config(), { run: scripted([spawn(1), { type: 'exit', code: 0 }]) });
     expect(() => alive.start(recordingHost())).toThrow(/exit 0 while ssh is alive/);
     const host = recordingHost();
     const after = new Supervisor(config(), { run: scripted([{ type: 'exit', code: 0 }]) });
     after.start(host);
-    expect(host.calls).toEqual(['exit 0']);
+    expect(host.calls).toEqual(['removePidFile', 'closeMonitorListener', 'exit 0']);
   });
 
   it('a host cannot tell news before it was started', () => {

@@ -1,7 +1,7 @@
-// "Up" means evidence (src/driver/tunnel-state.ts), driven event by event through the real
-// machine: with D9 on, a connection test that POLL starts before the session was shown (a POLL
-// shorter than AUTOSSH_CONNECTTIME) does not make the tunnel up; a test that passes, or the
-// session's evidence, does, for this ssh's life only.
+// What "up" means (src/driver/tunnel-state.ts), driven event by event through the real machine:
+// with D9 on, a connection test that POLL starts before the session was shown (a POLL shorter
+// than AUTOSSH_CONNECTTIME) does not make the tunnel up; a test that passes, or the session's
+// evidence, does, for this ssh's life only. With D9 off a running ssh is up from its start.
 import { describe, expect, it } from 'vitest';
 import { runAsActor } from '../../src/driver/machine-runner.js';
 import { tunnelStateOf } from '../../src/driver/tunnel-state.js';
