@@ -12,7 +12,7 @@ import { parseCommandLine } from '../../src/machine/config/parse.js';
 import { signalEvent } from '../../src/machine/events.js';
 import { SUPERVISOR_SIGNALS } from '../../src/machine/signals.js';
 
-const live: Live = { supervisor: null, host: null };
+const live: Live = { supervisor: null, host: null, daemon: null };
 for (const signal of SUPERVISOR_SIGNALS) {
   process.on(signal, () => {
     const { supervisor } = live;
