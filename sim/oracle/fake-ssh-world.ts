@@ -31,7 +31,7 @@ interface SimChild {
   timers: TimerId[];
 }
 
-/** An oracle scenario's network never changes: the base's network watch is kept. */
+/** An oracle scenario's network never changes: the base's (no network watch) stands. */
 export class FakeSshWorld extends SimulatedHost {
   private child: SimChild | null = null;
   private readonly probeTimers = new Map<number, TimerId>();
