@@ -6,7 +6,7 @@
 // supervisor's invariants as each effect passes (src/driver/invariants.ts).
 // Used by the property tests and the benchmarks; many of them can share one clock.
 import type { Snapshot } from 'xstate';
-import type { ProbeRequest, SupervisorHost, Tell } from '../src/driver/host.js';
+import type { ProbeRequest, Tell } from '../src/driver/host.js';
 import type { RunMachine } from '../src/driver/machine-runner.js';
 import { Supervisor } from '../src/driver/supervisor.js';
 import type { Config } from '../src/machine/config/types.js';
@@ -14,7 +14,7 @@ import { silentTestFailure } from '../src/machine/decisions/connection-test.js';
 import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldEvent } from '../src/machine/events.js';
 import type { SupervisorSignal } from '../src/machine/signals.js';
 import type { Prng } from './fleet/prng.js';
-import { NamedTimers } from './named-timers.js';
+import { SimulatedHost } from './simulated-host.js';
 import type { TimerId, VirtualClock } from './virtual-clock.js';
 
 export interface RandomWorldOptions {
@@ -74,7 +74,7 @@ export const BENIGN_WORLD: RandomWorldOptions = {
   recordSteps: false,
 };
 
-export class RandomWorld implements SupervisorHost {
+export class RandomWorld extends SimulatedHost {
   readonly steps: string[] = [];
   starts = 0;
   exitCode: number | null = null;
@@ -91,7 +91,6 @@ export class RandomWorld implements SupervisorHost {
   private networkChange: TimerId | null = null;
   /** when the armed backoff wait ends: recorded with each network change */
   private backoffDueMs: number | null = null;
-  private readonly timers: NamedTimers;
   private readonly probes = new Map<number, TimerId>();
   /** ssh ends and failed starts queued on the clock but not yet told to the supervisor */
   private undelivered = 0;
@@ -99,17 +98,18 @@ export class RandomWorld implements SupervisorHost {
   private thawAtMs = 0;
 
   constructor(
-    private readonly clock: VirtualClock,
+    clock: VirtualClock,
     private readonly random: Prng,
     private readonly options: RandomWorldOptions,
-    /** where the supervisor hears what happens here */
-    private readonly tell: Tell,
+    tell: Tell,
   ) {
-    this.timers = new NamedTimers(clock, (timer) => {
-      // still armed while frozen, so the supervisor can cancel it in the burst after the thaw
-      if (this.frozen) this.timers.arm(timer, this.thawAtMs);
-      else this.tell({ type: TIMER_DUE_EVENTS[timer] });
-    });
+    super(clock, tell);
+  }
+
+  protected override timerDue(timer: TimerName): void {
+    // still armed while frozen, so the supervisor can cancel it in the burst after the thaw
+    if (this.frozen) this.timers.arm(timer, this.thawAtMs);
+    else super.timerDue(timer);
   }
 
   signal(signal: SupervisorSignal): void {
@@ -155,32 +155,12 @@ export class RandomWorld implements SupervisorHost {
     return this.timers.size;
   }
 
-  now(): number {
-    return this.clock.now();
-  }
-
-  log(): void {}
-
   /** the machine's decisions, by rule, as steps: which rules a run exercised */
-  decision(rule: string): void {
+  override decision(rule: string): void {
     this.step(`decision ${rule}`);
   }
 
-  startFailed(): void {}
-
-  openMonitorListener(_port: number, done: (error: string | null) => void): void {
-    done(null);
-  }
-
-  closeMonitorListener(): void {}
-
-  writePidFile(): string | null {
-    return null;
-  }
-
-  removePidFile(): void {}
-
-  spawnSsh(n: number): void {
+  override spawnSsh(n: number): void {
     this.starts = n;
     const o = this.options;
     if (this.random.next() < o.spawnFailChance) {
@@ -248,14 +228,14 @@ export class RandomWorld implements SupervisorHost {
     this.deliver({ type: 'SSH_ESTABLISHED', n: this.starts });
   }
 
-  signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
+  override signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
     if (!this.childAlive) return;
     this.step(`ssh gets ${signal}`);
     if (signal === 'SIGKILL') this.childEnds({ signal: 'SIGKILL' });
     else if (!this.childIgnoresTerm) this.childEnds({ code: 255 });
   }
 
-  runProbe(request: ProbeRequest): void {
+  override runProbe(request: ProbeRequest): void {
     const o = this.options;
     const ok = this.random.next() >= o.probeFailChance;
     const giveUpMs = silentTestFailure(request.monitor, request.netTimeoutMs).afterMs;
@@ -272,27 +252,27 @@ export class RandomWorld implements SupervisorHost {
     this.probes.set(request.probeId, this.clock.after(tookMs, finish));
   }
 
-  cancelProbe(probeId: number): void {
+  override cancelProbe(probeId: number): void {
     const id = this.probes.get(probeId);
     if (id !== undefined) this.clock.cancel(id);
     this.probes.delete(probeId);
   }
 
   /** Told once the current ssh's session is up: at once if it is, later if it comes up, never if not. */
-  awaitEstablished(): void {
+  override awaitEstablished(): void {
     if (!this.childAlive) return;
     if (this.childUp) this.establishedNews();
     else this.awaitingEstablishment = true;
   }
 
   /** While watched, the network changes now and then (a Poisson process). */
-  watchNetwork(): void {
+  override watchNetwork(): void {
     this.unwatchNetwork();
     this.step('watching the network');
     this.planNetworkChange();
   }
 
-  unwatchNetwork(): void {
+  override unwatchNetwork(): void {
     if (this.networkChange !== null) this.clock.cancel(this.networkChange);
     this.networkChange = null;
   }
@@ -308,17 +288,17 @@ export class RandomWorld implements SupervisorHost {
     });
   }
 
-  armTimer(timer: TimerName, dueMs: number): void {
+  override armTimer(timer: TimerName, dueMs: number): void {
     if (timer === 'backoff') this.backoffDueMs = dueMs;
-    this.timers.arm(timer, dueMs);
+    super.armTimer(timer, dueMs);
   }
 
-  cancelTimer(timer: TimerName): void {
+  override cancelTimer(timer: TimerName): void {
     if (timer === 'backoff') this.backoffDueMs = null;
-    this.timers.cancel(timer);
+    super.cancelTimer(timer);
   }
 
-  exit(code: number): void {
+  override exit(code: number): void {
     this.step(`exit ${code}`);
     this.exitCode = code;
     this.exitedAtMs = this.now();

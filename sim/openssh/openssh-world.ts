@@ -2,11 +2,11 @@
 // pieces each own one idea: the facts in force (conditions.ts), one ssh's life
 // (simulated-ssh.ts), the healthy-poll shortcut (elided-polls.ts), the downtime books
 // (downtime.ts). This file wires them to the supervisor: effects in, news out through `tell`.
-import type { ProbeRequest, SupervisorHost, Tell } from '../../src/driver/host.js';
+import type { ProbeRequest, Tell } from '../../src/driver/host.js';
 import type { Config } from '../../src/machine/config/types.js';
-import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName } from '../../src/machine/events.js';
+import { signalEvent, type SshEnd, type TimerName } from '../../src/machine/events.js';
 import type { SupervisorSignal } from '../../src/machine/signals.js';
-import { NamedTimers } from '../named-timers.js';
+import { SimulatedHost } from '../simulated-host.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
 import type { Fact, WorldParams } from '../timeline/types.js';
 import { Conditions } from './conditions.js';
@@ -35,11 +35,10 @@ export interface WorldOptions {
   elideHealthyPolls: boolean;
 }
 
-export class OpensshWorld implements SupervisorHost {
+export class OpensshWorld extends SimulatedHost {
   readonly conditions = new Conditions();
   private readonly ssh: SimulatedSsh;
   private readonly elide: boolean;
-  private readonly timers: NamedTimers;
   private readonly elided = new ElidedPolls();
   private readonly books: DowntimeBooks;
   /** when the path last stopped being ok: where ssh's death timers count from */
@@ -55,18 +54,17 @@ export class OpensshWorld implements SupervisorHost {
   exitAtMs: number | null = null;
 
   constructor(
-    private readonly clock: VirtualClock,
+    clock: VirtualClock,
     private readonly config: Config,
     params: WorldParams,
-    /** where the supervisor hears what happens here */
-    private readonly tell: Tell,
+    tell: Tell,
     private readonly observer: WorldObserver | null = null,
     options: WorldOptions = { elideHealthyPolls: true },
     sshOptions?: SshOptions,
   ) {
+    super(clock, tell);
     this.elide = options.elideHealthyPolls && config.maxLifetimeSeconds === 0;
     this.books = new DowntimeBooks(clock.now());
-    this.timers = new NamedTimers(clock, (timer) => this.timerDue(timer));
     this.ssh = new SimulatedSsh(clock, this.conditions, params, sshOptions ?? readSshOptions(config.sshArgv), {
       up: (n) => this.sshUp(n),
       ended: (n, end, why) => this.sshEnded(n, end, why),
@@ -128,45 +126,25 @@ export class OpensshWorld implements SupervisorHost {
 
   // --- SupervisorHost ----------------------------------------------------------------------
 
-  now(): number {
-    return this.clock.now();
-  }
-
-  log(level: number, message: string): void {
+  override log(level: number, message: string): void {
     this.observer?.log?.(level, message, this.clock.now());
   }
 
-  startFailed(message: string): void {
-    this.log(3, message);
-  }
-
-  decision(rule: string, detail: string): void {
+  override decision(rule: string, detail: string): void {
     this.observer?.decision?.(rule, detail, this.clock.now());
   }
 
-  openMonitorListener(_port: number, done: (error: string | null) => void): void {
-    done(null);
-  }
-
-  closeMonitorListener(): void {}
-
-  writePidFile(): string | null {
-    return null;
-  }
-
-  removePidFile(): void {}
-
-  spawnSsh(n: number): void {
+  override spawnSsh(n: number): void {
     this.sshStarts++;
     this.observer?.sshStarted?.(n, this.clock.now());
     this.ssh.start(n);
   }
 
-  signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
+  override signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
     this.ssh.signal(signal);
   }
 
-  runProbe(request: ProbeRequest): void {
+  override runProbe(request: ProbeRequest): void {
     const outcome = this.ssh.carryTest(request.monitor, request.netTimeoutMs);
     const { probeId } = request;
     this.probeTimer = this.clock.after(outcome.afterMs, () => {
@@ -175,36 +153,36 @@ export class OpensshWorld implements SupervisorHost {
     });
   }
 
-  cancelProbe(): void {
+  override cancelProbe(): void {
     if (this.probeTimer !== null) this.clock.cancel(this.probeTimer);
     this.probeTimer = null;
   }
 
   /** ssh listens on its forwards (or logs "Authenticated to") once its session is up. */
-  awaitEstablished(): void {
+  override awaitEstablished(): void {
     this.awaitingEstablishment = true;
     if (this.ssh.up) this.tellEstablished();
   }
 
-  watchNetwork(): void {
+  override watchNetwork(): void {
     this.watchingNetwork = true;
   }
 
-  unwatchNetwork(): void {
+  override unwatchNetwork(): void {
     this.watchingNetwork = false;
   }
 
-  armTimer(timer: TimerName, dueMs: number): void {
+  override armTimer(timer: TimerName, dueMs: number): void {
     if (timer === 'poll') this.elided.drop();
-    this.timers.arm(timer, dueMs);
+    super.armTimer(timer, dueMs);
   }
 
-  cancelTimer(timer: TimerName): void {
+  override cancelTimer(timer: TimerName): void {
     if (timer === 'poll') this.elided.drop();
-    this.timers.cancel(timer);
+    super.cancelTimer(timer);
   }
 
-  exit(code: number): void {
+  override exit(code: number): void {
     this.exitCode = code;
     this.exitAtMs = this.clock.now();
     this.elided.drop();
@@ -215,13 +193,13 @@ export class OpensshWorld implements SupervisorHost {
 
   // --- the supervisor's timers --------------------------------------------------------------
 
-  private timerDue(timer: TimerName): void {
+  protected override timerDue(timer: TimerName): void {
     const monitor = this.config.monitor;
     if (timer === 'poll' && this.elide && monitor && this.ssh.testWouldPass(monitor, this.config.netTimeoutMs)) {
       this.elided.begin(this.clock.now(), this.ssh.testRoundTripMs() + this.config.pollSeconds * 1000);
       return;
     }
-    this.tell({ type: TIMER_DUE_EVENTS[timer] });
+    super.timerDue(timer);
   }
 
   /** The world changed: an elided chain of tests ends at its next link, which runs for real. */
@@ -255,8 +233,7 @@ export class OpensshWorld implements SupervisorHost {
     this.resumePolls();
     this.updateWorking();
     this.observer?.sshEnded?.(n, this.clock.now(), end, why);
-    // SIGCHLD reaches the supervisor once the world has settled this instant
-    this.clock.at(this.clock.now(), () => this.tell({ type: 'SSH_EXITED', end }));
+    this.tellSettled({ type: 'SSH_EXITED', end });
   }
 
   private updateWorking(): void {

@@ -2,11 +2,11 @@
 // SIGTERM handling, healthy / blackhole / refuse / slow forwarding, breakAfter), the scenario's
 // signals, occupied ports, the pid file, and `-f`. It hosts the real machine through the same
 // driver as production and records what the oracle's harness would have seen.
-import type { ProbeRequest, SupervisorHost, Tell } from '../../src/driver/host.js';
+import type { ProbeRequest, Tell } from '../../src/driver/host.js';
 import { PROBE_FAILURES, silentTestFailure } from '../../src/machine/decisions/connection-test.js';
-import { TIMER_DUE_EVENTS, signalEvent, type SshEnd, type TimerName, type WorldEvent } from '../../src/machine/events.js';
+import { signalEvent, type SshEnd, type WorldEvent } from '../../src/machine/events.js';
 import { SUPERVISOR_SIGNALS, type SupervisorSignal } from '../../src/machine/signals.js';
-import { NamedTimers } from '../named-timers.js';
+import { SimulatedHost } from '../simulated-host.js';
 import type { TimerId, VirtualClock } from '../virtual-clock.js';
 import { SimulationRunaway } from './runaway.js';
 import { nodeDefaultDisposition } from './signal-disposition.js';
@@ -31,9 +31,9 @@ interface SimChild {
   timers: TimerId[];
 }
 
-export class FakeSshWorld implements SupervisorHost {
+/** An oracle scenario's network never changes: the base's (no network watch) stands. */
+export class FakeSshWorld extends SimulatedHost {
   private child: SimChild | null = null;
-  private readonly timers: NamedTimers;
   private readonly probeTimers = new Map<number, TimerId>();
   private alive = true;
   /** SIGSTOPped: what it would hear waits here, in order, until a SIGCONT */
@@ -43,29 +43,28 @@ export class FakeSshWorld implements SupervisorHost {
   endedAtMs: number | null = null;
 
   constructor(
-    private readonly clock: VirtualClock,
+    clock: VirtualClock,
     private readonly scenario: Scenario,
     private readonly trace: TraceRecorder,
     private readonly pidFilePath: string | null,
-    /** where the supervisor hears what happens here */
-    private readonly tellSupervisor: Tell,
+    tell: Tell,
   ) {
-    this.timers = new NamedTimers(clock, (timer) => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
+    super(clock, tell);
   }
 
   /**
-   * Everything the supervisor hears goes through here: a dead process hears nothing (its ssh's
-   * SIGCHLD, its timers and probes end with it), and a stopped one hears it all once continued.
+   * A dead process hears nothing (its ssh's SIGCHLD, its timers and probes end with it), and a
+   * stopped one hears it all once continued.
    */
-  private readonly tell: Tell = (event) => {
+  protected override tell(event: WorldEvent): void {
     if (!this.alive) return;
     if (this.held === null) {
-      this.tellSupervisor(event);
+      super.tell(event);
       return;
     }
     if (this.held.length >= MAX_HELD_EVENTS) throw new SimulationRunaway(`a stopped supervisor holds more than ${MAX_HELD_EVENTS} events`);
     this.held.push(event);
-  };
+  }
 
   // --- the run -------------------------------------------------------------------------
 
@@ -85,40 +84,30 @@ export class FakeSshWorld implements SupervisorHost {
 
   // --- SupervisorHost ------------------------------------------------------------------
 
-  now(): number {
-    return this.clock.now();
-  }
-
-  log(level: number, message: string): void {
+  override log(level: number, message: string): void {
     this.trace.note(`<${level}> ${message}`);
   }
 
-  startFailed(message: string): void {
-    this.log(3, message);
-  }
-
-  decision(rule: string, detail: string): void {
+  override decision(rule: string, detail: string): void {
     this.trace.note(`decision ${rule}: ${detail}`);
   }
 
-  openMonitorListener(port: number, done: (error: string | null) => void): void {
+  override openMonitorListener(port: number, done: (error: string | null) => void): void {
     done(this.scenario.occupyPorts.includes(port) ? 'Address already in use' : null);
   }
 
-  closeMonitorListener(): void {}
-
-  writePidFile(): string | null {
+  override writePidFile(): string | null {
     this.trace.record('pidfile_created', { owner: this.daemonized ? 'daemon' : 'supervisor' });
     return null;
   }
 
-  removePidFile(): void {
+  override removePidFile(): void {
     if (this.pidFilePath) this.trace.record('pidfile_removed');
   }
 
-  spawnSsh(n: number, argv: string[]): void {
+  override spawnSsh(n: number, argv: string[]): void {
     if (argv[0] !== SIM_FAKE_SSH) {
-      this.clock.at(this.now(), () => this.tell({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' }));
+      this.tellSettled({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' });
       return;
     }
     const list = this.scenario.ssh;
@@ -144,7 +133,7 @@ export class FakeSshWorld implements SupervisorHost {
     this.fireTriggered((t) => 'child_spawn' in t && t.child_spawn === n);
   }
 
-  signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
+  override signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
     const child = this.child;
     if (!child?.alive) return;
     if (signal === 'SIGKILL') {
@@ -166,7 +155,7 @@ export class FakeSshWorld implements SupervisorHost {
     }
   }
 
-  runProbe(request: ProbeRequest): void {
+  override runProbe(request: ProbeRequest): void {
     const child = this.child;
     const { probeId } = request;
     const pass = (afterMs: number): void => this.probeEndsAfter(probeId, afterMs, { type: 'PROBE_PASSED', probeId });
@@ -201,32 +190,19 @@ export class FakeSshWorld implements SupervisorHost {
     }));
   }
 
-  cancelProbe(probeId: number): void {
+  override cancelProbe(probeId: number): void {
     const id = this.probeTimers.get(probeId);
     if (id !== undefined) this.clock.cancel(id);
     this.probeTimers.delete(probeId);
   }
 
   /** The fake listens on its -L ports from its start, unless it plays a refusing forward. */
-  awaitEstablished(): void {
+  override awaitEstablished(): void {
     const child = this.child;
-    if (child?.alive && child.mode !== 'refuse') this.clock.at(this.now(), () => this.tell({ type: 'SSH_ESTABLISHED', n: child.n }));
+    if (child?.alive && child.mode !== 'refuse') this.tellSettled({ type: 'SSH_ESTABLISHED', n: child.n });
   }
 
-  /** An oracle scenario's network never changes. */
-  watchNetwork(): void {}
-
-  unwatchNetwork(): void {}
-
-  armTimer(timer: TimerName, dueMs: number): void {
-    this.timers.arm(timer, dueMs);
-  }
-
-  cancelTimer(timer: TimerName): void {
-    this.timers.cancel(timer);
-  }
-
-  exit(code: number): void {
+  override exit(code: number): void {
     this.ended({ code });
   }
 
@@ -257,8 +233,7 @@ export class FakeSshWorld implements SupervisorHost {
     child.alive = false;
     for (const id of child.timers) this.clock.cancel(id);
     this.fireTriggered((t) => 'child_exit' in t && t.child_exit === child.n);
-    // SIGCHLD reaches the supervisor at once, after the world has settled this instant
-    this.clock.at(this.now(), () => this.tell({ type: 'SSH_EXITED', end: status }));
+    this.tellSettled({ type: 'SSH_EXITED', end: status });
   }
 
   private fireTriggered(matches: (trigger: NonNullable<Scenario['signals'][number]['after']>) => boolean): void {

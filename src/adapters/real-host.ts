@@ -1,17 +1,19 @@
-// The real world as a SupervisorHost: ssh as a child process, connection tests on sockets,
-// timers on the monotonic clock, the log, the pid file, and the liveness rules' evidence: ssh's
-// listeners in /proc and its stderr lines (D9), its forward failures (D10), the network coming
-// back (D11). What happens goes to the `tell` sink it was built with; it never holds the supervisor.
+// The real world as a SupervisorHost: ssh as a child process, connection tests on sockets, the
+// log, and the liveness rules' evidence: ssh's listeners in /proc and its stderr lines (D9), its
+// forward failures (D10), the network coming back (D11). Start-up (listener, pid file) and the
+// timers are parts of their own (./real-start-up.ts, ./real-timers.ts). What happens goes to the
+// `tell` sink it was built with; it never holds the supervisor.
 import type { ProbeRequest, SupervisorHost, Tell } from '../driver/host.js';
 import { LOG_DEBUG, LOG_ERR, LOG_INFO } from '../machine/config/log-levels.js';
 import type { Config } from '../machine/config/types.js';
 import { failedRemoteForwardPort } from '../machine/decisions/forward-retry.js';
-import { TIMER_DUE_EVENTS, type TimerName } from '../machine/events.js';
-import { RealTimer, monotonicMs } from './clock.js';
-import { MonitorListener, runConnectionTest } from './connection-test.js';
+import type { TimerName } from '../machine/events.js';
+import { monotonicMs } from './clock.js';
+import { runConnectionTest } from './connection-test.js';
 import type { Logger } from './logger.js';
 import { NetworkWatch } from './network-watch.js';
-import { PidFile } from './pid-file.js';
+import { RealStartUp } from './real-start-up.js';
+import { RealTimers } from './real-timers.js';
 import { AuthLineWatch, ListenerWatch } from './session-evidence.js';
 import { SshChild } from './ssh-child.js';
 
@@ -19,10 +21,9 @@ export class RealHost implements SupervisorHost {
   /** the start number of the ssh running now (or last) */
   private sshNumber = 0;
   private readonly ssh = new SshChild();
-  private readonly timers = new Map<TimerName, RealTimer>();
+  private readonly timers: RealTimers;
   private readonly probes = new Map<number, AbortController>();
-  private listener: MonitorListener | null = null;
-  private readonly pidFile: PidFile | null;
+  private readonly startUp: RealStartUp;
   /** D9: the current ssh is awaited; its listener is looked for, or its "Authenticated to" line */
   private awaiting: { listeners: ListenerWatch | null; authLine: AuthLineWatch | null } | null = null;
   /** `ssh -G` failed once already: said once, not at every start */
@@ -39,7 +40,8 @@ export class RealHost implements SupervisorHost {
     private readonly tell: Tell,
     private readonly onExit: (code: number) => void,
   ) {
-    this.pidFile = config.pidFile ? new PidFile(config.pidFile) : null;
+    this.startUp = new RealStartUp(config.pidFile);
+    this.timers = new RealTimers(tell);
     // D10 needs ssh's words only for a tunnel that asks for a remote forward (a -R port)
     const forwardWords = config.forwardCheck && config.remoteForwardPorts.length > 0;
     this.readsStderr = forwardWords || (config.connectSeconds > 0 && config.evidence.authLine);
@@ -70,24 +72,19 @@ export class RealHost implements SupervisorHost {
   }
 
   openMonitorListener(port: number, done: (error: string | null) => void): void {
-    const listener = new MonitorListener();
-    listener.open(port).then((error) => {
-      if (error === null) this.listener = listener;
-      done(error);
-    }, (error: unknown) => done(String(error)));
+    this.startUp.openMonitorListener(port, done);
   }
 
   closeMonitorListener(): void {
-    this.listener?.close();
-    this.listener = null;
+    this.startUp.closeMonitorListener();
   }
 
   writePidFile(): string | null {
-    return this.pidFile?.write() ?? null;
+    return this.startUp.writePidFile();
   }
 
   removePidFile(): void {
-    this.pidFile?.remove();
+    this.startUp.removePidFile();
   }
 
   spawnSsh(n: number, argv: string[]): void {
@@ -126,7 +123,7 @@ export class RealHost implements SupervisorHost {
     const { probeId } = request;
     runConnectionTest(
       { monitor: request.monitor, netTimeoutMs: request.netTimeoutMs, message: request.message, progName: this.progName },
-      this.listener,
+      this.startUp.listener,
       controller.signal,
     )
       .then((result) => {
@@ -197,20 +194,15 @@ export class RealHost implements SupervisorHost {
   }
 
   armTimer(timer: TimerName, dueMs: number): void {
-    let real = this.timers.get(timer);
-    if (!real) {
-      real = new RealTimer(() => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
-      this.timers.set(timer, real);
-    }
-    real.armAt(dueMs);
+    this.timers.armTimer(timer, dueMs);
   }
 
   cancelTimer(timer: TimerName): void {
-    this.timers.get(timer)?.cancel();
+    this.timers.cancelTimer(timer);
   }
 
   exit(code: number): void {
-    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.cancelAll();
     for (const probe of this.probes.values()) probe.abort();
     this.stopAwaiting();
     this.network.stop();

@@ -11,10 +11,10 @@ import type { TunnelTracker } from '../../src/daemon/status-types.js';
 import { parseCommandLine } from '../../src/machine/config/parse.js';
 import type { Config } from '../../src/machine/config/types.js';
 import type { Effect } from '../../src/machine/effects.js';
-import { TIMER_DUE_EVENTS, type SshEnd, type TimerName, type WorldEvent } from '../../src/machine/events.js';
+import type { SshEnd, WorldEvent } from '../../src/machine/events.js';
 import { Prng } from '../../sim/fleet/prng.js';
-import { NamedTimers } from '../../sim/named-timers.js';
 import { RandomWorld, type RandomWorldOptions } from '../../sim/random-world.js';
+import { SimulatedHost } from '../../sim/simulated-host.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 
 /** The wall clock's reading at virtual time 0: trackers' ISO times are EPOCH + virtual ms. */
@@ -29,7 +29,7 @@ export function configOf(args: string[], env: Record<string, string> = {}): Conf
 }
 
 /** A world that moves only when the test moves it. Effects it is asked for are recorded. */
-export class HandHost implements SupervisorHost {
+export class HandHost extends SimulatedHost {
   sshAlive = false;
   sshNumber = 0;
   /** the test's probe in flight, if any */
@@ -39,57 +39,31 @@ export class HandHost implements SupervisorHost {
   /** an ssh sent SIGTERM ends at once with this, as OpenSSH does (255); null: it ignores SIGTERM */
   onSigterm: SshEnd | null = { code: 255 };
   failNextSpawn = false;
-  private readonly timers: NamedTimers;
 
-  constructor(private readonly clock: VirtualClock, private readonly tell: Tell) {
-    this.timers = new NamedTimers(clock, (timer) => this.tell({ type: TIMER_DUE_EVENTS[timer] }));
-  }
-
-  now(): number {
-    return this.clock.now();
-  }
-  log(): void {}
-  startFailed(): void {}
-  openMonitorListener(_port: number, done: (error: string | null) => void): void {
-    done(null);
-  }
-  closeMonitorListener(): void {}
-  writePidFile(): string | null {
-    return null;
-  }
-  removePidFile(): void {}
-  spawnSsh(n: number): void {
+  override spawnSsh(n: number): void {
     this.sshNumber = n;
     if (this.failNextSpawn) {
       this.failNextSpawn = false;
-      this.news({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' });
+      this.tellSettled({ type: 'SSH_SPAWN_FAILED', error: 'No such file or directory' });
       return;
     }
     this.sshAlive = true;
   }
-  signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
+  override signalSsh(signal: 'SIGTERM' | 'SIGKILL'): void {
     if (!this.sshAlive) return;
     if (signal === 'SIGKILL') this.endSsh({ signal: 'SIGKILL' });
     else if (this.onSigterm !== null) this.endSsh(this.onSigterm);
   }
-  runProbe(request: ProbeRequest): void {
+  override runProbe(request: ProbeRequest): void {
     this.probe = request;
   }
-  cancelProbe(probeId: number): void {
+  override cancelProbe(probeId: number): void {
     if (this.probe?.probeId === probeId) this.probe = null;
   }
-  awaitEstablished(): void {
+  override awaitEstablished(): void {
     this.awaiting = true;
   }
-  watchNetwork(): void {}
-  unwatchNetwork(): void {}
-  armTimer(timer: TimerName, dueMs: number): void {
-    this.timers.arm(timer, dueMs);
-  }
-  cancelTimer(timer: TimerName): void {
-    this.timers.cancel(timer);
-  }
-  exit(code: number): void {
+  override exit(code: number): void {
     this.exitCode = code;
     this.timers.cancelAll();
   }
@@ -99,21 +73,18 @@ export class HandHost implements SupervisorHost {
     if (!this.sshAlive) throw new Error('no ssh is running');
     this.sshAlive = false;
     this.awaiting = false;
-    this.news({ type: 'SSH_EXITED', end });
+    this.tellSettled({ type: 'SSH_EXITED', end });
   }
   establish(): void {
     if (!this.awaiting) throw new Error('nobody awaits the session');
     this.awaiting = false;
-    this.news({ type: 'SSH_ESTABLISHED', n: this.sshNumber });
+    this.tellSettled({ type: 'SSH_ESTABLISHED', n: this.sshNumber });
   }
   answerProbe(passed: boolean): void {
     const probe = this.probe;
     if (probe === null) throw new Error('no connection test in flight');
     this.probe = null;
-    this.news(passed ? { type: 'PROBE_PASSED', probeId: probe.probeId } : { type: 'PROBE_FAILED', probeId: probe.probeId, reason: 'test said so' });
-  }
-  private news(event: WorldEvent): void {
-    this.clock.at(this.clock.now(), () => this.tell(event));
+    this.tellSettled(passed ? { type: 'PROBE_PASSED', probeId: probe.probeId } : { type: 'PROBE_FAILED', probeId: probe.probeId, reason: 'test said so' });
   }
 }
 
