@@ -1,6 +1,7 @@
 // AUTOSSH_POLL (and FIRST_POLL) read out of a log: the "short poll time" line, the opening
 // without it, LOGLEVEL 7's first alarm after a start, and the grace-time waits (poll-from-grace.ts).
 import { DEFAULT_POLL_SECONDS } from '../../src/machine/config/env.js';
+import { N_FAST_TRIES } from '../../src/machine/decisions/grace-time.js';
 import type { Infer, Start } from './infer-config.js';
 import type { InferredFact } from './infer.js';
 import type { LogLine } from './log-lines.js';
@@ -41,7 +42,7 @@ export function inferPoll(
         graceLine ??= line;
       } else if (line.message.startsWith('starting ssh') && pending) {
         logged.push(pending);
-        if (pending.tries > 5) graceLine ??= line;
+        if (pending.tries > N_FAST_TRIES) graceLine ??= line;
         pending = null;
       }
     }
@@ -55,7 +56,8 @@ export function inferPoll(
       if (!end) break; // a restart the log does not explain: stop before it misleads
       restarts.push({ previousStartMs: previous.atMs, endMs: end.atMs, startMs: starts[k]!.atMs });
     }
-    if (restarts.length > 5) graceLine = lines.find((l) => l.lineNo === starts[6]?.lineNo) ?? null;
+    // the first restart past the fast tries is the first that waits out a grace time
+    if (restarts.length > N_FAST_TRIES) graceLine = lines.find((l) => l.lineNo === starts[N_FAST_TRIES + 1]?.lineNo) ?? null;
   }
   const candidates = pollCandidates(logged, restarts, { min, max });
   const evidence = short ?? graceLine;
