@@ -1,6 +1,7 @@
 // AUTOSSH_POLL (and FIRST_POLL) read out of a log: the "short poll time" line, the opening
 // without it, LOGLEVEL 7's first alarm after a start, and the grace-time waits (poll-from-grace.ts).
 import { DEFAULT_POLL_SECONDS } from '../../src/machine/config/env.js';
+import { pollSecondsForNetTimeout, SHORT_POLL_BELOW_SECONDS } from '../../src/machine/config/net-timeout.js';
 import { N_FAST_TRIES } from '../../src/machine/decisions/grace-time.js';
 import type { Infer, Start } from './infer-config.js';
 import type { InferredFact } from './infer.js';
@@ -9,8 +10,6 @@ import { describeCandidates, MAX_POLL_SECONDS, pollCandidates, type LoggedGrace,
 
 /** restarts looked at for POLL at the default level (poll-from-grace.ts looks at no more) */
 const MAX_GAP_OBSERVATIONS = 200;
-/** 1.4g halves POLL into the net timeout only below this */
-const SHORT_POLL_BELOW_SECONDS = 30;
 
 export function inferPoll(
   lines: readonly LogLine[], starts: readonly Start[], facts: readonly InferredFact[], openingLogged: boolean,
@@ -20,9 +19,7 @@ export function inferPoll(
   let max = MAX_POLL_SECONDS;
   const short = lines.find((l) => /^short poll time: adjusting net timeouts to \d+/.test(l.message));
   if (short) {
-    const netTimeoutMs = Number(/(\d+)$/.exec(short.message)![1]);
-    // 1.4g: net timeout = trunc(POLL * 1000 / 2) when that is under 15 s
-    min = max = Math.trunc(netTimeoutMs / 500);
+    min = max = pollSecondsForNetTimeout(Number(/(\d+)$/.exec(short.message)![1]));
   } else if (openingLogged && lines.some(beforeFirstStart)) {
     min = SHORT_POLL_BELOW_SECONDS;
   }
