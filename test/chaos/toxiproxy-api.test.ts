@@ -394,6 +394,53 @@ describe('toxics on the wire', () => {
     }
   });
 
+  // latency, bandwidth and slicer hold bytes back: each set to hold 60 KB for a minute, or for
+  // about 0.3 s
+  const HOLDING = [
+    { type: 'latency', forAMinute: { latency: 60_000, jitter: 0 }, briefly: { latency: 300, jitter: 0 } },
+    { type: 'bandwidth', forAMinute: { rate: 1 }, briefly: { rate: 200 } },
+    {
+      type: 'slicer',
+      forAMinute: { average_size: 100, size_variation: 0, delay: 60_000_000 },
+      briefly: { average_size: 10_000, size_variation: 0, delay: 50_000 },
+    },
+  ];
+  const HELD_BYTES = 60_000;
+
+  it.each(HOLDING)('$type hands over the bytes it holds when it is removed', async ({ type, forAMinute }) => {
+    const payload = Buffer.alloc(HELD_BYTES, 5);
+    const sender = await startSendingServer(payload, { end: false });
+    try {
+      await withProxy(sender.port, async (proxy, connect) => {
+        const added = await proxy.addToxic(toxic({ type, attributes: forAMinute }));
+        const client = await connect();
+        expect(await client.waitForBytes(payload.length, 300)).toBe(false);
+        await added.remove();
+        expect(await client.waitForBytes(payload.length, 2000)).toBe(true);
+        expect(client.received.equals(payload)).toBe(true);
+      });
+    } finally {
+      await sender.close();
+    }
+  });
+
+  it.each(HOLDING)("$type passes the sender's end on after the bytes it held", async ({ type, briefly }) => {
+    const payload = Buffer.alloc(HELD_BYTES, 6);
+    const sender = await startSendingServer(payload, { end: true });
+    try {
+      await withProxy(sender.port, async (proxy, connect) => {
+        await proxy.addToxic(toxic({ type, attributes: briefly }));
+        const client = await connect();
+        expect(await client.waitForClose(3000)).toBe(true);
+        expect(client.received.equals(payload)).toBe(true);
+        expect(client.chunks[client.chunks.length - 1]!.atMs - client.startedAtMs).toBeGreaterThanOrEqual(200);
+        expect(client.endedAtMs).toBeGreaterThanOrEqual(client.chunks[client.chunks.length - 1]!.atMs);
+      });
+    } finally {
+      await sender.close();
+    }
+  });
+
   it('slicer delivers data in small pieces spaced by delay microseconds', async () => {
     const payload = Buffer.from(Array.from({ length: 1600 }, (_, i) => i % 251));
     const sender = await startSendingServer(payload, { end: false });
