@@ -20,32 +20,31 @@ export interface ForwardWorld {
 
 /** Registers the world's start and stop; the returned function gives the world inside a test. */
 export function forwardWorld(sup: Supervisor, forward: '-L' | '-R', recoveryTimeoutMs: number): () => ForwardWorld {
-  let echo: EchoServer | undefined;
-  let sshd: Sshd | undefined;
-  let run: E2eRun | undefined;
   let world: ForwardWorld | undefined;
+  /** what started, latest first: stopped in that order */
+  const stops: Array<() => Promise<void>> = [];
 
   beforeAll(async () => {
-    echo = await startEchoServer();
-    sshd = await startSshd();
+    const echo = await startEchoServer();
+    stops.unshift(() => echo.stop());
+    const sshd = await startSshd();
+    stops.unshift(() => sshd.stop());
     const port = await getFreePort();
-    const started = startSupervisor(sup, [
+    const run = startSupervisor(sup, [
       '-M', '0', '-N',
       forward, `127.0.0.1:${port}:127.0.0.1:${echo.port}`,
       ...sshd.clientArgs(),
       sshd.destination,
     ]);
-    run = started;
+    stops.unshift(() => run.cleanup());
     world = {
       echo, sshd, run, port,
-      tunnelWorks: () => waitUntilTunnelWorks(port, recoveryTimeoutMs, { abortIf: started.exitReason }),
+      tunnelWorks: () => waitUntilTunnelWorks(port, recoveryTimeoutMs, { abortIf: run.exitReason }),
     };
   });
 
   afterAll(async () => {
-    await run?.cleanup();
-    await sshd?.stop();
-    await echo?.stop();
+    for (const stop of stops.splice(0)) await stop();
   });
 
   return () => {
