@@ -11,6 +11,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { descendantsOf, listProcesses, readProc, type ProcInfo } from '../world/proc-table.js';
 import { killIfSame, waitForExit } from '../world/processes.js';
 import { noteDescendants, ownTree } from '../world/owned-processes.js';
+import { OutputTail } from '../world/output-tail.js';
 
 export const POLL_INTERVAL_MS = 50;
 /** After SIGTERM the supervisor has this long to take its ssh down before SIGKILL. */
@@ -53,7 +54,7 @@ export class WatchedSupervisor {
   private readonly child: ChildProcess;
   private readonly timer: NodeJS.Timeout;
   private readonly live = new Map<string, { info: ProcInfo; life: SshLife }>();
-  private output = '';
+  private readonly output = new OutputTail(OUTPUT_LIMIT_CHARS);
   private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private logFd: number | undefined;
   private logPartial = '';
@@ -66,20 +67,14 @@ export class WatchedSupervisor {
     const child = spawn(cmd!, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     if (child.pid !== undefined) ownTree(child.pid);
-    const append = (chunk: Buffer): void => {
-      this.output = (this.output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-    };
-    child.stdout?.on('data', append);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      append(chunk);
-      this.takeStderr(chunk.toString('utf8'));
-    });
+    this.output.follow(child.stdout, child.stderr);
+    child.stderr?.on('data', (chunk: Buffer) => this.takeStderr(chunk.toString('utf8')));
     child.on('exit', (code, signal) => {
       this.exit = { code, signal };
       this.exitedByItself = this.stopping === undefined;
     });
     child.on('error', (error) => {
-      append(Buffer.from(`cannot run ${cmd}: ${error.message}\n`));
+      this.output.add(Buffer.from(`cannot run ${cmd}: ${error.message}\n`));
       this.exit = { code: null, signal: null };
       this.exitedByItself = this.stopping === undefined;
     });
@@ -98,7 +93,7 @@ export class WatchedSupervisor {
   exitReason(): string | undefined {
     if (!this.exit) return undefined;
     const how = this.exit.signal ? `signal ${this.exit.signal}` : `code ${this.exit.code}`;
-    return `${this.label} exited with ${how}${this.output.trim() ? `; its output:\n${this.output.trim()}` : ''}${this.logTail()}`;
+    return `${this.label} exited with ${how}${this.output.text().trim() ? `; its output:\n${this.output.text().trim()}` : ''}${this.logTail()}`;
   }
 
   /** Like exitReason(), but only for an exit the lab did not ask for (stop()). */
@@ -112,7 +107,7 @@ export class WatchedSupervisor {
   }
 
   describe(): string {
-    return `${this.output.trim()}${this.logTail()}`;
+    return `${this.output.text().trim()}${this.logTail()}`;
   }
 
   poll(): void {

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { ownTree } from './owned-processes.js';
 import { inNetns, waitForExit } from './processes.js';
+import { OutputTail } from './output-tail.js';
 
 /** Bounds the wait for the script's first line. */
 const START_TIMEOUT_MS = 10_000;
@@ -26,8 +27,7 @@ export function startNodeInNetns(netns: string, script: string, args: readonly s
   const argv = inNetns(netns, [process.execPath, '-e', script, ...args]);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid !== undefined) ownTree(child.pid);
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-STDERR_LIMIT_CHARS)));
+  const stderr = new OutputTail(STDERR_LIMIT_CHARS).follow(child.stderr);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -43,7 +43,7 @@ export function startNodeInNetns(netns: string, script: string, args: readonly s
     }, START_TIMEOUT_MS);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${what} exited with code ${code}: ${stderr.trim()}`));
+      reject(new Error(`${what} exited with code ${code}: ${stderr.text().trim()}`));
     });
     let ready: string | undefined;
     let partial = '';

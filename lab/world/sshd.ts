@@ -12,6 +12,7 @@ import { getFreePort, randomNamespacePort } from './ports.js';
 import { descendantsOf, inNetns, killIfSame, waitForExit } from './processes.js';
 import { ownTree } from './owned-processes.js';
 import { sleep } from './wait.js';
+import { OutputTail } from './output-tail.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -160,7 +161,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const configPath = join(dir, 'sshd_config');
   const user = userInfo().username;
   let child: ChildProcess | undefined;
-  let log = '';
+  const log = new OutputTail(LOG_LIMIT_CHARS);
   let port = opts.port ?? 0;
   let stopped = false;
 
@@ -169,7 +170,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     const argv = inNetns(opts.netns, [sshdPath, '-D', '-e', '-f', configPath]);
     const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
-    proc.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-LOG_LIMIT_CHARS)));
+    log.follow(proc.stderr);
     const pid = proc.pid;
     if (pid === undefined) throw new Error(`could not spawn ${sshdPath}`);
     ownTree(pid);
@@ -183,7 +184,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       await sleep(READY_INTERVAL_MS);
     }
     await killAll();
-    throw new Error(`sshd on ${host}:${port} did not become ready; its log:\n${log}`);
+    throw new Error(`sshd on ${host}:${port} did not become ready; its log:\n${log.text()}`);
   };
 
   // Sessions first: once the listener is gone its children are re-parented and hard to find.
@@ -259,6 +260,6 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       await killAll();
       rmSync(dir, { recursive: true, force: true });
     },
-    log: () => log,
+    log: () => log.text(),
   };
 }

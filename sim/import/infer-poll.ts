@@ -1,6 +1,8 @@
 // AUTOSSH_POLL (and FIRST_POLL) read out of a log: the "short poll time" line, the opening
 // without it, LOGLEVEL 7's first alarm after a start, and the grace-time waits (poll-from-grace.ts).
 import { DEFAULT_POLL_SECONDS } from '../../src/machine/config/env.js';
+import { pollSecondsForNetTimeout, SHORT_POLL_BELOW_SECONDS } from '../../src/machine/config/net-timeout.js';
+import { N_FAST_TRIES } from '../../src/machine/decisions/grace-time.js';
 import type { Infer, Start } from './infer-config.js';
 import type { InferredFact } from './infer.js';
 import type { LogLine } from './log-lines.js';
@@ -8,8 +10,6 @@ import { describeCandidates, MAX_POLL_SECONDS, pollCandidates, type LoggedGrace,
 
 /** restarts looked at for POLL at the default level (poll-from-grace.ts looks at no more) */
 const MAX_GAP_OBSERVATIONS = 200;
-/** 1.4g halves POLL into the net timeout only below this */
-const SHORT_POLL_BELOW_SECONDS = 30;
 
 export function inferPoll(
   lines: readonly LogLine[], starts: readonly Start[], facts: readonly InferredFact[], openingLogged: boolean,
@@ -19,9 +19,7 @@ export function inferPoll(
   let max = MAX_POLL_SECONDS;
   const short = lines.find((l) => /^short poll time: adjusting net timeouts to \d+/.test(l.message));
   if (short) {
-    const netTimeoutMs = Number(/(\d+)$/.exec(short.message)![1]);
-    // 1.4g: net timeout = trunc(POLL * 1000 / 2) when that is under 15 s
-    min = max = Math.trunc(netTimeoutMs / 500);
+    min = max = pollSecondsForNetTimeout(Number(/(\d+)$/.exec(short.message)![1]));
   } else if (openingLogged && lines.some(beforeFirstStart)) {
     min = SHORT_POLL_BELOW_SECONDS;
   }
@@ -41,7 +39,7 @@ export function inferPoll(
         graceLine ??= line;
       } else if (line.message.startsWith('starting ssh') && pending) {
         logged.push(pending);
-        if (pending.tries > 5) graceLine ??= line;
+        if (pending.tries > N_FAST_TRIES) graceLine ??= line;
         pending = null;
       }
     }
@@ -55,7 +53,8 @@ export function inferPoll(
       if (!end) break; // a restart the log does not explain: stop before it misleads
       restarts.push({ previousStartMs: previous.atMs, endMs: end.atMs, startMs: starts[k]!.atMs });
     }
-    if (restarts.length > 5) graceLine = lines.find((l) => l.lineNo === starts[6]?.lineNo) ?? null;
+    // the first restart past the fast tries is the first that waits out a grace time
+    if (restarts.length > N_FAST_TRIES) graceLine = lines.find((l) => l.lineNo === starts[N_FAST_TRIES + 1]?.lineNo) ?? null;
   }
   const candidates = pollCandidates(logged, restarts, { min, max });
   const evidence = short ?? graceLine;

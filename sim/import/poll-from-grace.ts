@@ -3,7 +3,7 @@
 // At LOG_DEBUG the log says the tries and the wait outright; at the default level only the gap
 // between an exit and the next start shows the wait, to the second. Each POLL from 1 s to a day
 // is tried against every observation; what is left is what the log allows.
-import { decideGrace, N_FAST_TRIES } from '../../src/machine/decisions/grace-time.js';
+import { decideGrace, graceSecondsAfter, N_FAST_TRIES } from '../../src/machine/decisions/grace-time.js';
 
 export const MAX_POLL_SECONDS = 86_400;
 /** observations looked at: enough to pin POLL, bounded so a year of restarts stays quick */
@@ -34,16 +34,11 @@ export function pollCandidates(
   if (graces.length === 0 && observed.length <= N_FAST_TRIES) return null;
   const out: number[] = [];
   for (let poll = Math.max(1, bounds.min); poll <= Math.min(bounds.max, MAX_POLL_SECONDS); poll++) {
-    if (!graces.every((g) => graceSecondsOf(g.tries, poll) === g.graceSeconds)) continue;
+    if (!graces.every((g) => graceSecondsAfter(g.tries, poll) === g.graceSeconds)) continue;
     if (logged.length === 0 && !explainsGaps(observed, poll)) continue;
     out.push(poll);
   }
   return out;
-}
-
-function graceSecondsOf(tries: number, pollSeconds: number): number {
-  const t = tries - N_FAST_TRIES;
-  return Math.min(Math.trunc((pollSeconds / 100.0) * (t * (t / 3))), pollSeconds);
 }
 
 /** the gaps between each end and the next start, as 1.4g would have waited with this POLL, to ±1 s */

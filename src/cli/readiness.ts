@@ -11,6 +11,7 @@ import { startWatchdog } from '../adapters/systemd-watchdog.js';
 import type { Logger } from '../adapters/logger.js';
 import type { AutosshSnapshot } from '../driver/machine-runner.js';
 import { tunnelStateOf } from '../driver/tunnel-state.js';
+import { secondsLeft, wholeSeconds } from '../driver/wait-left.js';
 import type { Effect } from '../machine/effects.js';
 
 /** systemd's notification variables, read here and then unset */
@@ -41,8 +42,8 @@ export function tunnelStatusText(snapshot: AutosshSnapshot, sshPid: number | und
       // a connection test in flight changes nothing an operator needs: it comes every poll
       return `ssh running (pid ${sshPid}), up`;
     case 'backingOff': {
-      const leftMs = state.backoffDueMs === null ? context.waitMs : state.backoffDueMs - nowMs;
-      return `backing off ${Math.max(0, Math.ceil(leftMs / 1000))} s (${context.waitRule})`;
+      const seconds = state.backoffDueMs === null ? context.waitMs / 1000 : secondsLeft(state.backoffDueMs, nowMs);
+      return `backing off ${wholeSeconds(seconds)} s (${context.waitRule})`;
     }
     case 'stopping':
       switch (context.afterKill) {

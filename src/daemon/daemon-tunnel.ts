@@ -17,7 +17,8 @@ import { DEFAULT_RESTART_POLICY, restartJitterOf, runEndWords, seconds, type Res
 import { RunningTunnel } from './running-tunnel.js';
 import type { TunnelSource, TunnelTracker } from './status-types.js';
 import { createTunnelTracker } from './tunnel-tracker.js';
-import { daemonStateOf, secondsLeft, type DaemonTunnelState } from './tunnel-view.js';
+import { daemonStateOf, type DaemonTunnelState } from './tunnel-view.js';
+import { secondsLeft, wholeSeconds } from '../driver/wait-left.js';
 
 export interface TunnelDeps {
   prog: string;
@@ -196,7 +197,7 @@ export class DaemonTunnel {
   }
 
   private sayWaiting(wait: RestartWait): void {
-    const inSeconds = Math.ceil(secondsLeft(wait.dueMs, this.nowMs()));
+    const inSeconds = wholeSeconds(secondsLeft(wait.dueMs, this.nowMs()));
     this.logger.log(
       LOG_INFO,
       `run ${wait.run} ended (${runEndWords(wait.reason)}, status ${wait.code}); restart = "${this.loop.restartPolicy.mode}": ` +

@@ -1,7 +1,8 @@
 // sd_notify's STATUS= line for the daemon: how many tunnels are up, then each one that is not
 // and why ("2/3 tunnels up; db: backing off 32 s; web: restarting in 30 s (policy always, run 4
 // ended: maximum start count reached)"). Pure; "up" is the driver's (tunnel-state.ts).
-import { restartingWords, secondsLeft, type DaemonTunnelState } from './tunnel-view.js';
+import { restartingWords, type DaemonTunnelState } from './tunnel-view.js';
+import { secondsLeft, wholeSeconds } from '../driver/wait-left.js';
 
 export interface TunnelStatus {
   name: string;
@@ -24,7 +25,7 @@ export function statusLine(tunnels: readonly TunnelStatus[]): string {
 function whyNotUp({ state, nowMs }: TunnelStatus): string {
   switch (state.phase) {
     case 'backingOff': {
-      const seconds = state.backoffDueMs === null ? 0 : Math.ceil(secondsLeft(state.backoffDueMs, nowMs));
+      const seconds = state.backoffDueMs === null ? 0 : wholeSeconds(secondsLeft(state.backoffDueMs, nowMs));
       return `backing off ${seconds} s`;
     }
     case 'restarting': {

@@ -11,7 +11,8 @@ import type { Effect } from '../machine/effects.js';
 import type { SshEnd } from '../machine/events.js';
 import { exitReasonOf, type ExitReason } from './exit-reason.js';
 import type { RunEndReason } from './restart-policy.js';
-import { daemonStateOf, secondsLeft, type DaemonPhase, type DaemonTunnelState } from './tunnel-view.js';
+import { daemonStateOf, type DaemonPhase, type DaemonTunnelState } from './tunnel-view.js';
+import { secondsLeft } from '../driver/wait-left.js';
 import type {
   DaemonInfo,
   LastExit,

@@ -6,6 +6,7 @@
 import type { TunnelPhase, TunnelState } from '../driver/tunnel-state.js';
 import type { LoopPhase, RestartWait, FinalEnd } from './restart-loop.js';
 import { runEndWords, type RestartMode, type RunEnd, type RunEndReason } from './restart-policy.js';
+import { wholeSeconds } from '../driver/wait-left.js';
 
 export type DaemonPhase =
   | TunnelPhase
@@ -67,10 +68,5 @@ export function daemonStateOf(machine: TunnelState, loop: LoopView | null): Daem
 
 /** "restarting in 30 s (policy always, run 4 ended: maximum start count reached)" */
 export function restartingWords(wait: { seconds: number; policy: RestartMode; run: number; reason: RunEnd | RunEndReason }): string {
-  return `restarting in ${Math.max(0, Math.ceil(wait.seconds))} s (policy ${wait.policy}, run ${wait.run} ended: ${runEndWords(wait.reason)})`;
-}
-
-/** Seconds left of a restart wait (ms on the tunnel's clock), never below 0. */
-export function secondsLeft(dueMs: number, nowMs: number): number {
-  return Math.max(0, dueMs - nowMs) / 1000;
+  return `restarting in ${wholeSeconds(wait.seconds)} s (policy ${wait.policy}, run ${wait.run} ended: ${runEndWords(wait.reason)})`;
 }

@@ -65,6 +65,20 @@ async function withProxy(
   }
 }
 
+/** withProxy in front of a server that sends `payload` to each connection (and then ends it, with `end`). */
+async function withSendingProxy(
+  payload: Buffer,
+  { end }: { end: boolean },
+  body: (proxy: Proxy, connect: () => Promise<TcpClient>) => Promise<void>,
+): Promise<void> {
+  const sender = await startSendingServer(payload, { end });
+  try {
+    await withProxy(sender.port, body);
+  } finally {
+    await sender.close();
+  }
+}
+
 function portOf(listen: string): number {
   return Number(listen.slice(listen.lastIndexOf(':') + 1));
 }
@@ -377,76 +391,93 @@ describe('toxics on the wire', () => {
 
   it('bandwidth limits throughput to rate KB/s', async () => {
     const payload = Buffer.alloc(100_000, 7);
-    const sender = await startSendingServer(payload, { end: false });
-    try {
-      await withProxy(sender.port, async (proxy, connect) => {
-        await proxy.addToxic(toxic({ type: 'bandwidth', attributes: { rate: 100 } }));
-        const client = await connect();
-        expect(await client.waitForBytes(payload.length, 5000)).toBe(true);
-        const elapsedMs = client.chunks[client.chunks.length - 1]!.atMs - client.startedAtMs;
-        // 100 000 bytes at 100 KB/s is one second.
-        expect(elapsedMs).toBeGreaterThanOrEqual(800);
-        expect(elapsedMs).toBeLessThan(2500);
-        expect(client.received.equals(payload)).toBe(true);
-      });
-    } finally {
-      await sender.close();
-    }
+    await withSendingProxy(payload, { end: false }, async (proxy, connect) => {
+      await proxy.addToxic(toxic({ type: 'bandwidth', attributes: { rate: 100 } }));
+      const client = await connect();
+      expect(await client.waitForBytes(payload.length, 5000)).toBe(true);
+      const elapsedMs = client.chunks[client.chunks.length - 1]!.atMs - client.startedAtMs;
+      // 100 000 bytes at 100 KB/s is one second.
+      expect(elapsedMs).toBeGreaterThanOrEqual(800);
+      expect(elapsedMs).toBeLessThan(2500);
+      expect(client.received.equals(payload)).toBe(true);
+    });
+  });
+
+  // latency, bandwidth and slicer hold bytes back: each set to hold 60 KB for a minute, or for
+  // about 0.3 s
+  const HOLDING = [
+    { type: 'latency', forAMinute: { latency: 60_000, jitter: 0 }, briefly: { latency: 300, jitter: 0 } },
+    { type: 'bandwidth', forAMinute: { rate: 1 }, briefly: { rate: 200 } },
+    {
+      type: 'slicer',
+      forAMinute: { average_size: 100, size_variation: 0, delay: 60_000_000 },
+      briefly: { average_size: 10_000, size_variation: 0, delay: 50_000 },
+    },
+  ];
+  const HELD_BYTES = 60_000;
+
+  it.each(HOLDING)('$type hands over the bytes it holds when it is removed', async ({ type, forAMinute }) => {
+    const payload = Buffer.alloc(HELD_BYTES, 5);
+    await withSendingProxy(payload, { end: false }, async (proxy, connect) => {
+      const added = await proxy.addToxic(toxic({ type, attributes: forAMinute }));
+      const client = await connect();
+      expect(await client.waitForBytes(payload.length, 300)).toBe(false);
+      await added.remove();
+      expect(await client.waitForBytes(payload.length, 2000)).toBe(true);
+      expect(client.received.equals(payload)).toBe(true);
+    });
+  });
+
+  it.each(HOLDING)("$type passes the sender's end on after the bytes it held", async ({ type, briefly }) => {
+    const payload = Buffer.alloc(HELD_BYTES, 6);
+    await withSendingProxy(payload, { end: true }, async (proxy, connect) => {
+      await proxy.addToxic(toxic({ type, attributes: briefly }));
+      const client = await connect();
+      expect(await client.waitForClose(3000)).toBe(true);
+      expect(client.received.equals(payload)).toBe(true);
+      expect(client.chunks[client.chunks.length - 1]!.atMs - client.startedAtMs).toBeGreaterThanOrEqual(200);
+      expect(client.endedAtMs).toBeGreaterThanOrEqual(client.chunks[client.chunks.length - 1]!.atMs);
+    });
   });
 
   it('slicer delivers data in small pieces spaced by delay microseconds', async () => {
     const payload = Buffer.from(Array.from({ length: 1600 }, (_, i) => i % 251));
-    const sender = await startSendingServer(payload, { end: false });
-    try {
-      await withProxy(sender.port, async (proxy, connect) => {
-        await proxy.addToxic(toxic({ type: 'slicer', attributes: { average_size: 100, size_variation: 10, delay: 20_000 } }));
-        const client = await connect();
-        expect(await client.waitForBytes(payload.length, 5000)).toBe(true);
-        expect(client.received.equals(payload)).toBe(true);
-        const sizes = client.chunks.map((chunk) => chunk.data.length);
-        expect(sizes.length).toBeGreaterThanOrEqual(8);
-        // a busy reader may find two slices waiting and read them as one: judge the typical piece
-        const median = [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)]!;
-        expect(median).toBeLessThanOrEqual(110);
-        const spreadMs = client.chunks[client.chunks.length - 1]!.atMs - client.chunks[0]!.atMs;
-        // About 16 pieces with 20 ms after each.
-        expect(spreadMs).toBeGreaterThanOrEqual(200);
-        expect(spreadMs).toBeLessThan(2000);
-      });
-    } finally {
-      await sender.close();
-    }
+    await withSendingProxy(payload, { end: false }, async (proxy, connect) => {
+      await proxy.addToxic(toxic({ type: 'slicer', attributes: { average_size: 100, size_variation: 10, delay: 20_000 } }));
+      const client = await connect();
+      expect(await client.waitForBytes(payload.length, 5000)).toBe(true);
+      expect(client.received.equals(payload)).toBe(true);
+      const sizes = client.chunks.map((chunk) => chunk.data.length);
+      expect(sizes.length).toBeGreaterThanOrEqual(8);
+      // a busy reader may find two slices waiting and read them as one: judge the typical piece
+      const median = [...sizes].sort((a, b) => a - b)[Math.floor(sizes.length / 2)]!;
+      expect(median).toBeLessThanOrEqual(110);
+      const spreadMs = client.chunks[client.chunks.length - 1]!.atMs - client.chunks[0]!.atMs;
+      // About 16 pieces with 20 ms after each.
+      expect(spreadMs).toBeGreaterThanOrEqual(200);
+      expect(spreadMs).toBeLessThan(2000);
+    });
   });
 
   it('limit_data passes exactly bytes bytes, then closes the connection', async () => {
     const payload = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 253));
-    const sender = await startSendingServer(payload, { end: false });
-    try {
-      await withProxy(sender.port, async (proxy, connect) => {
-        await proxy.addToxic(toxic({ type: 'limit_data', attributes: { bytes: 1000 } }));
-        const client = await connect();
-        expect(await client.waitForClose(3000)).toBe(true);
-        expect(client.received.equals(payload.subarray(0, 1000))).toBe(true);
-      });
-    } finally {
-      await sender.close();
-    }
+    await withSendingProxy(payload, { end: false }, async (proxy, connect) => {
+      await proxy.addToxic(toxic({ type: 'limit_data', attributes: { bytes: 1000 } }));
+      const client = await connect();
+      expect(await client.waitForClose(3000)).toBe(true);
+      expect(client.received.equals(payload.subarray(0, 1000))).toBe(true);
+    });
   });
 
   it('slow_close delays the close by delay ms but not the data', async () => {
-    const sender = await startSendingServer(Buffer.from('bye'), { end: true });
-    try {
-      await withProxy(sender.port, async (proxy, connect) => {
-        await proxy.addToxic(toxic({ type: 'slow_close', attributes: { delay: 500 } }));
-        const client = await connect();
-        expect(await client.waitForClose(3000)).toBe(true);
-        expect(client.received.toString()).toBe('bye');
-        const dataAtMs = client.chunks[0]!.atMs;
-        expect(dataAtMs - client.startedAtMs).toBeLessThan(300);
-        expect((client.endedAtMs ?? client.closedAtMs!) - dataAtMs).toBeGreaterThanOrEqual(450);
-      });
-    } finally {
-      await sender.close();
-    }
+    await withSendingProxy(Buffer.from('bye'), { end: true }, async (proxy, connect) => {
+      await proxy.addToxic(toxic({ type: 'slow_close', attributes: { delay: 500 } }));
+      const client = await connect();
+      expect(await client.waitForClose(3000)).toBe(true);
+      expect(client.received.toString()).toBe('bye');
+      const dataAtMs = client.chunks[0]!.atMs;
+      expect(dataAtMs - client.startedAtMs).toBeLessThan(300);
+      expect((client.endedAtMs ?? client.closedAtMs!) - dataAtMs).toBeGreaterThanOrEqual(450);
+    });
   });
 });

@@ -1,14 +1,12 @@
 // A `-L` tunnel supervised with monitoring off (-M 0): it carries bytes, and it comes back after
 // its ssh is killed and after the server restarts. Recovery here relies on ssh exiting (killed,
 // or ServerAlive/connection loss) and the supervisor starting a new one.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoServer, type EchoServer } from '../../lab/world/echo-server.js';
-import { getFreePort } from '../../lab/world/ports.js';
+import { describe, expect, it } from 'vitest';
 import { isAlive } from '../../lab/world/proc-table.js';
 import { waitForExit } from '../../lab/world/processes.js';
-import { startSshd, type Sshd } from '../../lab/world/sshd.js';
-import { canaryEcho, waitUntilTunnelWorks } from '../support/tunnel-canary.js';
-import { startSupervisor, SUPERVISORS, type E2eRun } from './supervisors.js';
+import { canaryEcho } from '../support/tunnel-canary.js';
+import { forwardWorld } from './forward-world.js';
+import { SUPERVISORS } from './supervisors.js';
 
 /** ssh start to first byte is ~0.15 s here; restarts after a failure add ServerAlive detection. */
 const RECOVERY_TIMEOUT_MS = 15_000;
@@ -17,65 +15,44 @@ const TEST_TIMEOUT_MS = 90_000;
 
 for (const sup of SUPERVISORS) {
   describe.sequential(`${sup.name}: -L tunnel with -M 0`, { timeout: TEST_TIMEOUT_MS }, () => {
-    let echo: EchoServer | undefined;
-    let sshd: Sshd | undefined;
-    let run: E2eRun | undefined;
-    let localPort = 0;
-
-    beforeAll(async () => {
-      echo = await startEchoServer();
-      sshd = await startSshd();
-      localPort = await getFreePort();
-      run = startSupervisor(sup, [
-        '-M', '0', '-N',
-        '-L', `127.0.0.1:${localPort}:127.0.0.1:${echo.port}`,
-        ...sshd.clientArgs(),
-        sshd.destination,
-      ]);
-    });
-
-    afterAll(async () => {
-      await run?.cleanup();
-      await sshd?.stop();
-      await echo?.stop();
-    });
-
-    const tunnelWorks = (): Promise<string> =>
-      waitUntilTunnelWorks(localPort, RECOVERY_TIMEOUT_MS, { abortIf: run!.exitReason });
+    const world = forwardWorld(sup, '-L', RECOVERY_TIMEOUT_MS);
 
     it('carries bytes through the tunnel', async () => {
+      const { echo, run, port, tunnelWorks } = world();
       await tunnelWorks();
-      const line = await canaryEcho(localPort);
+      const line = await canaryEcho(port);
       expect(line).toMatch(/^canary-/);
-      expect(echo!.connections()).toBeGreaterThanOrEqual(2);
-      expect(run!.sshChildren(), run!.describe()).toHaveLength(1);
+      expect(echo.connections()).toBeGreaterThanOrEqual(2);
+      expect(run.sshChildren(), run.describe()).toHaveLength(1);
     });
 
     it('comes back after its ssh child is SIGKILLed', async () => {
+      const { run, tunnelWorks } = world();
       await tunnelWorks();
-      const before = await run!.waitForSshChild({ timeoutMs: 5_000 });
+      const before = await run.waitForSshChild({ timeoutMs: 5_000 });
       process.kill(before.pid, 'SIGKILL');
       expect(await waitForExit(before.pid, 5_000)).toBe(true);
 
-      const after = await run!.waitForSshChild({ timeoutMs: RECOVERY_TIMEOUT_MS, notPid: before.pid });
+      const after = await run.waitForSshChild({ timeoutMs: RECOVERY_TIMEOUT_MS, notPid: before.pid });
       expect(after.pid).not.toBe(before.pid);
       await tunnelWorks();
-      expect(run!.exitInfo(), run!.describe()).toBeUndefined();
+      expect(run.exitInfo(), run.describe()).toBeUndefined();
     });
 
     it('comes back after sshd restarts', async () => {
+      const { run, sshd, tunnelWorks } = world();
       await tunnelWorks();
-      const before = await run!.waitForSshChild({ timeoutMs: 5_000 });
-      const sshdPidBefore = sshd!.pid;
-      await sshd!.restart();
-      expect(sshd!.pid).not.toBe(sshdPidBefore);
+      const before = await run.waitForSshChild({ timeoutMs: 5_000 });
+      const sshdPidBefore = sshd.pid;
+      await sshd.restart();
+      expect(sshd.pid).not.toBe(sshdPidBefore);
 
       // The old ssh lost its connection: it must be replaced, not left hanging.
-      expect(await waitForExit(before.pid, RECOVERY_TIMEOUT_MS), run!.describe()).toBe(true);
-      const after = await run!.waitForSshChild({ timeoutMs: RECOVERY_TIMEOUT_MS, notPid: before.pid });
+      expect(await waitForExit(before.pid, RECOVERY_TIMEOUT_MS), run.describe()).toBe(true);
+      const after = await run.waitForSshChild({ timeoutMs: RECOVERY_TIMEOUT_MS, notPid: before.pid });
       expect(after.pid).not.toBe(before.pid);
       await tunnelWorks();
-      expect(isAlive(run!.pid), run!.describe()).toBe(true);
+      expect(isAlive(run.pid), run.describe()).toBe(true);
     });
   });
 }

@@ -72,6 +72,9 @@ describe('real 1.4g logs, imported with nothing but the log, replay as logged', 
       const [, lo, hi] = /(\d+)\.\.(\d+)/.exec(poll.detail)!;
       expect(Number(lo)).toBeGreaterThan(500);
       expect(Number(hi)).toBeLessThan(700);
+      // LOG_DEBUG cites the first check's alarm; the default level, the first start past the
+      // fast tries (the first that waited out a grace time)
+      expect(poll.text).toBe(name.endsWith('_debug') ? 'set alarm for 600 secs' : 'starting ssh (count 7 of 9)');
       const starts = result.sshRuns.map((r) => r.startMs / 1000);
       expect(starts.slice(6)).toEqual([2, 10, 28]);
       // autossh ended on purpose (its starts used up): downtime is counted until then

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSyn
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OutputTail } from '../../lab/world/output-tail.js';
 
 const NSPAWN = '/usr/bin/systemd-nspawn';
 const NSENTER = '/usr/bin/nsenter';
@@ -149,7 +150,7 @@ export async function bootContainer(options: BootOptions = {}): Promise<Containe
   const root = join(base, 'root');
   const cgroups = cgroupParents().map((parent) => join(parent, name));
   let nspawn: ChildProcess | null = null;
-  let log = '';
+  const log = new OutputTail(LOG_LIMIT_CHARS);
   let tmpfsMounted = false;
   let overlayMounted = false;
   let stopped: Promise<void> | null = null;
@@ -208,15 +209,13 @@ export async function bootContainer(options: BootOptions = {}): Promise<Containe
     const script = `${joinCgroups || 'true'} && exec ${NSPAWN} "$@"`;
     const proc = spawn('/bin/sh', ['-c', script, 'sh', ...nspawnArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     nspawn = proc;
-    const keep = (c: Buffer): void => void (log = (log + c.toString()).slice(-LOG_LIMIT_CHARS));
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
+    log.follow(proc.stdout, proc.stderr);
 
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
     let leader: number | null = null;
     let state = '';
     while (Date.now() < deadline) {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`systemd-nspawn ended during boot:\n${log}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`systemd-nspawn ended during boot:\n${log.text()}`);
       leader ??= leaderOf(proc.pid!);
       if (leader !== null) {
         state = (await execIn(leader, ['systemctl', 'is-system-running'], { timeoutMs: 10_000 }).catch(() => ({ stdout: '' }))).stdout.trim();
@@ -225,7 +224,7 @@ export async function bootContainer(options: BootOptions = {}): Promise<Containe
       await new Promise((r) => setTimeout(r, BOOT_POLL_MS));
     }
     if (leader === null || (state !== 'running' && state !== 'degraded')) {
-      throw new Error(`the container's systemd did not come up in ${BOOT_TIMEOUT_MS} ms (last state "${state}"):\n${log}`);
+      throw new Error(`the container's systemd did not come up in ${BOOT_TIMEOUT_MS} ms (last state "${state}"):\n${log.text()}`);
     }
 
     const container: Container = {
@@ -247,7 +246,7 @@ export async function bootContainer(options: BootOptions = {}): Promise<Containe
         }
         return values;
       },
-      log: () => log,
+      log: () => log.text(),
       stop,
     };
     return container;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ownTree } from '../../lab/world/owned-processes.js';
 import { getFreePort } from '../../lab/world/ports.js';
 import { waitFor } from '../../lab/world/wait.js';
+import { OutputTail } from '../../lab/world/output-tail.js';
 
 export const PROMETHEUS = '/usr/bin/prometheus';
 /** A port taken between choosing it and Prometheus binding it: choose again this many times. */
@@ -84,16 +85,11 @@ async function startIn(dir: string, opts: PrometheusOptions, port: number): Prom
   const pid = child.pid;
   // SIGKILLed when the test process exits, however it exits
   ownTree(pid);
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
+  const output = new OutputTail(OUTPUT_LIMIT_CHARS).follow(child.stdout, child.stderr);
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) => {
     child.on('exit', (code, signal) => {
-      exited = `prometheus exited with ${signal ?? `code ${code}`}; output:\n${output}`;
+      exited = `prometheus exited with ${signal ?? `code ${code}`}; output:\n${output.text()}`;
       resolve();
     });
   });
@@ -134,7 +130,7 @@ async function startIn(dir: string, opts: PrometheusOptions, port: number): Prom
     async alerts() {
       return (await apiGet<{ alerts: ActiveAlert[] }>(`${url}/api/v1/alerts`)).alerts;
     },
-    output: () => output,
+    output: () => output.text(),
     stop,
   };
 }

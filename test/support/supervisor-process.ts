@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { inNetns, killIfSame } from '../../lab/world/processes.js';
 import { descendantsOf, isSshClient, listProcesses, type ProcInfo } from '../../lab/world/proc-table.js';
 import { waitFor } from '../../lab/world/wait.js';
+import { OutputTail } from '../../lab/world/output-tail.js';
 
 /** Keep only the tail of a child's output: enough to explain a failure, bounded in memory. */
 const OUTPUT_LIMIT_CHARS = 64 * 1024;
@@ -62,12 +63,7 @@ export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
   if (child.pid === undefined) throw new Error(`could not spawn ${argv[0]}`);
   const pid = child.pid;
 
-  let output = '';
-  const append = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT_CHARS);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
+  const output = new OutputTail(OUTPUT_LIMIT_CHARS).follow(child.stdout, child.stderr);
 
   let exitInfo: ExitInfo | undefined;
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -76,7 +72,7 @@ export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
       resolve(exitInfo);
     });
     child.on('error', (err) => {
-      append(Buffer.from(`spawn error: ${err.message}\n`));
+      output.add(Buffer.from(`spawn error: ${err.message}\n`));
       exitInfo = { code: null, signal: null };
       resolve(exitInfo);
     });
@@ -92,7 +88,7 @@ export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
   const exitReason = (): string | undefined => {
     if (!exitInfo) return undefined;
     const how = exitInfo.signal ? `signal ${exitInfo.signal}` : `code ${exitInfo.code}`;
-    return `supervisor exited with ${how}; output:\n${output}`;
+    return `supervisor exited with ${how}; output:\n${output.text()}`;
   };
 
   let stopping: Promise<void> | undefined;
@@ -101,7 +97,7 @@ export function spawnSupervisor(opts: SpawnSupervisorOptions): SupervisorRun {
     child,
     exited,
     exitInfo: () => exitInfo,
-    output: () => output,
+    output: () => output.text(),
     exitReason,
     sshChildren,
     async waitForSshChild({ timeoutMs, notPid }) {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { EXIT_REASONS } from '../../../src/daemon/exit-reason.js';
 import { RESTART_MODES, RUN_END_REASONS } from '../../../src/daemon/restart-policy.js';
 import { DAEMON_PHASES, restartingWords } from '../../../src/daemon/tunnel-view.js';
+import { wholeSeconds } from '../../../src/driver/wait-left.js';
 import type { StatusAnswer } from '../../../src/daemon/status-server.js';
 import type { LastExit, TunnelReport } from '../../../src/daemon/status-types.js';
 import type { DaemonPhase } from '../../../src/daemon/tunnel-view.js';
@@ -164,7 +165,7 @@ export function formatStatusTable(answer: StatusAnswer, now: Date): string {
 
 function rowOf(report: TunnelReport, now: Date): string[] {
   const waitSeconds = report.backoffSeconds ?? report.restartSeconds;
-  const state = waitSeconds === null ? report.phase : `${report.phase} ${Math.ceil(waitSeconds)}s`;
+  const state = waitSeconds === null ? report.phase : `${report.phase} ${wholeSeconds(waitSeconds)}s`;
   return [
     report.name,
     state,

@@ -1,5 +1,5 @@
-import { DelayQueue } from '../delay-queue.js';
-import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
+import { QueuedStage } from '../queued-stage.js';
+import type { ToxicKind } from '../toxic.js';
 
 type Name = 'rate';
 
@@ -7,16 +7,7 @@ type Name = 'rate';
 const SLICE_MS = 100;
 
 /** Limits throughput to `rate` KB/s (1 KB = 1000 bytes, as Toxiproxy counts); rate <= 0 is unlimited. */
-class BandwidthStage implements ToxicStage {
-  private readonly queue: DelayQueue;
-
-  constructor(
-    private readonly attributes: Attributes<Name>,
-    output: StageOutput,
-  ) {
-    this.queue = new DelayQueue(output);
-  }
-
+class BandwidthStage extends QueuedStage<Name> {
   write(chunk: Buffer): void {
     const bytesPerMs = this.attributes.rate;
     if (bytesPerMs <= 0) {
@@ -29,18 +20,6 @@ class BandwidthStage implements ToxicStage {
       // Each slice leaves once the time to send it at the rate has passed.
       this.queue.enqueue(slice, this.queue.nextFreeMs() + slice.length / bytesPerMs);
     }
-  }
-
-  end(): void {
-    this.queue.enqueueEnd();
-  }
-
-  interrupt(): void {
-    this.queue.flush();
-  }
-
-  dispose(): void {
-    this.queue.dispose();
   }
 }
 

@@ -1,33 +1,12 @@
-import { DelayQueue } from '../delay-queue.js';
-import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
+import { QueuedStage } from '../queued-stage.js';
+import type { ToxicKind } from '../toxic.js';
 
 type Name = 'latency' | 'jitter';
 
 /** Delays every chunk by `latency` ± `jitter` ms; order is kept, so jitter never reorders bytes. */
-class LatencyStage implements ToxicStage {
-  private readonly queue: DelayQueue;
-
-  constructor(
-    private readonly attributes: Attributes<Name>,
-    output: StageOutput,
-  ) {
-    this.queue = new DelayQueue(output);
-  }
-
+class LatencyStage extends QueuedStage<Name> {
   write(chunk: Buffer): void {
     this.queue.enqueue(chunk, this.queue.nowMs() + this.delayMs());
-  }
-
-  end(): void {
-    this.queue.enqueueEnd();
-  }
-
-  interrupt(): void {
-    this.queue.flush();
-  }
-
-  dispose(): void {
-    this.queue.dispose();
   }
 
   private delayMs(): number {

@@ -1,5 +1,5 @@
-import { DelayQueue } from '../delay-queue.js';
-import type { Attributes, StageOutput, ToxicKind, ToxicStage } from '../toxic.js';
+import { QueuedStage } from '../queued-stage.js';
+import type { ToxicKind } from '../toxic.js';
 
 type Name = 'average_size' | 'size_variation' | 'delay';
 
@@ -7,16 +7,7 @@ type Name = 'average_size' | 'size_variation' | 'delay';
  * Cuts each chunk into pieces of about `average_size` ± `size_variation` bytes and waits
  * `delay` MICROseconds after each piece, like TCP segments trickling in.
  */
-class SlicerStage implements ToxicStage {
-  private readonly queue: DelayQueue;
-
-  constructor(
-    private readonly attributes: Attributes<Name>,
-    output: StageOutput,
-  ) {
-    this.queue = new DelayQueue(output);
-  }
-
+class SlicerStage extends QueuedStage<Name> {
   write(chunk: Buffer): void {
     const delayMs = Math.max(0, this.attributes.delay) / 1000;
     const offsets = this.cutPoints(0, chunk.length);
@@ -26,18 +17,6 @@ class SlicerStage implements ToxicStage {
       // The wait follows the piece, so the next piece (of this chunk or the next) waits for it.
       this.queue.reserveUntil(releaseAtMs + delayMs);
     }
-  }
-
-  end(): void {
-    this.queue.enqueueEnd();
-  }
-
-  interrupt(): void {
-    this.queue.flush();
-  }
-
-  dispose(): void {
-    this.queue.dispose();
   }
 
   /**

@@ -5,12 +5,11 @@ import { getopt } from './getopt.js';
 import { LOG_INFO } from './log-levels.js';
 import { AUTOSSH_OPTION_STRING, optionTable } from './ssh-options.js';
 import { establishmentEvidence } from './establishment.js';
+import { NET_TIMEOUT_CAP_MS, netTimeoutMsFor } from './net-timeout.js';
 import { remoteForwardPorts } from './forward-specs.js';
 import { buildSshArgv } from './ssh-argv.js';
 import type { Monitor, Notice, ParseOutcome } from './types.js';
 
-/** 1.4g's NET_TIMEOUT: no wait of a connection test is longer, whatever POLL is */
-export const NET_TIMEOUT_CAP_MS = 15_000;
 const table = optionTable(AUTOSSH_OPTION_STRING);
 
 /**
@@ -69,10 +68,8 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
 
   // A test waits at most net_timeout for the accept and again for the reply: both must fit in
   // one poll interval.
-  let netTimeoutMs = NET_TIMEOUT_CAP_MS;
-  const halfPollMs = Math.trunc((settings.pollSeconds * 1000) / 2);
-  if (halfPollMs < netTimeoutMs) {
-    netTimeoutMs = halfPollMs;
+  const netTimeoutMs = netTimeoutMsFor(settings.pollSeconds);
+  if (netTimeoutMs < NET_TIMEOUT_CAP_MS) {
     notices.push({ level: LOG_INFO, message: `short poll time: adjusting net timeouts to ${netTimeoutMs}` });
   }
 

@@ -19,9 +19,14 @@ export function decideGrace(
 ): GraceDecision {
   const ranLongEnough = lastStartMs === null || nowMs - lastStartMs >= fastStartThresholdSeconds(pollSeconds) * 1000;
   const tries = ranLongEnough ? 0 : previousTries + 1;
-  if (tries <= N_FAST_TRIES) return { tries, graceSeconds: 0 };
+  return { tries, graceSeconds: graceSecondsAfter(tries, pollSeconds) };
+}
+
+/** The wait before the start that makes `tries` fast tries in a row: 0 up to N_FAST_TRIES. */
+export function graceSecondsAfter(tries: number, pollSeconds: number): number {
+  if (tries <= N_FAST_TRIES) return 0;
   const t = tries - N_FAST_TRIES;
   // the same double arithmetic as the C expression, so the same truncation
   const n = Math.trunc((pollSeconds / 100.0) * (t * (t / 3)));
-  return { tries, graceSeconds: Math.min(n, pollSeconds) };
+  return Math.min(n, pollSeconds);
 }
