@@ -26,11 +26,11 @@ describe('the machine diagram', () => {
   it('shows the top of the start loop in its order of precedence, as autossh decides', () => {
     const fromStart = lines.filter((l) => l.trim().startsWith('ready -->') && l.includes(': START')).map((l) => l.replace(/^.*START /, ''));
     expect(fromStart.map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise')).toEqual([
-      'maxStartReached', 'lifetimeExceeded', 'forwardRetryDue', 'graceTimeDue', 'jitterDue', 'awaitsEstablishment', 'otherwise',
+      'maxStartReached', 'lifetimeExceeded', 'waitDue', 'awaitsEstablishment', 'otherwise',
     ]);
-    // an ssh exit that means a restart reaches the same list (its forward-retry run just ended)
+    // an ssh exit that means a restart reaches the same list (its forward-retry run just ended: waitDue's ownExit)
     const fromExit = lines.filter((l) => l.includes(': SSH_EXITED') && l.trim().startsWith('sshRunning -->')).map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise');
-    expect(fromExit).toEqual(['exitMeansSuccess', 'exitMeansGivingUp', 'maxStartReached', 'lifetimeExceeded', 'graceTimeDue', 'jitterDue', 'awaitsEstablishment', 'otherwise']);
+    expect(fromExit).toEqual(['exitMeansSuccess', 'exitMeansGivingUp', 'maxStartReached', 'lifetimeExceeded', 'waitDue', 'awaitsEstablishment', 'otherwise']);
   });
 
   it('is what `autossh-lab inspect` prints', () => {
