@@ -1,6 +1,6 @@
 // autossh's every decision, as one xstate machine. It reads like autossh(1):
 //
-//   ready ──START──▶ (top of the start loop) ──▶ backingOff ──▶ sshRunning (connecting | watching ⇄ probing) ──▶ killing
+//   starting ──START──▶ (top of the start loop) ──▶ backingOff ──▶ sshRunning (connecting | up ⇄ testing) ──▶ stopping
 //                          ▲                                          │ SSH_EXITED                        │ ssh reaped
 //                          └──────────────────── restart ─────────────┴───────────────────────────────────┘
 //                                                                                           exited (final)
@@ -28,7 +28,7 @@
 // re-arm them; each falls due as its own event (BACKOFF_DUE, POLL_DUE, LIFETIME_DUE, KILL_DUE).
 import { and, assertEvent, emit, setup } from 'xstate';
 import { LOG_ERR, LOG_INFO } from './config/log-levels.js';
-import type { AfterKill, MachineContext, MachineInput } from './context.js';
+import type { AfterStop, MachineContext, MachineInput } from './context.js';
 import { EXIT_ACTIONS, classifyExit, exitRuleOf, type ExitAction } from './decisions/exit-classification.js';
 import type { Effect } from './effects.js';
 import type { MachineEvent, SignalEvent, TimerName } from './events.js';
@@ -44,7 +44,7 @@ import { stopActions, stopGuards } from './rules/stop.js';
 import { waitActions, waitGuards } from './rules/wait.js';
 import { stepAction, type GuardArgs } from './step.js';
 
-export type { AfterKill, MachineContext, MachineInput };
+export type { AfterStop, MachineContext, MachineInput };
 
 /** SIGTERM and SIGINT, as 1.4g; SIGQUIT and SIGABRT too (D6: 1.4g dies of them, ssh left running). */
 const EXIT_SIGNALS = ['SIGNAL.TERM', 'SIGNAL.INT', 'SIGNAL.QUIT', 'SIGNAL.ABRT'] as const satisfies readonly SignalEvent[];
@@ -67,7 +67,7 @@ function exitActionOf({ context, event }: GuardArgs): ExitAction {
 }
 
 type StartLoopAction = 'begin' | 'judgeExit' | 'logSpawnFailure';
-type StartLoopWhen = 'killWasForRestart' | 'spawnFailureTransient';
+type StartLoopWhen = 'stopWasForRestart' | 'spawnFailureTransient';
 type StartLoopGuard = 'maxStartReached' | 'lifetimeExceeded';
 
 /**
@@ -88,19 +88,19 @@ function topOfStartLoop(first: StartLoopAction[], options: { when?: StartLoopWhe
   ];
 }
 
-/** Start ssh: with D9 on, its session is awaited (connecting); otherwise it is watched at once. */
+/** Start ssh: with D9 on, its session is awaited (connecting); otherwise it is up at once (1.4g takes a running ssh for up). */
 function startSshNow<A>(actions: A[], when?: StartLoopWhen | 'netWatchOn') {
   return [
     { guard: when ? and<MachineContext, MachineEvent, [typeof when, 'awaitsEstablishment']>([when, 'awaitsEstablishment']) : ('awaitsEstablishment' as const), target: '#autossh.sshRunning.connecting', reenter: true, actions },
-    { ...(when ? { guard: when } : {}), target: '#autossh.sshRunning.watching', reenter: true, actions },
+    { ...(when ? { guard: when } : {}), target: '#autossh.sshRunning.up', reenter: true, actions },
   ];
 }
 
 // Once the ssh being stopped is gone, what comes next depends on why it was stopped.
 function onceStoppedSshIsGone(first: Array<'logSpawnFailure'>) {
   return [
-    ...topOfStartLoop(first, { when: 'killWasForRestart' }),
-    { guard: 'killWasForLifetime' as const, target: '#autossh.exited', actions: [...first, { type: 'finish' as const, params: { code: 0 } }] },
+    ...topOfStartLoop(first, { when: 'stopWasForRestart' }),
+    { guard: 'stopWasForLifetime' as const, target: '#autossh.exited', actions: [...first, { type: 'finish' as const, params: { code: 0 } }] },
     { target: '#autossh.exited', actions: [...first, 'exitSignalled' as const] },
   ];
 }
@@ -185,15 +185,15 @@ export const autosshMachine = setup({
     spawnFailures: 0,
     spawnFailedStart: -1,
     probeSeq: 0,
-    afterKill: 'restart',
+    afterStop: 'restart',
     killEscalated: false,
     exitCode: null,
     timers: {},
   }),
-  initial: 'ready',
+  initial: 'starting',
   states: {
     // Start-up (the listener, the pid file) is the driver's; a signal to exit meanwhile ends it.
-    ready: {
+    starting: {
       on: {
         START: topOfStartLoop(['begin']),
         ...onEach(EXIT_SIGNALS, { target: 'exited', actions: 'exitSignalled' }),
@@ -225,8 +225,8 @@ export const autosshMachine = setup({
     sshRunning: {
       entry: 'startSsh',
       exit: { type: 'cancelTimers', params: { timers: ['poll', 'connect'] } },
-      // every way in names its child (startSshNow): connecting or watching
-      initial: 'watching',
+      // every way in names its child (startSshNow): connecting or up
+      initial: 'up',
       on: {
         SSH_EXITED: [
           { guard: 'exitMeansSuccess', target: 'exited', actions: ['judgeExit', { type: 'finish', params: { code: 0 } }] },
@@ -242,19 +242,19 @@ export const autosshMachine = setup({
           // D7: 1.4g's child SIGTERMs its parent; we say what failed.
           { target: 'exited', actions: ['logSpawnFailure', { type: 'finish', params: { code: 1 } }] },
         ],
-        ...onEach(EXIT_SIGNALS, { target: 'killing', actions: 'stopForExit' }),
-        'SIGNAL.USR1': { target: 'killing', actions: 'stopForRestart' },
-        LIFETIME_DUE: { target: 'killing', actions: 'stopAtLifetime' },
+        ...onEach(EXIT_SIGNALS, { target: 'stopping', actions: 'stopForExit' }),
+        'SIGNAL.USR1': { target: 'stopping', actions: 'stopForRestart' },
+        LIFETIME_DUE: { target: 'stopping', actions: 'stopAtLifetime' },
         // D9: no sign of a session within AUTOSSH_CONNECTTIME (a stuck connect, kex or auth)
-        CONNECT_DUE: { target: 'killing', actions: 'stopNotEstablished' },
+        CONNECT_DUE: { target: 'stopping', actions: 'stopNotEstablished' },
         // D10: the server still holds our -R port for an old session
-        REMOTE_FORWARD_FAILED: { guard: 'currentSshForwardFailed', target: 'killing', actions: 'stopForForwardFailure' },
+        REMOTE_FORWARD_FAILED: { guard: 'currentSshForwardFailed', target: 'stopping', actions: 'stopForForwardFailure' },
         SSH_ESTABLISHED: { guard: 'isCurrentSsh', actions: 'noteEstablished' },
-        POLL_DUE: { target: '.probing' },
+        POLL_DUE: { target: '.testing' },
         // D2: 1.4g ignores SIGHUP here; we test the connection now (-M 0: nothing to test)
         'SIGNAL.HUP': {
           guard: 'monitoringOn',
-          target: '.probing',
+          target: '.testing',
           actions: { type: 'decide', params: HANGUP_DECISION },
         },
         // SIGUSR2 is ignored.
@@ -262,18 +262,18 @@ export const autosshMachine = setup({
       states: {
         // ssh runs; with D9 on, its session is not yet known to be up
         connecting: {
-          on: { SSH_ESTABLISHED: { guard: 'isCurrentSsh', target: 'watching', actions: 'noteEstablished' } },
+          on: { SSH_ESTABLISHED: { guard: 'isCurrentSsh', target: 'up', actions: 'noteEstablished' } },
         },
-        watching: {},
+        up: {},
         // One connection test in flight. Signals and an ssh exit do not disturb it (D3).
-        probing: {
-          entry: 'runProbe',
-          exit: 'cancelProbe',
+        testing: {
+          entry: 'startTest',
+          exit: 'cancelTest',
           on: {
             'SIGNAL.HUP': {}, // absorbed by the test in flight (D2, D3)
             // a test that passed went through the session: it is up
-            PROBE_PASSED: { guard: 'isCurrentProbe', target: 'watching', actions: ['armNextPoll', 'noteEstablished'] },
-            PROBE_FAILED: { guard: 'isCurrentProbe', target: '#autossh.killing', actions: 'restartAfterFailedProbe' },
+            PROBE_PASSED: { guard: 'isCurrentTest', target: 'up', actions: ['armNextPoll', 'noteEstablished'] },
+            PROBE_FAILED: { guard: 'isCurrentTest', target: '#autossh.stopping', actions: 'restartAfterFailedTest' },
           },
         },
       },
@@ -281,7 +281,7 @@ export const autosshMachine = setup({
 
     // SIGTERM sent; wait for ssh to go. D4: SIGKILL after AUTOSSH_KILLTIME, or at once on a
     // second SIGTERM/SIGINT (1.4g waits forever).
-    killing: {
+    stopping: {
       exit: { type: 'cancelTimers', params: { timers: ['kill'] } },
       on: {
         SSH_EXITED: onceStoppedSshIsGone([]),

@@ -9,7 +9,7 @@ export interface MachineInput {
 }
 
 /** Why the ssh being stopped is stopped: what to do once it has been reaped. */
-export type AfterKill = 'restart' | 'exitAtLifetime' | 'exitSignalled';
+export type AfterStop = 'restart' | 'exitAtLifetime' | 'exitSignalled';
 
 export interface MachineContext {
   config: Config;
@@ -37,7 +37,7 @@ export interface MachineContext {
   spawnFailedStart: number;
   probeSeq: number;
   /** once a signal to exit came, always 'exitSignalled': whatever else happens, the end is exit 1 */
-  afterKill: AfterKill;
+  afterStop: AfterStop;
   /** SIGKILL already sent to the ssh being stopped */
   killEscalated: boolean;
   exitCode: number | null;

@@ -2,7 +2,7 @@
 // `assign` at its end (each assign copies the whole context); its effects are emitted in the
 // order it says them, which is the order the driver applies them in.
 import { emit, enqueueActions, type ParameterizedObject } from 'xstate';
-import type { AfterKill, MachineContext } from './context.js';
+import type { AfterStop, MachineContext } from './context.js';
 import type { Effect } from './effects.js';
 import type { MachineEvent, TimerName } from './events.js';
 import type { DecisionText } from './messages.js';
@@ -61,8 +61,8 @@ export class Step {
   }
 
   /** SIGTERM to ssh; with AUTOSSH_KILLTIME, SIGKILL later (D4). Any stop but a forward failure's ends a run of them (D10). */
-  stop(afterKill: AfterKill): void {
-    this.set({ afterKill, forwardFailures: 0 });
+  stop(afterStop: AfterStop): void {
+    this.set({ afterStop, forwardFailures: 0 });
     this.emit({ type: 'signalSsh', signal: 'SIGTERM' });
     const { killSeconds } = this.context.config;
     if (killSeconds > 0) this.arm('kill', this.event.atMs + killSeconds * 1000);

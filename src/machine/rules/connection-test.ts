@@ -17,7 +17,7 @@ export function armFirstPoll(step: Step): void {
 
 export const connectionTestGuards = {
   monitoringOn: ({ context }: GuardArgs) => context.config.monitor !== null,
-  isCurrentProbe: ({ context, event }: GuardArgs) => {
+  isCurrentTest: ({ context, event }: GuardArgs) => {
     assertEvent(event, ['PROBE_PASSED', 'PROBE_FAILED']);
     return event.probeId === context.probeSeq;
   },
@@ -30,17 +30,18 @@ export const connectionTestActions = {
     const dueMs = nextPollDueMs(event.atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
     if (dueMs !== null) step.arm('poll', dueMs);
   }),
-  runProbe: stepAction((step) => {
+  /** a connection test, traced as the runProbe effect */
+  startTest: stepAction((step) => {
     const { context } = step;
     const probeId = context.probeSeq + 1;
-    const { monitor, netTimeoutMs, message } = context.config;
+    const { monitor, netTimeoutMs, testMessage } = context.config;
     if (!monitor) throw new Error('invariant: a connection test with monitoring off (-M 0)');
     step.set({ probeSeq: probeId });
     step.cancel('poll');
-    step.emit({ type: 'runProbe', probeId, monitor, netTimeoutMs, message });
+    step.emit({ type: 'runProbe', probeId, monitor, netTimeoutMs, testMessage });
   }),
-  cancelProbe: effectAction(({ context }) => ({ type: 'cancelProbe', probeId: context.probeSeq })),
-  restartAfterFailedProbe: stepAction((step) => {
+  cancelTest: effectAction(({ context }) => ({ type: 'cancelProbe', probeId: context.probeSeq })),
+  restartAfterFailedTest: stepAction((step) => {
     const { event } = step;
     assertEvent(event, 'PROBE_FAILED');
     step.log(LOG_INFO, TEST_FAILED_LOG);

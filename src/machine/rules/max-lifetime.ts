@@ -11,7 +11,7 @@ import { stepAction, type GuardArgs } from '../step.js';
 export const maxLifetimeGuards = {
   lifetimeExceeded: ({ context, event }: GuardArgs) => context.lifetimeDeadlineMs !== null && event.atMs >= context.lifetimeDeadlineMs,
   /** the ssh just gone was stopped because the lifetime was up */
-  killWasForLifetime: ({ context }: GuardArgs) => context.afterKill === 'exitAtLifetime',
+  stopWasForLifetime: ({ context }: GuardArgs) => context.afterStop === 'exitAtLifetime',
 };
 
 export const maxLifetimeActions = {

@@ -1,6 +1,6 @@
-// Stopping ssh: SIGTERM, then wait for it to go (the `killing` state). D4: SIGKILL once
+// Stopping ssh: SIGTERM, then wait for it to go (the `stopping` state). D4: SIGKILL once
 // AUTOSSH_KILLTIME has passed, or at once on a second SIGTERM/SIGINT (1.4g waits forever). What
-// comes once it is gone is kept in `afterKill`; a signal to exit meanwhile makes it an exit.
+// comes once it is gone is kept in `afterStop`; a signal to exit meanwhile makes it an exit.
 import { LOG_ERR, LOG_INFO } from '../config/log-levels.js';
 import { signalOf, type SignalEvent } from '../events.js';
 import {
@@ -13,8 +13,8 @@ import type { MachineEvent } from '../events.js';
 import { stepAction, type GuardArgs } from '../step.js';
 
 export const stopGuards = {
-  alreadySignalledToExit: ({ context }: GuardArgs) => context.afterKill === 'exitSignalled',
-  killWasForRestart: ({ context }: GuardArgs) => context.afterKill === 'restart',
+  alreadySignalledToExit: ({ context }: GuardArgs) => context.afterStop === 'exitSignalled',
+  stopWasForRestart: ({ context }: GuardArgs) => context.afterStop === 'restart',
 };
 
 export const stopActions = {
@@ -39,7 +39,7 @@ export const stopActions = {
     step.decide(sigkillDecision(why));
     step.emit({ type: 'signalSsh', signal: 'SIGKILL' });
   }),
-  noteExitSignal: assign<MachineContext, MachineEvent, undefined, MachineEvent, never>({ afterKill: 'exitSignalled' as const }),
+  noteExitSignal: assign<MachineContext, MachineEvent, undefined, MachineEvent, never>({ afterStop: 'exitSignalled' as const }),
   exitSignalled: stepAction((step) => {
     step.log(LOG_ERR, SIGNALLED_TO_EXIT_LOG);
     step.finish(1);
