@@ -25,7 +25,8 @@
 // It never touches I/O and never reads a clock: drivers send events stamped with their
 // clock's time (src/machine/events.ts) and apply the emitted effects (src/machine/effects.ts).
 // Timers are effects with absolute due times, kept in the context, so a restored snapshot can
-// re-arm them; each falls due as its own event (BACKOFF_DUE, POLL_DUE, LIFETIME_DUE, KILL_DUE).
+// re-arm them; each falls due as its own event (BACKOFF_DUE, POLL_DUE, LIFETIME_DUE, KILL_DUE,
+// CONNECT_DUE: events.ts's TIMER_DUE_EVENTS).
 import { and, assertEvent, emit, setup } from 'xstate';
 import { LOG_ERR, LOG_INFO } from './config/log-levels.js';
 import type { AfterStop, MachineContext, MachineInput } from './context.js';
@@ -265,7 +266,10 @@ export const autosshMachine = setup({
           on: { SSH_ESTABLISHED: { guard: 'isCurrentSsh', target: 'up', actions: 'noteEstablished' } },
         },
         up: {},
-        // One connection test in flight. Signals and an ssh exit do not disturb it (D3).
+        // One connection test in flight. D3: 1.4g lets a signal or an ssh exit fail the test; here
+        // SIGHUP is absorbed and the test goes on, and an ssh exit is judged by the normal rules, as
+        // anywhere in sshRunning. Whatever leaves sshRunning (that exit, a signal to exit or to
+        // restart, the lifetime, D9's or D10's stop) ends the test too: cancelTest on the way out.
         testing: {
           entry: 'startTest',
           exit: 'cancelTest',
