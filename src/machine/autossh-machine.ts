@@ -276,7 +276,7 @@ export const autosshMachine = setup({
           on: {
             'SIGNAL.HUP': {}, // absorbed by the test in flight (D2, D3)
             // a test that passed went through the session: it is up
-            PROBE_PASSED: { guard: 'isCurrentTest', target: 'up', actions: ['armNextPoll', 'noteEstablished'] },
+            PROBE_PASSED: { guard: 'isCurrentTest', target: 'up', actions: 'testPassed' },
             PROBE_FAILED: { guard: 'isCurrentTest', target: '#autossh.stopping', actions: 'restartAfterFailedTest' },
           },
         },

@@ -29,8 +29,10 @@ export class Step {
     this.timers = context.timers;
   }
 
+  /** takes the object: pass a fresh one (a literal), never one that is kept */
   set(changes: Partial<MachineContext>): void {
-    this.changes = this.changes === null ? changes : { ...this.changes, ...changes };
+    if (this.changes === null) this.changes = changes;
+    else Object.assign(this.changes, changes);
   }
 
   emit(effect: Effect): void {

@@ -6,6 +6,7 @@ import { LOG_INFO } from '../config/log-levels.js';
 import { nextPollDueMs } from '../decisions/poll-schedule.js';
 import { TEST_FAILED_LOG, testFailedDecision } from '../messages.js';
 import { effectAction, stepAction, type GuardArgs, type Step } from '../step.js';
+import { noteEstablished } from './establishment.js';
 
 /** at each start, with monitoring on: the first test after FIRST_POLL */
 export function armFirstPoll(step: Step): void {
@@ -24,11 +25,13 @@ export const connectionTestGuards = {
 };
 
 export const connectionTestActions = {
-  armNextPoll: stepAction((step) => {
+  /** the next test after POLL; and a test that passed went through the session: it is up (D9) */
+  testPassed: stepAction((step) => {
     const { context, event } = step;
     const { pollSeconds } = context.config;
     const dueMs = nextPollDueMs(event.atMs, pollSeconds, pollSeconds, context.lifetimeDeadlineMs);
     if (dueMs !== null) step.arm('poll', dueMs);
+    noteEstablished(step);
   }),
   /** a connection test, traced as the runProbe effect */
   startTest: stepAction((step) => {

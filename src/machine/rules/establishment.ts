@@ -21,6 +21,16 @@ export function awaitEstablishment(step: Step): void {
   step.arm('connect', step.event.atMs + config.connectSeconds * 1000);
 }
 
+/** the session is shown up: by D9's evidence, or by a connection test that passed */
+export function noteEstablished(step: Step): void {
+  const { context, event } = step;
+  if (!context.sessionShown) step.set({ sessionShown: true });
+  if (context.timers.connect === undefined) return;
+  step.cancel('connect');
+  const afterMs = event.atMs - (context.lastStartMs ?? event.atMs);
+  step.log(LOG_INFO, sessionEstablished(afterMs));
+}
+
 export const establishmentGuards = {
   awaitsEstablishment: ({ context }: GuardArgs) => awaitsEstablishment(context.config),
   /** news about the ssh running now, not one already gone (its start number is startCount) */
@@ -31,15 +41,7 @@ export const establishmentGuards = {
 };
 
 export const establishmentActions = {
-  /** the session is shown up (D9's evidence, or a connection test that passed) */
-  noteEstablished: stepAction((step) => {
-    const { context, event } = step;
-    if (!context.sessionShown) step.set({ sessionShown: true });
-    if (context.timers.connect === undefined) return;
-    step.cancel('connect');
-    const afterMs = event.atMs - (context.lastStartMs ?? event.atMs);
-    step.log(LOG_INFO, sessionEstablished(afterMs));
-  }),
+  noteEstablished: stepAction(noteEstablished),
   stopNotEstablished: stepAction((step) => {
     const seconds = step.context.config.connectSeconds;
     step.log(LOG_INFO, notEstablishedLog(seconds));

@@ -38,7 +38,10 @@ export const waitActions = {
   countTry: stepAction((step) => {
     const { context, event } = step;
     const grace = decideGrace(context.graceTries, context.lastStartMs, event.atMs, context.config.pollSeconds);
-    step.set({ graceTries: grace.tries, graceSeconds: grace.graceSeconds });
+    // mostly 0 and 0 again (ssh ran long enough): no context copy for that
+    if (grace.tries !== context.graceTries || grace.graceSeconds !== context.graceSeconds) {
+      step.set({ graceTries: grace.tries, graceSeconds: grace.graceSeconds });
+    }
   }),
   /** the wait before the coming start: kept, and said with the rule that set it */
   planBackoff: stepAction((step) => {
