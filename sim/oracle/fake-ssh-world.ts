@@ -167,7 +167,7 @@ export class FakeSshWorld extends SimulatedHost {
     }
     const i = ++child.probes;
     const silent = silentTestFailure(request.monitor, request.netTimeoutMs);
-    const data = `<host> autossh <pid> <id> ${request.message}\r\n`;
+    const data = `<host> autossh <pid> <id> ${request.testMessage}\r\n`;
     if (child.mode === 'healthy') {
       this.trace.record('probe', { n: child.n, i, data });
       pass(0);

@@ -148,7 +148,8 @@ function readReply(socket: Socket, length: number, timeoutMs: number, signal: Ab
 export interface TestRequest {
   monitor: Monitor;
   netTimeoutMs: number;
-  message: string;
+  /** AUTOSSH_MESSAGE: the end of the payload */
+  testMessage: string;
   progName: string;
 }
 
@@ -160,7 +161,7 @@ export async function runConnectionTest(
   const { monitor, netTimeoutMs } = request;
   const id = randomInt(0, 2 ** 31 - 1);
   listener?.beginTest();
-  const payload = Buffer.from(`${hostname()} ${request.progName} ${process.pid} ${id} ${request.message}\r\n`);
+  const payload = Buffer.from(`${hostname()} ${request.progName} ${process.pid} ${id} ${request.testMessage}\r\n`);
   const writeSide = await connectTo(monitor.writePort, netTimeoutMs, signal);
   if (typeof writeSide === 'string') {
     listener?.endTest();

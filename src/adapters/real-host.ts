@@ -122,7 +122,7 @@ export class RealHost implements SupervisorHost {
     this.probes.set(request.probeId, controller);
     const { probeId } = request;
     runConnectionTest(
-      { monitor: request.monitor, netTimeoutMs: request.netTimeoutMs, message: request.message, progName: this.progName },
+      { monitor: request.monitor, netTimeoutMs: request.netTimeoutMs, testMessage: request.testMessage, progName: this.progName },
       this.startUp.listener,
       controller.signal,
     )

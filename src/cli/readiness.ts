@@ -46,7 +46,7 @@ export function tunnelStatusText(snapshot: AutosshSnapshot, sshPid: number | und
       return `backing off ${wholeSeconds(seconds)} s (${context.waitRule})`;
     }
     case 'stopping':
-      switch (context.afterKill) {
+      switch (context.afterStop) {
         case 'restart':
           return `stopping ${ssh} to restart it`;
         case 'exitAtLifetime':
@@ -54,7 +54,7 @@ export function tunnelStatusText(snapshot: AutosshSnapshot, sshPid: number | und
         case 'exitSignalled':
           return `stopping ${ssh} on the way out`;
       }
-    // falls through: every afterKill is handled above
+    // falls through: every afterStop is handled above
     case 'exited':
       return `exited (status ${state.exitCode ?? 1})`;
   }
@@ -63,7 +63,7 @@ export function tunnelStatusText(snapshot: AutosshSnapshot, sshPid: number | und
 /** Stopping ssh to end the run, or ended: what STOPPING=1 announces. */
 function onTheWayOut(snapshot: AutosshSnapshot): boolean {
   const { phase } = tunnelStateOf(snapshot);
-  return phase === 'exited' || (phase === 'stopping' && snapshot.context.afterKill !== 'restart');
+  return phase === 'exited' || (phase === 'stopping' && snapshot.context.afterStop !== 'restart');
 }
 
 export interface Readiness {

@@ -107,7 +107,7 @@ export class Supervisor {
   resume(host: SupervisorHost): void {
     this.attach(host);
     const snapshot = this.machine.getSnapshot();
-    this.invariants.resumeWith(snapshot.matches('sshRunning') || snapshot.matches('killing'));
+    this.invariants.resumeWith(snapshot.matches('sshRunning') || snapshot.matches('stopping'));
     for (const [timer, dueMs] of Object.entries(snapshot.context.timers)) host.armTimer(timer as TimerName, dueMs as number);
   }
 

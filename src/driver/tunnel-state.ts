@@ -57,9 +57,9 @@ function phaseOf(snapshot: AutosshSnapshot): TunnelPhase {
   if (snapshot.matches('sshRunning')) {
     // `connecting`, or a test that POLL_DUE started before the session was shown (D9)
     if (!snapshot.context.sessionShown) return 'connecting';
-    return snapshot.matches({ sshRunning: 'probing' }) ? 'testing' : 'up';
+    return snapshot.matches({ sshRunning: 'testing' }) ? 'testing' : 'up';
   }
   if (snapshot.matches('backingOff')) return 'backingOff';
-  if (snapshot.matches('killing')) return 'stopping';
+  if (snapshot.matches('stopping')) return 'stopping';
   return 'starting';
 }

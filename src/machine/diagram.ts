@@ -31,7 +31,7 @@ function nameOf(item: unknown): string {
   return 'inline';
 }
 
-/** Mermaid state ids must be plain words: `autossh.sshRunning.probing` -> `sshRunning_probing`. */
+/** Mermaid state ids must be plain words: `autossh.sshRunning.testing` -> `sshRunning_testing`. */
 function idOf(node: NodeLike): string {
   return node.id.split('.').slice(1).join('_');
 }

@@ -5,8 +5,8 @@ import type { Monitor } from './config/types.js';
 export type Effect =
   | { type: 'spawnSsh'; n: number; argv: string[] }
   | { type: 'signalSsh'; signal: 'SIGTERM' | 'SIGKILL' }
-  /** run one connection test; its result comes back as PROBE_RESULT with this probeId */
-  | { type: 'runProbe'; probeId: number; monitor: Monitor; netTimeoutMs: number; message: string }
+  /** run one connection test; its result comes back as PROBE_PASSED or PROBE_FAILED with this probeId */
+  | { type: 'runProbe'; probeId: number; monitor: Monitor; netTimeoutMs: number; testMessage: string }
   /** drop a test in flight, if any; harmless otherwise */
   | { type: 'cancelProbe'; probeId: number }
   /** (re)arm the named timer to fire at this time on the driver's clock */

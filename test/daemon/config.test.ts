@@ -64,7 +64,7 @@ describe('a good file', () => {
     expect(web.env).toEqual({ AUTOSSH_LIVENESS: '1', AUTOSSH_GATETIME: '0', AUTOSSH_POLL: '30', AUTOSSH_PATH: '/usr/bin/ssh', AUTOSSH_MESSAGE: 'hello' });
     expect(web.config.monitor).toEqual({ form: 'loop', writePort: 20000, readPort: 20001 });
     expect(web.config.sshArgv[0]).toBe('/usr/bin/ssh');
-    expect(web.config.message).toBe('hello');
+    expect(web.config.testMessage).toBe('hello');
     expect(web.line).toBe(10);
     // each tunnel's Config is exactly what the drop-in's parser makes of the same args and env
     for (const tunnel of config.tunnels) {

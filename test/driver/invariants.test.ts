@@ -38,7 +38,7 @@ describe('the driver asserts the invariants', () => {
   });
 
   it('a connection test has a time limit, within the net timeout', () => {
-    const probe = (netTimeoutMs: number): Effect => ({ type: 'runProbe', probeId: 1, monitor: { form: 'echo', writePort: 20000, echoPort: 7 }, netTimeoutMs, message: '' });
+    const probe = (netTimeoutMs: number): Effect => ({ type: 'runProbe', probeId: 1, monitor: { form: 'echo', writePort: 20000, echoPort: 7 }, netTimeoutMs, testMessage: '' });
     const limit = config().netTimeoutMs;
     expect(() => new Supervisor(config(), { run: scripted([probe(limit)]) }).start(recordingHost())).not.toThrow();
     expect(() => new Supervisor(config(), { run: scripted([probe(0)]) }).start(recordingHost())).toThrow(/a connection test with no time limit/);

@@ -35,7 +35,7 @@ describe('what "up" means with D9 on and a POLL shorter than CONNECTTIME', () =>
   it('a test started before any evidence is not up; the test passing is', () => {
     const m = machine(MONITORED_FORWARD, SHORT_POLL);
     expect(m.state()).toMatchObject({ phase: 'connecting', up: false });
-    m.send(5_000, { type: 'POLL_DUE' }); // connecting -> probing: a test, no evidence yet
+    m.send(5_000, { type: 'POLL_DUE' }); // connecting -> testing: a test, no evidence yet
     expect(m.state()).toMatchObject({ phase: 'connecting', up: false });
     m.send(5_300, { type: 'PROBE_PASSED', probeId: m.lastProbeId() });
     expect(m.state()).toMatchObject({ phase: 'up', up: true });

@@ -15,7 +15,7 @@ describe('the machine diagram', () => {
   });
 
   it('shows every state, and only well-formed Mermaid lines', () => {
-    for (const state of ['ready', 'backingOff', 'sshRunning', 'sshRunning_connecting', 'sshRunning_watching', 'sshRunning_probing', 'killing', 'exited']) {
+    for (const state of ['starting', 'backingOff', 'sshRunning', 'sshRunning_connecting', 'sshRunning_up', 'sshRunning_testing', 'stopping', 'exited']) {
       expect(diagram).toMatch(new RegExp(`(^ +${state} --> )|(--> ${state} )`, 'm'));
     }
     expect(lines[0]).toBe('stateDiagram-v2');
@@ -24,13 +24,13 @@ describe('the machine diagram', () => {
   });
 
   it('shows the top of the start loop in its order of precedence, as autossh decides', () => {
-    const fromStart = lines.filter((l) => l.trim().startsWith('ready -->') && l.includes(': START')).map((l) => l.replace(/^.*START /, ''));
+    const fromStart = lines.filter((l) => l.trim().startsWith('starting -->') && l.includes(': START')).map((l) => l.replace(/^.*START /, ''));
     expect(fromStart.map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise')).toEqual([
-      'maxStartReached', 'lifetimeExceeded', 'forwardRetryDue', 'graceTimeDue', 'jitterDue', 'awaitsEstablishment', 'otherwise',
+      'maxStartReached', 'lifetimeExceeded', 'waitDue', 'awaitsEstablishment', 'otherwise',
     ]);
-    // an ssh exit that means a restart reaches the same list (its forward-retry run just ended)
+    // an ssh exit that means a restart reaches the same list (its forward-retry run just ended: waitDue's ownExit)
     const fromExit = lines.filter((l) => l.includes(': SSH_EXITED') && l.trim().startsWith('sshRunning -->')).map((l) => l.match(/\[(\w+)\]/)?.[1] ?? 'otherwise');
-    expect(fromExit).toEqual(['exitMeansSuccess', 'exitMeansGivingUp', 'maxStartReached', 'lifetimeExceeded', 'graceTimeDue', 'jitterDue', 'awaitsEstablishment', 'otherwise']);
+    expect(fromExit).toEqual(['exitMeansSuccess', 'exitMeansGivingUp', 'maxStartReached', 'lifetimeExceeded', 'waitDue', 'awaitsEstablishment', 'otherwise']);
   });
 
   it('is what `autossh-lab inspect` prints', () => {

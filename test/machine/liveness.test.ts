@@ -45,14 +45,14 @@ describe('D9: AUTOSSH_CONNECTTIME', () => {
   it('an established session cancels the deadline', () => {
     const m = machine(LOCAL_FORWARD, { AUTOSSH_CONNECTTIME: '20' });
     m.send(700, { type: 'SSH_ESTABLISHED', n: 1 });
-    expect(m.state()).toBe('{"sshRunning":"watching"}');
+    expect(m.state()).toBe('{"sshRunning":"up"}');
     expect(m.effects).toContainEqual(expect.objectContaining({ type: 'cancelTimer', timer: 'connect' }));
     expect(m.effects).toContainEqual(expect.objectContaining({ type: 'log', message: 'ssh session established after 0.7 s' }));
   });
 
   it('stays off without evidence to wait for, or by default', () => {
     for (const m of [machine(['-M', '0', '-N', 'host'], { AUTOSSH_CONNECTTIME: '20' }), machine(LOCAL_FORWARD, {})]) {
-      expect(m.state()).toBe('{"sshRunning":"watching"}');
+      expect(m.state()).toBe('{"sshRunning":"up"}');
       expect(m.effects.some((e) => e.type === 'awaitEstablished')).toBe(false);
     }
   });
@@ -95,7 +95,7 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
     for (const args of [LOCAL_FORWARD, REMOTE]) {
       const m = machine(args, { AUTOSSH_FORWARDCHECK: '1' });
       m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 9999 });
-      expect(m.state()).toBe('{"sshRunning":"watching"}');
+      expect(m.state()).toBe('{"sshRunning":"up"}');
       expect(m.effects.some((e) => e.type === 'signalSsh')).toBe(false);
     }
     const m = machine(REMOTE, { AUTOSSH_FORWARDCHECK: '1' });
@@ -117,7 +117,7 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
   it('off by default: the line changes nothing, as in 1.4g', () => {
     const m = machine(REMOTE, {});
     m.send(500, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
-    expect(m.state()).toBe('{"sshRunning":"watching"}');
+    expect(m.state()).toBe('{"sshRunning":"up"}');
     expect(m.effects.some((e) => e.type === 'signalSsh')).toBe(false);
   });
 
@@ -126,7 +126,7 @@ describe('D10: AUTOSSH_FORWARDCHECK', () => {
     m.send(500, { type: 'SSH_EXITED', end: { code: 255 } });
     expect(spawnTimes(m.effects)).toEqual([0, 500]);
     m.send(510, { type: 'REMOTE_FORWARD_FAILED', n: 1, port: 2222 });
-    expect(m.state()).toBe('{"sshRunning":"watching"}');
+    expect(m.state()).toBe('{"sshRunning":"up"}');
     m.send(520, { type: 'REMOTE_FORWARD_FAILED', n: 2, port: 2222 });
     expect(rules(m.effects)).toContain('remoteForwardFailed');
   });

@@ -22,7 +22,8 @@ export interface EnvSettings {
   firstPollSeconds: number;
   gateSeconds: number;
   maxStart: number;
-  message: string;
+  /** AUTOSSH_MESSAGE: the connection test's payload */
+  testMessage: string;
   envPort: string | null;
   maxLifetimeSeconds: number;
   killSeconds: number;
@@ -87,12 +88,12 @@ export function readEnv(env: Env): EnvSettings {
     if (!parsed.complete || maxStart < -1) invalid('max start number', 'AUTOSSH_MAXSTART', s);
   }
 
-  let message = '';
+  let testMessage = '';
   if (env.AUTOSSH_MESSAGE !== undefined) {
-    message = env.AUTOSSH_MESSAGE;
-    if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) {
+    testMessage = env.AUTOSSH_MESSAGE;
+    if (Buffer.byteLength(testMessage) > MAX_MESSAGE_BYTES) {
       throw new EnvError(
-        `echo message may only be ${MAX_MESSAGE_BYTES} bytes long (AUTOSSH_MESSAGE is ${Buffer.byteLength(message)})`,
+        `echo message may only be ${MAX_MESSAGE_BYTES} bytes long (AUTOSSH_MESSAGE is ${Buffer.byteLength(testMessage)})`,
       );
     }
   }
@@ -143,7 +144,7 @@ export function readEnv(env: Env): EnvSettings {
   const logFormat = readLogFormat(env.AUTOSSH_LOGFORMAT);
 
   return {
-    sshPath, debug, logLevel, pollSeconds, firstPollSeconds, gateSeconds, maxStart, message,
+    sshPath, debug, logLevel, pollSeconds, firstPollSeconds, gateSeconds, maxStart, testMessage,
     envPort, maxLifetimeSeconds, killSeconds, connectSeconds, forwardCheck, netWatch, jitterSeconds,
     pidFile, logFile, logFormat, notices,
   };

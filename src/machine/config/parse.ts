@@ -98,7 +98,7 @@ export function parseCommandLine(args: readonly string[], env: Env, jitterSeed =
       netWatch: settings.netWatch,
       jitterSeconds: settings.jitterSeconds,
       jitterSeed,
-      message: settings.message,
+      testMessage: settings.testMessage,
       pidFile: settings.pidFile,
       logFile: settings.logFile,
       logLevel: settings.logLevel,

@@ -42,7 +42,7 @@ export interface Config {
   /** spreads the jitter: differs between supervisors (a pid, a tunnel's index), fixed for one */
   jitterSeed: number;
   /** AUTOSSH_MESSAGE, appended to every connection test's payload */
-  message: string;
+  testMessage: string;
   pidFile: string | null;
   logFile: string | null;
   logLevel: number;
